@@ -1,0 +1,35 @@
+/**
+ * Every error code papo sends, stable across versions. Each one is documented in
+ * docs/PROTOCOL.md ("Error codes"); a test fails if one is missing there.
+ */
+export const ERROR_CODES = [
+  'BAD_REQUEST',
+  'UNSUPPORTED_VERSION',
+  'NOT_JOINED',
+  'ALREADY_JOINED',
+  'NAME_INVALID',
+  'NAME_TAKEN',
+  'MESSAGE_TOO_LONG',
+  'LINE_TOO_LONG',
+  'EMPTY_MESSAGE',
+  'UNKNOWN_COMMAND',
+  'USAGE',
+  'NO_SUCH_USER',
+  'RATE_LIMITED',
+  'FLOODING',
+  'SEND_QUEUE_FULL',
+  'NAME_TIMEOUT',
+  'SERVER_FULL',
+  'TOO_MANY_FROM_ADDRESS',
+  'HISTORY_UNAVAILABLE',
+  'STORAGE_FAILED',
+  'INTERNAL',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** Why a name was refused, for NAME_INVALID. */
+export type NameProblem =
+  | { kind: 'empty' }
+  | { kind: 'too_long'; chars: number; max: number }
+  | { kind: 'bad_char'; codePoint: number };

@@ -1,0 +1,101 @@
+import type { ClientAction } from '../core/events.js';
+import type { Lang } from './texts.js';
+
+/** What one line typed by a plain-text user asks for. */
+export type PlainInput =
+  | { kind: 'ignore' }
+  | { kind: 'action'; action: ClientAction }
+  | { kind: 'help' }
+  | { kind: 'unknown'; command: string }
+  | { kind: 'usage'; usage: string };
+
+interface Command {
+  name: string;
+  usage: string;
+  help: Record<Lang, string>;
+  /** Turns the text after the command word into an action, or null when it does not fit the usage. */
+  parse(args: string): ClientAction | 'help' | null;
+}
+
+const NAME_AND_TEXT = /^(\S+)\s+(\S[\s\S]*)$/;
+
+/** The slash commands of the plain-text protocol; /help is generated from this table. */
+export const COMMANDS: readonly Command[] = [
+  {
+    name: 'who',
+    usage: '/who',
+    help: { en: 'list who is online', pt: 'lista quem está online' },
+    parse: () => ({ type: 'who' }),
+  },
+  {
+    name: 'msg',
+    usage: '/msg NAME text',
+    help: { en: 'send a private message to NAME only', pt: 'envia uma mensagem privada só para NAME' },
+    parse: (args) => {
+      const m = NAME_AND_TEXT.exec(args);
+      return m ? { type: 'msg', to: m[1] as string, text: m[2] as string } : null;
+    },
+  },
+  {
+    name: 'me',
+    usage: '/me text',
+    help: { en: 'describe an action: * you text', pt: 'descreve uma ação: * você texto' },
+    parse: (args) => (args ? { type: 'me', text: args } : null),
+  },
+  {
+    name: 'nick',
+    usage: '/nick NEW_NAME',
+    help: { en: 'change your name', pt: 'muda seu nome' },
+    parse: (args) => (args && !/\s/.test(args) ? { type: 'nick', name: args } : null),
+  },
+  {
+    name: 'ping',
+    usage: '/ping',
+    help: { en: 'check that the server answers', pt: 'verifica se o servidor responde' },
+    parse: () => ({ type: 'ping' }),
+  },
+  {
+    name: 'help',
+    usage: '/help',
+    help: { en: 'show this list', pt: 'mostra esta lista' },
+    parse: () => 'help',
+  },
+  {
+    name: 'quit',
+    usage: '/quit',
+    help: { en: 'leave the chat (same as sair)', pt: 'sai do chat (o mesmo que sair)' },
+    parse: () => ({ type: 'quit' }),
+  },
+];
+
+const BY_NAME = new Map(COMMANDS.map((c) => [c.name, c]));
+
+/** True for the original project's way out: `sair` in any letter case, blanks around ignored. */
+export function isSair(line: string): boolean {
+  return line.trim().toLowerCase() === 'sair';
+}
+
+/** Interprets one line from a plain-text user who has joined. */
+export function parsePlainLine(line: string): PlainInput {
+  const text = line.trim();
+  if (text.length === 0) return { kind: 'ignore' };
+  if (isSair(text)) return { kind: 'action', action: { type: 'quit' } };
+  if (!text.startsWith('/')) return { kind: 'action', action: { type: 'say', text } };
+  // `//text` sends `/text` as an ordinary message.
+  if (text.startsWith('//')) return { kind: 'action', action: { type: 'say', text: text.slice(1) } };
+  const space = text.search(/\s/);
+  const word = (space === -1 ? text.slice(1) : text.slice(1, space)).toLowerCase();
+  const args = space === -1 ? '' : text.slice(space).trim();
+  const command = BY_NAME.get(word);
+  if (!command) return { kind: 'unknown', command: word };
+  const parsed = command.parse(args);
+  if (parsed === null) return { kind: 'usage', usage: command.usage };
+  if (parsed === 'help') return { kind: 'help' };
+  return { kind: 'action', action: parsed };
+}
+
+/** The /help listing, one line per command. */
+export function helpLines(lang: Lang): string[] {
+  const width = Math.max(...COMMANDS.map((c) => c.usage.length));
+  return COMMANDS.map((c) => `***   ${c.usage.padEnd(width)}  ${c.help[lang]}`);
+}

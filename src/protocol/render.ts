@@ -1,0 +1,122 @@
+import type { ServerEvent } from '../core/events.js';
+import type { ServerMessage } from './json-messages.js';
+import { TEXTS, type Lang } from './texts.js';
+
+/** How a connection speaks: lines for people (`plain`) or JSON lines for programs (`json`). */
+export type Format = 'plain' | 'json';
+
+const EMPTY = new Uint8Array(0);
+
+/** The plain-text lines for an event (no line endings); empty when plain users see nothing. */
+export function plainLines(event: ServerEvent, lang: Lang): string[] {
+  const t = TEXTS[lang];
+  switch (event.type) {
+    case 'message':
+      return [`${event.from}: ${event.text}`];
+    case 'action':
+      return [`* ${event.from} ${event.text}`];
+    case 'join':
+      return [t.joined(event.name)];
+    case 'leave':
+      return [t.left(event.name, event.reason)];
+    case 'nick':
+      return [t.renamed(event.old, event.new)];
+    case 'private':
+      return [`${t.privateFrom} ${event.from}: ${event.text}`];
+    case 'ack':
+      // Public messages are not echoed to their author in plain mode; a private one is confirmed.
+      return event.of === 'private' ? [`${t.privateTo(event.to ?? '')} ${event.text ?? ''}`] : [];
+    case 'welcome':
+      return t.welcome(event.name, event.users, event.resumed);
+    case 'users':
+      return [t.online(event.users)];
+    case 'error':
+      return [`!! ${t.error(event.code, event.detail)}`];
+    case 'notice':
+      return [t.notice(event.code, event.detail)];
+    case 'pong':
+      return [t.pong];
+    case 'bye':
+      if (event.reason === 'quit') return [t.goodbye];
+      if (event.reason === 'replaced') return [t.replaced];
+      return [];
+  }
+}
+
+/** The JSON-lines message for an event. */
+export function jsonMessage(event: ServerEvent, lang: Lang): ServerMessage {
+  switch (event.type) {
+    case 'message':
+    case 'action':
+      return { type: event.type, id: event.id, ts: event.ts, from: event.from, text: event.text };
+    case 'join':
+      return { type: 'join', id: event.id, ts: event.ts, name: event.name };
+    case 'leave':
+      return { type: 'leave', id: event.id, ts: event.ts, name: event.name, reason: event.reason };
+    case 'nick':
+      return { type: 'nick', id: event.id, ts: event.ts, old: event.old, new: event.new };
+    case 'private':
+      return {
+        type: 'private',
+        id: event.id,
+        ts: event.ts,
+        from: event.from,
+        to: event.to,
+        text: event.text,
+      };
+    case 'ack':
+      return withRef({ type: 'ack', id: event.id, ts: event.ts }, event.ref);
+    case 'welcome':
+      return {
+        type: 'welcome',
+        name: event.name,
+        token: event.token,
+        users: event.users,
+        resumed: event.resumed,
+      };
+    case 'users':
+      return withRef({ type: 'users', users: event.users }, event.ref);
+    case 'error':
+      return withRef(
+        { type: 'error', code: event.code, message: TEXTS[lang].error(event.code, event.detail) },
+        event.ref,
+      );
+    case 'notice':
+      return { type: 'notice', code: event.code, message: TEXTS[lang].notice(event.code, event.detail) };
+    case 'pong':
+      return withRef({ type: 'pong' }, event.ref);
+    case 'bye':
+      return { type: 'bye', reason: event.reason };
+  }
+}
+
+function withRef<T extends object>(m: T, ref: string | number | undefined): T {
+  return ref === undefined ? m : { ...m, ref };
+}
+
+/** Encodes one server message as a JSON line. */
+export function encodeJson(message: ServerMessage): Buffer {
+  return Buffer.from(JSON.stringify(message) + '\n', 'utf8');
+}
+
+function encodeUncached(event: ServerEvent, format: Format, lang: Lang): Uint8Array {
+  if (format === 'json') return encodeJson(jsonMessage(event, lang));
+  const lines = plainLines(event, lang);
+  return lines.length === 0 ? EMPTY : Buffer.from(lines.join('\n') + '\n', 'utf8');
+}
+
+/**
+ * The bytes of an event for one format and language. Encoded once per event and shared by
+ * every recipient that speaks the same (the cache lives on the event object).
+ */
+export function encodeEvent(event: ServerEvent, format: Format, lang: Lang): Uint8Array {
+  const key =
+    format === 'json' && event.type !== 'error' && event.type !== 'notice' ? 'json' : `${format}:${lang}`;
+  const cache = (event.encoded ??= {});
+  let bytes = cache[key];
+  if (bytes === undefined) {
+    bytes = encodeUncached(event, format, lang);
+    cache[key] = bytes;
+  }
+  return bytes;
+}

@@ -1,0 +1,151 @@
+import { mkdirSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { intIn, seconds, fail } from '../cli-util.js';
+import { LANGS, langFromLocale, type Lang } from '../protocol/texts.js';
+import { VERSION } from '../version.js';
+import { createLogger, LOG_LEVELS } from './log.js';
+import { DEFAULTS, defaultDataDir, type ServerOptions } from './options.js';
+import { PapoServer } from './server.js';
+
+function formatAddress(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** `papo server`: flags, each also readable from a PAPO_* environment variable. */
+export function serverCommand(): Command {
+  const d = DEFAULTS;
+  const opt = (flags: string, description: string, env: string) => new Option(flags, description).env(env);
+  return new Command('server')
+    .description('run the chat server (plain text for nc/telnet, JSON lines for programs)')
+    .addOption(opt('--host <host>', 'address to listen on', 'PAPO_HOST').default(d.host))
+    .addOption(
+      opt('--port <port>', 'TCP port (0 picks a free one)', 'PAPO_PORT')
+        .default(d.port)
+        .argParser(intIn(0, 65535)),
+    )
+    .addOption(
+      opt('--data-dir <dir>', 'where papo keeps its state', 'PAPO_DATA_DIR').default(
+        defaultDataDir(),
+        '~/.local/share/papo',
+      ),
+    )
+    .addOption(
+      opt('--lang <lang>', 'language of server texts', 'PAPO_LANG')
+        .choices(LANGS)
+        .default(
+          langFromLocale(process.env.LC_ALL || process.env.LC_MESSAGES || process.env.LANG),
+          'from LANG',
+        ),
+    )
+    .addOption(
+      opt('--log-level <level>', 'log detail on stderr', 'PAPO_LOG_LEVEL')
+        .choices(LOG_LEVELS)
+        .default(d.logLevel),
+    )
+    .addOption(
+      opt('--max-clients <n>', 'most connections at once', 'PAPO_MAX_CLIENTS')
+        .default(d.maxClients)
+        .argParser(intIn(1, 1_000_000)),
+    )
+    .addOption(
+      opt('--max-per-ip <n>', 'most connections from one address (0: no limit)', 'PAPO_MAX_PER_IP')
+        .default(d.maxPerIp)
+        .argParser(intIn(0, 1_000_000)),
+    )
+    .addOption(
+      opt('--limit-loopback', 'apply --max-per-ip to loopback addresses too', 'PAPO_LIMIT_LOOPBACK').default(
+        d.limitLoopback,
+      ),
+    )
+    .addOption(
+      opt('--name-timeout <seconds>', 'close connections that give no name in time', 'PAPO_NAME_TIMEOUT')
+        .default(d.nameTimeoutSeconds)
+        .argParser(seconds(86_400)),
+    )
+    .addOption(
+      opt('--heartbeat <seconds>', 'ping quiet JSON clients; drop them after twice this', 'PAPO_HEARTBEAT')
+        .default(d.heartbeatSeconds)
+        .argParser(seconds(3600)),
+    )
+    .addOption(
+      opt('--keepalive <seconds>', 'idle time before TCP keepalive probes', 'PAPO_KEEPALIVE')
+        .default(d.keepaliveSeconds)
+        .argParser(seconds(7200)),
+    )
+    .addOption(
+      opt(
+        '--send-queue <bytes>',
+        'unsent output that disconnects a client that stopped reading',
+        'PAPO_SEND_QUEUE',
+      )
+        .default(d.sendQueueBytes)
+        .argParser(intIn(4096, 1 << 30)),
+    )
+    .addOption(
+      opt('--flood-rate <lines>', 'flood control: lines per second sustained (0: off)', 'PAPO_FLOOD_RATE')
+        .default(d.floodRate)
+        .argParser(intIn(0, 1_000_000_000)),
+    )
+    .addOption(
+      opt('--flood-burst <lines>', 'flood control: lines allowed in a burst', 'PAPO_FLOOD_BURST')
+        .default(d.floodBurst)
+        .argParser(intIn(1, 1_000_000_000)),
+    )
+    .addOption(
+      opt('--flood-disconnect <seconds>', 'flood control: backlog that disconnects', 'PAPO_FLOOD_DISCONNECT')
+        .default(d.floodDisconnectSeconds)
+        .argParser(seconds(3600)),
+    )
+    .addOption(new Option('--debug', 'show stack traces on errors'))
+    .action(async (o: Record<string, unknown>) => {
+      const options: ServerOptions = {
+        host: o.host as string,
+        port: o.port as number,
+        dataDir: o.dataDir as string,
+        lang: o.lang as Lang,
+        logLevel: o.logLevel as string,
+        maxClients: o.maxClients as number,
+        maxPerIp: o.maxPerIp as number,
+        limitLoopback: Boolean(o.limitLoopback),
+        nameTimeoutSeconds: o.nameTimeout as number,
+        heartbeatSeconds: o.heartbeat as number,
+        keepaliveSeconds: o.keepalive as number,
+        sendQueueBytes: o.sendQueue as number,
+        floodRate: o.floodRate as number,
+        floodBurst: o.floodBurst as number,
+        floodDisconnectSeconds: o.floodDisconnect as number,
+      };
+      await runServer(options);
+    });
+}
+
+async function runServer(options: ServerOptions): Promise<void> {
+  const log = createLogger(options.logLevel);
+  try {
+    mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    fail(`cannot create the data directory ${options.dataDir}: ${(err as Error).message}`, err);
+  }
+  const server = new PapoServer({ options, log, version: VERSION });
+  let address;
+  try {
+    address = await server.listen();
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const why = e.code === 'EADDRINUSE' ? 'the address is already in use' : e.message;
+    fail(`cannot listen on ${formatAddress(options.host, options.port)}: ${why}`, err);
+  }
+  log.info({ host: address.address, port: address.port, version: VERSION }, 'listening');
+  process.stdout.write(`listening on ${formatAddress(address.address, address.port)}\n`);
+  let signalled = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (signalled) process.exit(0); // a second signal: stop waiting
+    signalled = true;
+    log.info({ signal, connections: server.connectionCount }, 'shutting down');
+    const hardStop = setTimeout(() => process.exit(0), 4500);
+    hardStop.unref();
+    void server.stop().then(() => process.exit(0));
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}

@@ -1,0 +1,342 @@
+import type { Socket } from 'node:net';
+import type { Logger } from 'pino';
+import type { ClientAction, ErrorDetail, ServerEvent } from '../core/events.js';
+import type { ErrorCode } from '../core/errors.js';
+import type { Hub, Peer, Session } from '../core/hub.js';
+import { RateLimiter } from '../core/rate-limit.js';
+import { MAX_MESSAGE_BYTES } from '../core/text.js';
+import { LineDecoder, type DecodedLine } from '../protocol/line-decoder.js';
+import { parseClientMessage, looksLikeJsonHello } from '../protocol/json-codec.js';
+import { PROTOCOL_VERSION, type ClientMessage, type ServerMessage } from '../protocol/json-messages.js';
+import { helpLines, isSair, parsePlainLine } from '../protocol/plain-commands.js';
+import { encodeEvent, encodeJson, type Format } from '../protocol/render.js';
+import { isLang, TEXTS, type Lang } from '../protocol/texts.js';
+import type { Flusher } from './flusher.js';
+import type { ServerOptions } from './options.js';
+
+/** Longest JSON line a client may send (a 1024-byte text can take six times that once escaped). */
+export const MAX_JSON_LINE_BYTES = 16 * 1024;
+/** Longest plain line measured exactly; longer ones are counted while being dropped. */
+const MAX_PLAIN_LINE_BYTES = 8 * 1024;
+
+/** What a connection needs from the server around it. */
+export interface ConnectionContext {
+  hub: Hub;
+  flusher: Flusher;
+  options: ServerOptions;
+  log: Logger;
+  version: string;
+  now(): number;
+  /** Called once when the socket is gone. */
+  onClosed(connection: Connection): void;
+}
+
+/**
+ * One client connection: decodes its lines, picks plain or JSON from its first line, applies
+ * flood control, hands requests to the hub and writes the hub's events back, batched per turn
+ * and bounded by the send queue limit.
+ */
+export class Connection implements Peer {
+  readonly session: Session;
+  format: Format | null = null;
+  lang: Lang;
+  /** Last time anything arrived from the client (ms). */
+  lastSeen: number;
+  pingSent = false;
+
+  private readonly decoder = new LineDecoder(MAX_JSON_LINE_BYTES);
+  private readonly limiter: RateLimiter;
+  private readonly backlog: DecodedLine[] = [];
+  private out: Uint8Array[] = [];
+  private outBytes = 0;
+  private marked = false;
+  private closing = false;
+  private gone = false;
+  private inputEnded = false;
+  private throttleTimer: NodeJS.Timeout | null = null;
+  private nameTimer: NodeJS.Timeout | null;
+  private warnedThrottle = false;
+
+  constructor(
+    readonly id: number,
+    private readonly socket: Socket,
+    private readonly ctx: ConnectionContext,
+  ) {
+    const { options } = ctx;
+    this.lang = options.lang;
+    this.lastSeen = ctx.now();
+    this.limiter = new RateLimiter(
+      {
+        linesPerSecond: options.floodRate,
+        burstLines: options.floodBurst,
+        disconnectAfterSeconds: options.floodDisconnectSeconds,
+      },
+      this.lastSeen,
+    );
+    this.session = ctx.hub.attach(this);
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true, options.keepaliveSeconds * 1000);
+    socket.on('data', this.onSocketData);
+    socket.on('end', this.onSocketEnd);
+    socket.on('error', this.onSocketError);
+    socket.on('close', this.onSocketClose);
+    this.nameTimer = setTimeout(this.onNameTimeout, options.nameTimeoutSeconds * 1000);
+    this.writeRaw(`${TEXTS[this.lang].banner(ctx.version)}\n${TEXTS[this.lang].prompt}`);
+  }
+
+  /** Peer: queue an event for this connection. */
+  send(event: ServerEvent): void {
+    if (this.gone) return;
+    // Before its first line a client is answered in plain text: it was shown the plain prompt.
+    const bytes = encodeEvent(event, this.format ?? 'plain', this.lang);
+    if (bytes.length > 0) this.queue(bytes);
+    if (event.type === 'welcome') this.onJoined();
+  }
+
+  /** Peer: end the connection once queued output is written. */
+  close(): void {
+    if (this.closing) return;
+    this.closing = true;
+    this.clearTimers();
+    this.socket.pause();
+    this.flush();
+    if (this.gone) return;
+    this.socket.end();
+    // A client that does not read its last lines must not hold the socket open.
+    setTimeout(() => this.socket.destroy(), 2000).unref();
+  }
+
+  /** Cuts the connection at once (shutdown grace period over). */
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  /** Sends a JSON heartbeat; called by the server's sweep. */
+  sendPing(): void {
+    this.pingSent = true;
+    this.queueJson({ type: 'ping' });
+  }
+
+  /** Writes the batch queued this turn in one call. */
+  flush(): void {
+    this.marked = false;
+    if (this.out.length === 0 || this.gone) return;
+    const chunk =
+      this.out.length === 1 ? (this.out[0] as Uint8Array) : Buffer.concat(this.out, this.outBytes);
+    this.out = [];
+    this.outBytes = 0;
+    this.socket.write(chunk);
+  }
+
+  private queue(bytes: Uint8Array): void {
+    if (this.gone) return;
+    this.out.push(bytes);
+    this.outBytes += bytes.length;
+    if (this.outBytes + this.socket.writableLength > this.ctx.options.sendQueueBytes && !this.closing) {
+      // The client stopped reading: drop it rather than grow memory or slow the others. The
+      // hub is told on the next tick, outside whatever broadcast is being delivered now.
+      this.out = [];
+      this.outBytes = 0;
+      this.gone = true;
+      this.ctx.log.info(
+        { conn: this.id, queued: this.socket.writableLength },
+        'send queue full, disconnecting',
+      );
+      this.socket.destroy();
+      process.nextTick(() => this.ctx.hub.detach(this.session, 'slow'));
+      return;
+    }
+    if (!this.marked) {
+      this.marked = true;
+      this.ctx.flusher.mark(this);
+    }
+  }
+
+  private writeRaw(text: string): void {
+    this.queue(Buffer.from(text, 'utf8'));
+  }
+
+  private queueJson(message: ServerMessage): void {
+    this.queue(encodeJson(message));
+  }
+
+  private sendError(code: ErrorCode, detail: ErrorDetail, ref?: string | number): void {
+    this.send({ type: 'error', code, detail, ref });
+  }
+
+  private readonly onSocketData = (chunk: Buffer): void => {
+    if (this.closing) return;
+    this.lastSeen = this.ctx.now();
+    this.pingSent = false;
+    for (const line of this.decoder.push(chunk)) this.backlog.push(line);
+    this.drainBacklog();
+  };
+
+  private readonly onSocketEnd = (): void => {
+    this.inputEnded = true;
+    if (this.backlog.length === 0) this.ctx.hub.detach(this.session, 'disconnect');
+  };
+
+  private readonly onSocketError = (err: Error): void => {
+    this.ctx.log.debug({ conn: this.id, err: err.message }, 'socket error');
+  };
+
+  private readonly onSocketClose = (): void => {
+    this.gone = true;
+    this.clearTimers();
+    this.ctx.hub.detach(this.session, 'disconnect');
+    this.ctx.onClosed(this);
+  };
+
+  private readonly onNameTimeout = (): void => {
+    this.nameTimer = null;
+    if (this.session.name !== null || this.closing) return;
+    this.sendError('NAME_TIMEOUT', { kind: 'seconds', seconds: this.ctx.options.nameTimeoutSeconds });
+    this.ctx.hub.detach(this.session, 'timeout');
+  };
+
+  private onJoined(): void {
+    if (this.nameTimer) clearTimeout(this.nameTimer);
+    this.nameTimer = null;
+  }
+
+  private clearTimers(): void {
+    if (this.nameTimer) clearTimeout(this.nameTimer);
+    if (this.throttleTimer) clearTimeout(this.throttleTimer);
+    this.nameTimer = this.throttleTimer = null;
+  }
+
+  /** Handles decoded lines in order, pausing between them while the sender is over its rate. */
+  private drainBacklog(): void {
+    while (this.backlog.length > 0 && this.throttleTimer === null && !this.closing) {
+      const line = this.backlog.shift() as DecodedLine;
+      const decision = this.limiter.take(line.bytes, this.ctx.now());
+      if (decision.kind === 'flood') {
+        this.ctx.log.info({ conn: this.id, user: this.session.name }, 'flooding, disconnecting');
+        this.sendError('FLOODING', { kind: 'none' });
+        this.ctx.hub.detach(this.session, 'flood');
+        return;
+      }
+      this.onLine(line);
+      if (decision.kind === 'throttle') {
+        if (!this.warnedThrottle) {
+          this.warnedThrottle = true;
+          this.send({
+            type: 'notice',
+            code: 'THROTTLED',
+            detail: { kind: 'rate', linesPerSecond: this.ctx.options.floodRate },
+          });
+        }
+        this.socket.pause();
+        this.throttleTimer = setTimeout(this.onThrottleEnd, decision.delayMs);
+      } else {
+        this.warnedThrottle = false;
+      }
+    }
+    if (this.backlog.length === 0 && this.inputEnded) this.ctx.hub.detach(this.session, 'disconnect');
+  }
+
+  private readonly onThrottleEnd = (): void => {
+    this.throttleTimer = null;
+    if (this.closing) return;
+    this.socket.resume();
+    this.drainBacklog();
+  };
+
+  private onLine(line: DecodedLine): void {
+    if (this.format === null) return this.onFirstLine(line);
+    if (this.format === 'json') return this.onJsonLine(line);
+    return this.onPlainLine(line);
+  }
+
+  private onFirstLine(line: DecodedLine): void {
+    if (line.kind === 'line' && looksLikeJsonHello(line.text)) {
+      const parsed = parseClientMessage(line.text);
+      if (parsed.ok && parsed.message.type === 'hello') return this.startJson(parsed.message);
+    }
+    this.format = 'plain';
+    this.decoder.setLimit(MAX_PLAIN_LINE_BYTES);
+    this.onPlainLine(line);
+  }
+
+  private startJson(hello: Extract<ClientMessage, { type: 'hello' }>): void {
+    this.format = 'json';
+    if (isLang(hello.lang)) this.lang = hello.lang;
+    // End the plain prompt's line, so a JSON client reads whole JSON lines from here on.
+    this.writeRaw('\n');
+    if (hello.version !== PROTOCOL_VERSION) {
+      this.sendError('UNSUPPORTED_VERSION', { kind: 'text', text: String(hello.version) });
+      this.ctx.hub.detach(this.session, 'quit');
+      return;
+    }
+    this.queueJson({
+      type: 'hello',
+      version: PROTOCOL_VERSION,
+      server: `papo/${this.ctx.version}`,
+      limits: { messageBytes: MAX_MESSAGE_BYTES, nameChars: 32, lineBytes: MAX_JSON_LINE_BYTES },
+      heartbeatSeconds: this.ctx.options.heartbeatSeconds,
+    });
+    if (hello.name !== undefined) this.act({ type: 'join', name: hello.name, token: hello.token });
+  }
+
+  private onPlainLine(line: DecodedLine): void {
+    const joined = this.session.name !== null;
+    if (line.kind === 'too_long') {
+      if (joined)
+        return this.sendError('MESSAGE_TOO_LONG', {
+          kind: 'size',
+          bytes: line.bytes,
+          limit: MAX_MESSAGE_BYTES,
+        });
+      this.sendError('LINE_TOO_LONG', { kind: 'size', bytes: line.bytes, limit: MAX_PLAIN_LINE_BYTES });
+      return this.writeRaw(TEXTS[this.lang].prompt);
+    }
+    if (!joined) return this.onPlainName(line.text);
+    const input = parsePlainLine(line.text);
+    switch (input.kind) {
+      case 'ignore':
+        return;
+      case 'action':
+        return this.act(input.action);
+      case 'help': {
+        const t = TEXTS[this.lang];
+        return this.writeRaw([t.helpHeader, ...helpLines(this.lang), t.helpFooter].join('\n') + '\n');
+      }
+      case 'unknown':
+        return this.sendError('UNKNOWN_COMMAND', { kind: 'command', command: input.command.slice(0, 32) });
+      case 'usage':
+        return this.sendError('USAGE', { kind: 'usage', command: input.usage });
+    }
+  }
+
+  private onPlainName(text: string): void {
+    const requested = text.trim();
+    if (isSair(requested) || requested.toLowerCase() === '/quit') return this.act({ type: 'quit' });
+    this.act({ type: 'join', name: requested });
+    if (this.session.name === null && !this.closing) this.writeRaw(TEXTS[this.lang].prompt);
+  }
+
+  private onJsonLine(line: DecodedLine): void {
+    if (line.kind === 'too_long') {
+      return this.sendError('LINE_TOO_LONG', { kind: 'size', bytes: line.bytes, limit: MAX_JSON_LINE_BYTES });
+    }
+    if (line.text.trim().length === 0) return;
+    const parsed = parseClientMessage(line.text);
+    if (!parsed.ok) return this.sendError(parsed.code, { kind: 'text', text: parsed.reason }, parsed.ref);
+    const m = parsed.message;
+    switch (m.type) {
+      case 'hello':
+        if (isLang(m.lang)) this.lang = m.lang;
+        if (m.name !== undefined) this.act({ type: 'join', name: m.name, token: m.token });
+        return;
+      case 'pong':
+        return;
+      default:
+        return this.act(m);
+    }
+  }
+
+  private act(action: ClientAction): void {
+    this.ctx.hub.handle(this.session, action);
+  }
+}

@@ -1,0 +1,54 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { Lang } from '../protocol/texts.js';
+
+/** Everything `papo server` can be told; the CLI fills it from flags and PAPO_* variables. */
+export interface ServerOptions {
+  host: string;
+  port: number;
+  dataDir: string;
+  lang: Lang;
+  logLevel: string;
+  /** Most connections at once (named or not). */
+  maxClients: number;
+  /** Most connections from one IP address (0: no limit). */
+  maxPerIp: number;
+  /** Whether loopback addresses are held to maxPerIp too. */
+  limitLoopback: boolean;
+  /** Seconds a connection may take to give its name. */
+  nameTimeoutSeconds: number;
+  /** Seconds between heartbeats to JSON clients; one that stays silent twice as long is dropped. */
+  heartbeatSeconds: number;
+  /** Seconds of idleness before TCP keepalive probes start. */
+  keepaliveSeconds: number;
+  /** Bytes of unsent output a connection may pile up before it is dropped as not reading. */
+  sendQueueBytes: number;
+  /** Flood control: sustained line-units per second (0: off). */
+  floodRate: number;
+  /** Flood control: burst, in line-units. */
+  floodBurst: number;
+  /** Flood control: seconds of debt before disconnecting. */
+  floodDisconnectSeconds: number;
+}
+
+/** Where papo keeps its state unless told otherwise: `$XDG_DATA_HOME/papo` or `~/.local/share/papo`. */
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env.XDG_DATA_HOME || join(homedir(), '.local', 'share');
+  return join(base, 'papo');
+}
+
+export const DEFAULTS: Omit<ServerOptions, 'dataDir' | 'lang'> = {
+  host: '127.0.0.1',
+  port: 65432,
+  logLevel: 'info',
+  maxClients: 16384,
+  maxPerIp: 16,
+  limitLoopback: false,
+  nameTimeoutSeconds: 60,
+  heartbeatSeconds: 30,
+  keepaliveSeconds: 30,
+  sendQueueBytes: 1024 * 1024,
+  floodRate: 10,
+  floodBurst: 40,
+  floodDisconnectSeconds: 10,
+};

@@ -1,0 +1,148 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import type { Logger } from 'pino';
+import { Hub, type Journal } from '../core/hub.js';
+import { TEXTS } from '../protocol/texts.js';
+import { Connection } from './connection.js';
+import { Flusher } from './flusher.js';
+import type { ServerOptions } from './options.js';
+
+export interface PapoServerDeps {
+  options: ServerOptions;
+  log: Logger;
+  version: string;
+  journal?: Journal;
+  firstEventId?: number;
+}
+
+function isLoopback(address: string | undefined): boolean {
+  if (!address) return false;
+  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
+}
+
+/** The chat server: one hub, its listeners, and every connection's lifecycle. */
+export class PapoServer {
+  readonly hub: Hub;
+  readonly flusher = new Flusher();
+  private readonly listeners: Server[] = [];
+  private readonly connections = new Set<Connection>();
+  private readonly perIp = new Map<string, number>();
+  private nextConnectionId = 1;
+  private heartbeat: NodeJS.Timeout | null = null;
+  private stopping: Promise<void> | null = null;
+
+  constructor(private readonly deps: PapoServerDeps) {
+    this.hub = new Hub({
+      clock: Date,
+      newToken: () => randomBytes(24).toString('base64url'),
+      journal: deps.journal,
+      firstEventId: deps.firstEventId,
+    });
+  }
+
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  /** Starts the plain/JSON TCP listener; resolves with the address actually bound. */
+  async listen(): Promise<AddressInfo> {
+    const { host, port } = this.deps.options;
+    const server = createServer({ allowHalfOpen: true, noDelay: true }, this.onConnection);
+    server.maxConnections = this.deps.options.maxClients * 2;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ host, port, backlog: 1024 }, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    server.on('error', (err) => this.deps.log.error({ err: err.message }, 'listener error'));
+    this.listeners.push(server);
+    this.startHeartbeat();
+    return server.address() as AddressInfo;
+  }
+
+  /** Accepts a socket from any transport (TCP today; TLS plugs in here too). */
+  readonly onConnection = (socket: Socket): void => {
+    const { options, log } = this.deps;
+    const ip = socket.remoteAddress ?? '';
+    socket.on('error', () => {}); // until the Connection takes over; refusals can race a reset
+    if (this.stopping) return void socket.destroy();
+    if (this.connections.size >= options.maxClients) {
+      return this.refuse(
+        socket,
+        TEXTS[options.lang].error('SERVER_FULL', { kind: 'limit', limit: options.maxClients }),
+      );
+    }
+    const countsForIp = options.maxPerIp > 0 && (options.limitLoopback || !isLoopback(ip));
+    if (countsForIp && (this.perIp.get(ip) ?? 0) >= options.maxPerIp) {
+      return this.refuse(
+        socket,
+        TEXTS[options.lang].error('TOO_MANY_FROM_ADDRESS', { kind: 'limit', limit: options.maxPerIp }),
+      );
+    }
+    this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
+    const id = this.nextConnectionId++;
+    log.debug({ conn: id, ip }, 'connected');
+    const connection = new Connection(id, socket, {
+      hub: this.hub,
+      flusher: this.flusher,
+      options,
+      log,
+      version: this.deps.version,
+      now: Date.now,
+      onClosed: (c) => {
+        this.connections.delete(c);
+        const left = (this.perIp.get(ip) ?? 1) - 1;
+        if (left <= 0) this.perIp.delete(ip);
+        else this.perIp.set(ip, left);
+        log.debug({ conn: c.id, user: c.session.name }, 'closed');
+      },
+    });
+    this.connections.add(connection);
+  };
+
+  private refuse(socket: Socket, text: string): void {
+    this.deps.log.info({ ip: socket.remoteAddress }, text);
+    socket.end(`!! ${text}\n`);
+    setTimeout(() => socket.destroy(), 2000).unref();
+  }
+
+  /** JSON clients get a ping after a quiet interval and are dropped after two. */
+  private startHeartbeat(): void {
+    if (this.heartbeat) return;
+    const intervalMs = this.deps.options.heartbeatSeconds * 1000;
+    this.heartbeat = setInterval(
+      () => {
+        const now = Date.now();
+        for (const c of this.connections) {
+          if (c.format !== 'json') continue;
+          const quiet = now - c.lastSeen;
+          if (quiet >= 2 * intervalMs) this.hub.detach(c.session, 'timeout');
+          else if (quiet >= intervalMs && !c.pingSent) c.sendPing();
+        }
+      },
+      Math.max(50, intervalMs / 4),
+    );
+    this.heartbeat.unref();
+  }
+
+  /**
+   * Stops accepting, tells every user the server is shutting down, and resolves once every
+   * connection has closed (or `graceMs` has passed, after which the rest are cut).
+   */
+  stop(graceMs = 3000): Promise<void> {
+    this.stopping ??= (async () => {
+      if (this.heartbeat) clearInterval(this.heartbeat);
+      const closed = this.listeners.map((l) => new Promise<void>((resolve) => l.close(() => resolve())));
+      this.hub.shutdown();
+      this.flusher.run();
+      const deadline = setTimeout(() => {
+        for (const c of this.connections) c.destroy();
+      }, graceMs);
+      await Promise.all([...closed]);
+      clearTimeout(deadline);
+    })();
+    return this.stopping;
+  }
+}
