@@ -98,7 +98,8 @@ export class Connection implements Peer {
     if (this.closing) return;
     this.closing = true;
     this.clearTimers();
-    this.socket.pause();
+    // Keep reading (and ignoring) input, so the client's own close is seen and the socket ends.
+    this.socket.resume();
     this.flush();
     if (this.gone) return;
     this.socket.end();
