@@ -18,6 +18,14 @@ import type { ServerOptions } from './options.js';
 export const MAX_JSON_LINE_BYTES = 16 * 1024;
 /** Longest plain line measured exactly; longer ones are counted while being dropped. */
 const MAX_PLAIN_LINE_BYTES = 8 * 1024;
+/** Most bytes a dropped over-long line is charged to flood control. */
+const MAX_CHARGED_DROPPED_BYTES = 64 * 1024;
+
+/** A decoded line waiting its turn; `notBefore` (ms) holds it back while the sender is throttled. */
+interface Pending {
+  line: DecodedLine;
+  notBefore: number;
+}
 
 /** What a connection needs from the server around it. */
 export interface ConnectionContext {
@@ -46,7 +54,7 @@ export class Connection implements Peer {
 
   private readonly decoder = new LineDecoder(MAX_JSON_LINE_BYTES);
   private readonly limiter: RateLimiter;
-  private readonly backlog: DecodedLine[] = [];
+  private readonly backlog: Pending[] = [];
   private out: Uint8Array[] = [];
   private outBytes = 0;
   private marked = false;
@@ -167,9 +175,18 @@ export class Connection implements Peer {
 
   private readonly onSocketData = (chunk: Buffer): void => {
     if (this.closing) return;
-    this.lastSeen = this.ctx.now();
+    const now = this.ctx.now();
+    this.lastSeen = now;
     this.pingSent = false;
-    for (const line of this.decoder.push(chunk)) this.backlog.push(line);
+    for (const line of this.decoder.push(chunk)) {
+      // Lines are charged as they arrive, so a sender far over its rate runs into debt and is
+      // cut off, while one a little over it is merely slowed down (PROTOCOL.md, "Limits").
+      // A dropped over-long line is charged as at most 64 KiB: it is refused with an error.
+      const charged = line.kind === 'too_long' ? Math.min(line.bytes, MAX_CHARGED_DROPPED_BYTES) : line.bytes;
+      const decision = this.limiter.take(charged, now);
+      if (decision.kind === 'flood') return this.onFlood();
+      this.backlog.push({ line, notBefore: decision.kind === 'throttle' ? now + decision.delayMs : 0 });
+    }
     this.drainBacklog();
   };
 
@@ -207,40 +224,44 @@ export class Connection implements Peer {
     this.nameTimer = this.throttleTimer = null;
   }
 
-  /** Handles decoded lines in order, pausing between them while the sender is over its rate. */
+  /**
+   * Handles decoded lines in order; a throttled line waits for its time, and reading pauses
+   * while any line waits, so the backlog never holds more than one read's worth.
+   */
   private drainBacklog(): void {
-    while (this.backlog.length > 0 && this.throttleTimer === null && !this.closing) {
-      const line = this.backlog.shift() as DecodedLine;
-      const decision = this.limiter.take(line.bytes, this.ctx.now());
-      if (decision.kind === 'flood') {
-        this.ctx.log.info({ conn: this.id, user: this.session.name }, 'flooding, disconnecting');
-        this.sendError('FLOODING', { kind: 'none' });
-        this.ctx.hub.detach(this.session, 'flood');
-        return;
-      }
-      this.onLine(line);
-      if (decision.kind === 'throttle') {
+    while (this.backlog.length > 0 && !this.closing) {
+      const head = this.backlog[0] as Pending;
+      const wait = head.notBefore - this.ctx.now();
+      if (wait > 0) {
         if (!this.warnedThrottle) {
           this.warnedThrottle = true;
-          this.send({
-            type: 'notice',
-            code: 'THROTTLED',
-            detail: { kind: 'rate', linesPerSecond: this.ctx.options.floodRate },
-          });
+          const detail = { kind: 'rate', linesPerSecond: this.ctx.options.floodRate } as const;
+          this.send({ type: 'notice', code: 'THROTTLED', detail });
         }
         this.socket.pause();
-        this.throttleTimer = setTimeout(this.onThrottleEnd, decision.delayMs);
-      } else {
-        this.warnedThrottle = false;
+        this.throttleTimer ??= setTimeout(this.onThrottleEnd, wait);
+        return;
       }
+      this.backlog.shift();
+      this.onLine(head.line);
     }
-    if (this.backlog.length === 0 && this.inputEnded) this.ctx.hub.detach(this.session, 'disconnect');
+    if (this.closing) return;
+    if (this.warnedThrottle) {
+      this.warnedThrottle = false;
+      this.socket.resume();
+    }
+    if (this.inputEnded) this.ctx.hub.detach(this.session, 'disconnect');
+  }
+
+  private onFlood(): void {
+    this.backlog.length = 0;
+    this.ctx.log.info({ conn: this.id, user: this.session.name }, 'flooding, disconnecting');
+    this.sendError('FLOODING', { kind: 'none' });
+    this.ctx.hub.detach(this.session, 'flood');
   }
 
   private readonly onThrottleEnd = (): void => {
     this.throttleTimer = null;
-    if (this.closing) return;
-    this.socket.resume();
     this.drainBacklog();
   };
 

@@ -126,7 +126,7 @@ export class LineClient {
     const c = await LineClient.connect(port);
     await c.prompt();
     c.sendLine(name);
-    await c.lineMatching(/^\*\*\* Type a message/);
+    await c.lineMatching(/^\*\*\* (Type a message|Digite uma mensagem)/);
     return c;
   }
 
