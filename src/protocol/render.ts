@@ -7,6 +7,12 @@ export type Format = 'plain' | 'json';
 
 const EMPTY = new Uint8Array(0);
 
+/** Cache keys as constant strings: building one per recipient was a hot spot in fan-out profiles. */
+const CACHE_KEYS: Record<Format, Record<Lang, string>> = {
+  plain: { en: 'plain:en', pt: 'plain:pt' },
+  json: { en: 'json:en', pt: 'json:pt' },
+};
+
 /** The plain-text lines for an event (no line endings); empty when plain users see nothing. */
 export function plainLines(event: ServerEvent, lang: Lang): string[] {
   const t = TEXTS[lang];
@@ -111,7 +117,9 @@ function encodeUncached(event: ServerEvent, format: Format, lang: Lang): Uint8Ar
  */
 export function encodeEvent(event: ServerEvent, format: Format, lang: Lang): Uint8Array {
   const key =
-    format === 'json' && event.type !== 'error' && event.type !== 'notice' ? 'json' : `${format}:${lang}`;
+    format === 'json' && event.type !== 'error' && event.type !== 'notice'
+      ? 'json'
+      : CACHE_KEYS[format][lang];
   const cache = (event.encoded ??= {});
   let bytes = cache[key];
   if (bytes === undefined) {

@@ -131,7 +131,7 @@ export class Connection implements Peer {
     this.marked = false;
     if (this.out.length === 0 || this.gone) return;
     const chunk =
-      this.out.length === 1 ? (this.out[0] as Uint8Array) : Buffer.concat(this.out, this.outBytes);
+      this.out.length === 1 ? (this.out[0] as Uint8Array) : this.ctx.flusher.join(this.out, this.outBytes);
     this.out = [];
     this.outBytes = 0;
     this.socket.write(chunk);
