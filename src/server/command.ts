@@ -1,8 +1,12 @@
 import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
 import { Command, Option } from 'commander';
 import { intIn, seconds, fail } from '../cli-util.js';
 import { LANGS, langFromLocale, type Lang } from '../protocol/texts.js';
 import { VERSION } from '../version.js';
+import { ensureSelfSignedCertificate, type CertificateFiles } from './certificate.js';
 import { createLogger, LOG_LEVELS } from './log.js';
 import { DEFAULTS, defaultDataDir, type ServerOptions } from './options.js';
 import { PapoServer } from './server.js';
@@ -96,6 +100,30 @@ export function serverCommand(): Command {
         .default(d.floodDisconnectSeconds)
         .argParser(seconds(3600)),
     )
+    .addOption(opt('--tls', 'also listen for TLS (a self-signed certificate unless --tls-cert)', 'PAPO_TLS'))
+    .addOption(
+      opt('--tls-port <port>', 'TLS port (0 picks a free one)', 'PAPO_TLS_PORT')
+        .default(d.tlsPort)
+        .argParser(intIn(0, 65535)),
+    )
+    .addOption(
+      opt(
+        '--tls-cert <file>',
+        'PEM certificate chain to serve (turns on --tls); reread on SIGHUP',
+        'PAPO_TLS_CERT',
+      ),
+    )
+    .addOption(opt('--tls-key <file>', 'PEM private key for --tls-cert', 'PAPO_TLS_KEY'))
+    .addOption(
+      opt(
+        '--tls-handshake-timeout <seconds>',
+        'cut clients that take longer to finish the TLS handshake',
+        'PAPO_TLS_HANDSHAKE_TIMEOUT',
+      )
+        .default(d.tlsHandshakeTimeoutSeconds)
+        .argParser(seconds(600)),
+    )
+    .addOption(opt('--no-plain', 'no plain-text listener: TLS only (needs --tls)', 'PAPO_NO_PLAIN'))
     .addOption(new Option('--debug', 'show stack traces on errors'))
     .action(async (o: Record<string, unknown>) => {
       const options: ServerOptions = {
@@ -114,29 +142,78 @@ export function serverCommand(): Command {
         floodRate: o.floodRate as number,
         floodBurst: o.floodBurst as number,
         floodDisconnectSeconds: o.floodDisconnect as number,
+        plain: o.plain !== false,
+        tls: Boolean(o.tls) || o.tlsCert !== undefined || o.tlsKey !== undefined,
+        tlsPort: o.tlsPort as number,
+        tlsCert: (o.tlsCert as string | undefined) ?? null,
+        tlsKey: (o.tlsKey as string | undefined) ?? null,
+        tlsHandshakeTimeoutSeconds: o.tlsHandshakeTimeout as number,
       };
       await runServer(options);
     });
 }
 
+/** The certificate to serve: the given files, or the self-signed one in `<data-dir>/tls/`. */
+async function tlsFiles(options: ServerOptions, log: Logger): Promise<CertificateFiles> {
+  if (options.tlsCert !== null && options.tlsKey !== null) {
+    return { certPath: options.tlsCert, keyPath: options.tlsKey };
+  }
+  const dir = join(options.dataDir, 'tls');
+  try {
+    const files = await ensureSelfSignedCertificate(dir, options.host);
+    if (files.created) log.info({ cert: files.certPath }, 'created a self-signed TLS certificate');
+    return files;
+  } catch (err) {
+    fail(`cannot create a self-signed certificate in ${dir}: ${(err as Error).message}`, err);
+  }
+}
+
+/** Binds a listener; a port in use or a bad certificate is one clear line and exit 1. */
+async function bindOrFail(
+  bind: () => Promise<AddressInfo>,
+  host: string,
+  port: number,
+): Promise<AddressInfo> {
+  try {
+    return await bind();
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.syscall === undefined) fail(`TLS: ${e.message}`, err);
+    const why = e.code === 'EADDRINUSE' ? 'the address is already in use' : e.message;
+    fail(`cannot listen on ${formatAddress(host, port)}: ${why}`, err);
+  }
+}
+
 async function runServer(options: ServerOptions): Promise<void> {
   const log = createLogger(options.logLevel);
+  if (!options.plain && !options.tls) fail('--no-plain leaves nothing to listen on: add --tls');
+  if ((options.tlsCert === null) !== (options.tlsKey === null)) {
+    fail('--tls-cert and --tls-key go together: give both, or neither for a self-signed certificate');
+  }
   try {
     mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   } catch (err) {
     fail(`cannot create the data directory ${options.dataDir}: ${(err as Error).message}`, err);
   }
   const server = new PapoServer({ options, log, version: VERSION });
-  let address;
-  try {
-    address = await server.listen();
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    const why = e.code === 'EADDRINUSE' ? 'the address is already in use' : e.message;
-    fail(`cannot listen on ${formatAddress(options.host, options.port)}: ${why}`, err);
+  // stdout: `listening on HOST:PORT` first (unless --no-plain), then the TLS lines (README).
+  // TLS binds first, so a bad certificate stops the server before anything listens.
+  const lines: string[] = [];
+  if (options.tls) {
+    const files = await tlsFiles(options, log);
+    const address = await bindOrFail(() => server.listenTls(files), options.host, options.tlsPort);
+    const fingerprint = server.tlsFingerprint;
+    log.info({ host: address.address, port: address.port, fingerprint }, 'listening (TLS)');
+    lines.push(`listening (TLS) on ${formatAddress(address.address, address.port)}`);
+    lines.push(`TLS certificate fingerprint ${fingerprint}`);
+    process.on('SIGHUP', () => void server.reloadTls());
   }
-  log.info({ host: address.address, port: address.port, version: VERSION }, 'listening');
-  process.stdout.write(`listening on ${formatAddress(address.address, address.port)}\n`);
+  if (options.plain) {
+    const address = await bindOrFail(() => server.listen(), options.host, options.port);
+    log.info({ host: address.address, port: address.port, version: VERSION }, 'listening');
+    lines.unshift(`listening on ${formatAddress(address.address, address.port)}`);
+  }
+  process.stdout.write(lines.join('\n') + '\n');
   let signalled = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (signalled) process.exit(0); // a second signal: stop waiting

@@ -29,6 +29,18 @@ export interface ServerOptions {
   floodBurst: number;
   /** Flood control: seconds of debt before disconnecting. */
   floodDisconnectSeconds: number;
+  /** Whether the plain/JSON TCP listener runs (`--no-plain` turns it off). */
+  plain: boolean;
+  /** Whether a TLS listener runs beside the plain one. */
+  tls: boolean;
+  /** TLS port (0 picks a free one). */
+  tlsPort: number;
+  /** PEM certificate chain to serve; null: a self-signed one kept in `<dataDir>/tls/`. */
+  tlsCert: string | null;
+  /** PEM private key for tlsCert. */
+  tlsKey: string | null;
+  /** Seconds a client may take to finish the TLS handshake. */
+  tlsHandshakeTimeoutSeconds: number;
 }
 
 /** Where papo keeps its state unless told otherwise: `$XDG_DATA_HOME/papo` or `~/.local/share/papo`. */
@@ -51,4 +63,10 @@ export const DEFAULTS: Omit<ServerOptions, 'dataDir' | 'lang'> = {
   floodRate: 10,
   floodBurst: 40,
   floodDisconnectSeconds: 10,
+  plain: true,
+  tls: false,
+  tlsPort: 65433,
+  tlsCert: null,
+  tlsKey: null,
+  tlsHandshakeTimeoutSeconds: 10,
 };

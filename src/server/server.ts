@@ -3,9 +3,11 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import type { Logger } from 'pino';
 import { Hub, type Journal } from '../core/hub.js';
 import { TEXTS } from '../protocol/texts.js';
+import type { CertificateFiles } from './certificate.js';
 import { Connection } from './connection.js';
 import { Flusher } from './flusher.js';
 import type { ServerOptions } from './options.js';
+import { createTlsListener, type TlsListener } from './tls-listener.js';
 
 export interface PapoServerDeps {
   options: ServerOptions;
@@ -25,6 +27,7 @@ export class PapoServer {
   readonly hub: Hub;
   readonly flusher = new Flusher();
   private readonly listeners: Server[] = [];
+  private tlsListener: TlsListener | null = null;
   private readonly connections = new Set<Connection>();
   private readonly perIp = new Map<string, number>();
   private nextConnectionId = 1;
@@ -46,12 +49,43 @@ export class PapoServer {
 
   /** Starts the plain/JSON TCP listener; resolves with the address actually bound. */
   async listen(): Promise<AddressInfo> {
-    const { host, port } = this.deps.options;
     const server = createServer({ allowHalfOpen: true, noDelay: true }, this.onConnection);
     server.maxConnections = this.deps.options.maxClients * 2;
+    return this.bind(server, this.deps.options.port);
+  }
+
+  /**
+   * Starts the TLS listener on `tlsPort`, serving the certificate in `files`; its sockets join
+   * the same chat through `onConnection` once their handshake is done.
+   */
+  async listenTls(files: CertificateFiles): Promise<AddressInfo> {
+    const { options, log } = this.deps;
+    const listener = createTlsListener({
+      files,
+      handshakeTimeoutMs: options.tlsHandshakeTimeoutSeconds * 1000,
+      maxConnections: options.maxClients * 2,
+      log,
+      onConnection: this.onConnection,
+    });
+    const address = await this.bind(listener.server, options.tlsPort);
+    this.tlsListener = listener;
+    return address;
+  }
+
+  /** Fingerprint of the certificate the TLS listener serves now (null without one). */
+  get tlsFingerprint(): string | null {
+    return this.tlsListener?.fingerprint ?? null;
+  }
+
+  /** Re-reads the TLS certificate files (SIGHUP); connected users stay, a bad file is only logged. */
+  reloadTls(): ReturnType<TlsListener['reload']> | null {
+    return this.tlsListener?.reload() ?? null;
+  }
+
+  private async bind(server: Server, port: number): Promise<AddressInfo> {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen({ host, port, backlog: 1024 }, () => {
+      server.listen({ host: this.deps.options.host, port, backlog: 1024 }, () => {
         server.off('error', reject);
         resolve();
       });
@@ -62,7 +96,7 @@ export class PapoServer {
     return server.address() as AddressInfo;
   }
 
-  /** Accepts a socket from any transport (TCP today; TLS plugs in here too). */
+  /** Accepts a socket from any transport: plain TCP, or TLS once its handshake is done. */
   readonly onConnection = (socket: Socket): void => {
     const { options, log } = this.deps;
     const ip = socket.remoteAddress ?? '';

@@ -1,0 +1,84 @@
+import type { Socket } from 'node:net';
+import { createSecureContext, createServer, type Server, type TLSSocket } from 'node:tls';
+import type { Logger } from 'pino';
+import { readCredentials, type CertificateFiles, type Credentials } from './certificate.js';
+
+/** Oldest TLS version papo accepts (issue #5: TLS 1.2 minimum). */
+export const TLS_MIN_VERSION = 'TLSv1.2';
+
+/** What a TLS listener needs: its certificate files and where finished handshakes go. */
+export interface TlsListenerOptions {
+  files: CertificateFiles;
+  /** Milliseconds a client may take to finish the handshake before it is cut. */
+  handshakeTimeoutMs: number;
+  maxConnections: number;
+  log: Logger;
+  /** Receives every socket whose handshake succeeded: the same path as plain TCP sockets. */
+  onConnection(socket: Socket): void;
+}
+
+/** A TLS server plus the fingerprint of the certificate it serves now. */
+export interface TlsListener {
+  server: Server;
+  fingerprint: string;
+  /** Re-reads the certificate files; on failure logs and keeps serving the old certificate. */
+  reload(): { ok: true; fingerprint: string } | { ok: false; error: string };
+}
+
+/** Reads the files and checks that they make a usable context; throws naming the file at fault. */
+function loadCredentials(files: CertificateFiles): Credentials {
+  const credentials = readCredentials(files);
+  try {
+    createSecureContext({ cert: credentials.cert, key: credentials.key, minVersion: TLS_MIN_VERSION });
+  } catch (err) {
+    throw new Error(
+      `the key ${files.keyPath} does not fit the certificate ${files.certPath}: ${(err as Error).message}`,
+      { cause: err },
+    );
+  }
+  return credentials;
+}
+
+/**
+ * Creates (but does not bind) a TLS server. A failed or stalled handshake, or plain text sent
+ * to it, costs one log line and that connection only; users already connected are untouched.
+ */
+export function createTlsListener(options: TlsListenerOptions): TlsListener {
+  const { files, log } = options;
+  const { cert, key, fingerprint } = loadCredentials(files);
+  const server = createServer(
+    {
+      cert,
+      key,
+      allowHalfOpen: true,
+      noDelay: true,
+      minVersion: TLS_MIN_VERSION,
+      handshakeTimeout: options.handshakeTimeoutMs,
+    },
+    (socket: TLSSocket) => options.onConnection(socket),
+  );
+  server.maxConnections = options.maxConnections;
+  server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: TLSSocket) => {
+    log.info({ ip: socket.remoteAddress, err: err.code ?? err.message }, 'TLS handshake failed');
+    socket.destroy();
+  });
+  const listener: TlsListener = {
+    server,
+    fingerprint,
+    reload() {
+      try {
+        const next = loadCredentials(files);
+        // Only new handshakes see the new certificate; open connections keep theirs.
+        server.setSecureContext({ cert: next.cert, key: next.key, minVersion: TLS_MIN_VERSION });
+        listener.fingerprint = next.fingerprint;
+        log.info({ fingerprint: next.fingerprint }, 'TLS certificate reloaded');
+        return { ok: true, fingerprint: next.fingerprint };
+      } catch (err) {
+        const error = (err as Error).message;
+        log.error({ err: error }, 'TLS certificate reload failed; still serving the previous one');
+        return { ok: false, error };
+      }
+    },
+  };
+  return listener;
+}
