@@ -50,12 +50,19 @@ export function createTlsListener(options: TlsListenerOptions): TlsListener {
     {
       cert,
       key,
-      allowHalfOpen: true,
+      // Half-open during the handshake would leave a socket whose peer hung up waiting for the
+      // handshake timeout, and hold up server.close(); it is allowed once the chat starts below.
+      allowHalfOpen: false,
       noDelay: true,
       minVersion: TLS_MIN_VERSION,
       handshakeTimeout: options.handshakeTimeoutMs,
     },
-    (socket: TLSSocket) => options.onConnection(socket),
+    (socket: TLSSocket) => {
+      // As on the plain listener: a client that half-closes (end of a piped script) still gets
+      // the answers to what it sent, and its goodbye.
+      socket.allowHalfOpen = true;
+      options.onConnection(socket);
+    },
   );
   server.maxConnections = options.maxConnections;
   server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: TLSSocket) => {

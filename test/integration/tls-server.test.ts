@@ -166,3 +166,33 @@ test('a reload with a bad key is logged and the old certificate stays', async (t
   t.after(() => socket.destroy());
   assert.equal(peerFingerprint(socket), before);
 });
+
+test('a client that hangs up before the handshake ends is closed at once', async (t) => {
+  const { srv, tlsPort, logged } = await startTlsServer(t);
+  const socket = tlsConnect({ host: '127.0.0.1', port: tlsPort, rejectUnauthorized: false });
+  socket.on('error', () => {});
+  // TLS 1.3: the client is done one flight before the server; hanging up then used to leave a
+  // half-open socket on the server that held up stop() until the handshake timeout.
+  await once(socket, 'secureConnect');
+  socket.destroy();
+  await logged('TLS handshake failed');
+  await srv.stop();
+});
+
+test('a TLS client that half-closes after its requests still gets the answers', async (t) => {
+  const { tlsPort } = await startTlsServer(t);
+  const bot = await tlsLineClient(tlsPort);
+  t.after(() => bot.destroy());
+  bot.send(
+    [
+      JSON.stringify({ type: 'hello', version: 1, name: 'bot' }),
+      JSON.stringify({ type: 'ping', ref: 1 }),
+      JSON.stringify({ type: 'quit' }),
+      '',
+    ].join('\n'),
+  );
+  bot.end();
+  assert.equal((await bot.jsonOfType('pong')).ref, 1);
+  assert.equal((await bot.jsonOfType('bye')).reason, 'quit');
+  await bot.closedByServer();
+});
