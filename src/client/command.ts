@@ -1,0 +1,90 @@
+import { Command, Option } from 'commander';
+import { fail } from '../cli-util.js';
+import { checkName } from '../core/names.js';
+import { LANGS, langFromLocale, TEXTS, type Lang } from '../protocol/texts.js';
+import { VERSION } from '../version.js';
+import { DEFAULT_HOST, DEFAULT_PORT, formatAddress, parseAddress } from './address.js';
+import { runPipe } from './pipe-ui.js';
+import type { ClientRun } from './run.js';
+import { tcpConnector } from './transport.js';
+import { runTty } from './tty-ui.js';
+
+interface ClientFlags {
+  name?: string;
+  lang: Lang;
+  color: boolean;
+  plain: boolean;
+  json: boolean;
+  debug?: boolean;
+}
+
+/** Colours are off with --no-color, a non-empty NO_COLOR (https://no-color.org) or TERM=dumb. */
+export function colorWanted(flag: boolean, env: NodeJS.ProcessEnv): boolean {
+  return flag && !env.NO_COLOR && env.TERM !== 'dumb';
+}
+
+/** `papo client`: a terminal chat client, and a line-oriented one for scripts and bots. */
+export function clientCommand(): Command {
+  return new Command('client')
+    .description('chat in a terminal, or post from a script: each stdin line is a message')
+    .argument('[address]', `server as HOST[:PORT] or [IPV6]:PORT`, `${DEFAULT_HOST}:${DEFAULT_PORT}`)
+    .addOption(new Option('-n, --name <name>', 'your name (asked for when missing)').env('PAPO_NAME'))
+    .addOption(
+      new Option('--lang <lang>', 'language of the texts')
+        .choices(LANGS)
+        .env('PAPO_LANG')
+        .default(
+          langFromLocale(process.env.LC_ALL || process.env.LC_MESSAGES || process.env.LANG),
+          'from LANG',
+        ),
+    )
+    .option('--no-color', 'no colours (also when NO_COLOR is set); bold and italic stay')
+    .option('--plain', 'speak the plain text protocol (for servers other than papo)', false)
+    .option('--json', 'print the server events as JSON lines (for bots); implies no terminal UI', false)
+    .option('--debug', 'stack traces on failure')
+    .addHelpText(
+      'after',
+      `
+Without a terminal (stdin is a pipe or a file) each input line is sent as a message or a
+command, events are printed as lines, and at the end of the input the client waits until its
+messages are acknowledged, leaves and exits 0:
+  echo 'deploy done :rocket:' | papo client --name ci-bot
+
+In a terminal: /help lists the commands; Tab completes names, commands and :emoji:;
+↑/↓ recall earlier lines; *bold* _italic_ ~strike~ \`code\`; sair or /quit leaves.
+
+A server whose first line does not start with "*** papo " is spoken to in plain text, as with
+--plain: lines are sent as typed and shown as they arrive.`,
+    )
+    .action(async (address: string, flags: ClientFlags) => {
+      const parsed = parseAddress(address);
+      if (parsed instanceof Error) fail(parsed.message);
+      let name: string | undefined;
+      if (flags.name !== undefined) {
+        const check = checkName(flags.name.trim());
+        if (!check.ok)
+          fail(TEXTS[flags.lang].error('NAME_INVALID', { kind: 'name', problem: check.problem }));
+        name = check.name;
+      }
+      const tty = Boolean(process.stdin.isTTY && process.stdout.isTTY) && !flags.json;
+      const run: ClientRun = {
+        connect: tcpConnector(parsed),
+        address: formatAddress(parsed),
+        lang: flags.lang,
+        color: colorWanted(flags.color, process.env),
+        plain: flags.plain,
+        json: flags.json,
+        clientId: `papo-client/${VERSION}`,
+        io: { input: process.stdin, output: process.stdout, error: process.stderr },
+      };
+      if (name !== undefined) run.name = name;
+      let code: number;
+      try {
+        code = await (tty ? runTty(run) : runPipe(run));
+      } catch (err) {
+        fail(err instanceof Error ? err.message : String(err), err);
+      }
+      // Let piped output drain before leaving; open handles must not keep a finished client alive.
+      process.stdout.write('', () => process.exit(code));
+    });
+}

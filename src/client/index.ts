@@ -1,0 +1,14 @@
+export * from './address.js';
+export * from './backoff.js';
+export { clientCommand, colorWanted } from './command.js';
+export * from './emoji.js';
+export * from './format.js';
+export * from './input.js';
+export * from './line-editor.js';
+export * from './render.js';
+export type { ClientRun } from './run.js';
+export * from './server-message.js';
+export * from './session.js';
+export * from './styled.js';
+export * from './transport.js';
+export * from './tty-screen.js';

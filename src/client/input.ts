@@ -1,0 +1,99 @@
+import { MAX_MESSAGE_BYTES, utf8Length } from '../core/index.js';
+import type { ClientAction } from '../core/events.js';
+import { COMMANDS, parsePlainLine } from '../protocol/plain-commands.js';
+import type { Lang } from '../protocol/texts.js';
+import { convertShortcodes } from './emoji.js';
+import { CLIENT_TEXTS } from './texts.js';
+
+/** A request the client sends and the server answers with `ack`, `users`, `pong` or `error`. */
+export type ChatRequest =
+  | { type: 'say'; text: string }
+  | { type: 'me'; text: string }
+  | { type: 'msg'; to: string; text: string }
+  | { type: 'nick'; name: string }
+  | { type: 'who' }
+  | { type: 'ping' }
+  | { type: 'history'; before?: number; limit?: number }
+  | { type: 'search'; query: string; limit?: number };
+
+/** What one line typed by the user asks the client to do. */
+export type ParsedInput =
+  | { kind: 'none' }
+  | { kind: 'request'; request: ChatRequest }
+  | { kind: 'help' }
+  | { kind: 'quit' }
+  | { kind: 'error'; message: string };
+
+function checkLength(text: string, lang: Lang): string | null {
+  const bytes = utf8Length(text.trim());
+  return bytes > MAX_MESSAGE_BYTES ? CLIENT_TEXTS[lang].tooLong(bytes, MAX_MESSAGE_BYTES) : null;
+}
+
+function withText(request: ChatRequest, lang: Lang): ParsedInput {
+  if (!('text' in request)) return { kind: 'request', request };
+  // Shortcodes become emoji before sending, so every user sees the emoji (issue #3).
+  const text = convertShortcodes(request.text);
+  const problem = checkLength(text, lang);
+  return problem ? { kind: 'error', message: problem } : { kind: 'request', request: { ...request, text } };
+}
+
+function fromAction(action: ClientAction, lang: Lang): ParsedInput {
+  switch (action.type) {
+    case 'say':
+      return withText({ type: 'say', text: action.text }, lang);
+    case 'me':
+      return withText({ type: 'me', text: action.text }, lang);
+    case 'msg':
+      return withText({ type: 'msg', to: action.to, text: action.text }, lang);
+    case 'nick':
+      return { kind: 'request', request: { type: 'nick', name: action.name } };
+    case 'who':
+    case 'ping':
+      return { kind: 'request', request: { type: action.type } };
+    case 'quit':
+      return { kind: 'quit' };
+    case 'history':
+      return {
+        kind: 'request',
+        request: action.limit === undefined ? { type: 'history' } : { type: 'history', limit: action.limit },
+      };
+    case 'search':
+      return { kind: 'request', request: { type: 'search', query: action.query } };
+    case 'join':
+      return { kind: 'error', message: CLIENT_TEXTS[lang].unknownCommand(action.type) };
+  }
+}
+
+/**
+ * Interprets a line typed in a papo (JSON) session with the plain protocol's command table, so
+ * `/msg`, `/me`, `/nick`, `/who`, `/ping`, `/help`, `/quit`, `sair` and `//text` mean the same
+ * in `nc` and in `papo client`.
+ */
+export function parseInput(line: string, lang: Lang): ParsedInput {
+  const parsed = parsePlainLine(line);
+  const t = CLIENT_TEXTS[lang];
+  switch (parsed.kind) {
+    case 'ignore':
+      return { kind: 'none' };
+    case 'help':
+      return { kind: 'help' };
+    case 'unknown':
+      return { kind: 'error', message: t.unknownCommand(parsed.command) };
+    case 'usage':
+      return { kind: 'error', message: t.usage(parsed.usage) };
+    case 'action':
+      return fromAction(parsed.action, lang);
+  }
+}
+
+/** The command words, with their slash, for Tab completion. */
+export function commandWords(): string[] {
+  return COMMANDS.map((c) => `/${c.name}`);
+}
+
+/** `/help` as lines: usage and description from the shared command table. */
+export function helpLines(lang: Lang): string[] {
+  const t = CLIENT_TEXTS[lang];
+  const width = Math.max(...COMMANDS.map((c) => c.usage.length));
+  return [t.helpHeader, ...COMMANDS.map((c) => `  ${c.usage.padEnd(width)}  ${c.help[lang]}`), t.helpFooter];
+}

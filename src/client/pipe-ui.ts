@@ -1,0 +1,152 @@
+import { createInterface } from 'node:readline';
+import { sanitizeText } from '../core/text.js';
+import { helpLines, parseInput } from './input.js';
+import { convertShortcodes } from './emoji.js';
+import { plainServerLines } from './render.js';
+import type { ClientRun } from './run.js';
+import { ChatSession, type SessionEvent } from './session.js';
+import { CLIENT_TEXTS } from './texts.js';
+
+/** Reconnect attempts in a row before a script gives up (a person at a terminal never does). */
+const PIPE_MAX_ATTEMPTS = 8;
+
+/**
+ * The client without a terminal: each input line is a message or command, each event one
+ * output line (`--json`: the server's JSON line). At the end of input it waits until every
+ * message is acknowledged, leaves and exits 0; 1 if something was refused or failed.
+ */
+export function runPipe(run: ClientRun): Promise<number> {
+  const { io, lang } = run;
+  const t = CLIENT_TEXTS[lang];
+  const out = (line: string): void => void io.output.write(`${line}\n`);
+  const err = (line: string): void => void io.error.write(`papo: ${line}\n`);
+  let problems = 0;
+  let held: string[] = [];
+  let ready = false; // lines go to the session; until then they are held
+  let wantName = false;
+  let inputEnded = false;
+  let resolveExit: (code: number) => void = () => {};
+  const exited = new Promise<number>((resolve) => (resolveExit = resolve));
+
+  const session = new ChatSession(
+    {
+      connect: run.connect,
+      name: run.name,
+      lang,
+      plain: run.plain,
+      clientId: run.clientId,
+      backoff: run.backoff,
+      greetingTimeoutMs: run.greetingTimeoutMs,
+      maxAttempts: PIPE_MAX_ATTEMPTS,
+    },
+    (e) => onSessionEvent(e),
+  );
+
+  function handleLine(line: string): void {
+    if (session.protocol === 'plain') return session.sendPlain(convertShortcodes(line));
+    const parsed = parseInput(line, lang);
+    switch (parsed.kind) {
+      case 'none':
+        return;
+      case 'help':
+        return void helpLines(lang).forEach((l) => out(l));
+      case 'quit':
+        return void leave();
+      case 'error':
+        problems++;
+        return err(parsed.message);
+      case 'request':
+        return session.send(parsed.request);
+    }
+  }
+
+  function release(): void {
+    if (wantName) {
+      const name = held.shift();
+      if (name === undefined) {
+        if (inputEnded) finish(1, t.pipeNeedsName);
+        return;
+      }
+      wantName = false;
+      session.join(name.trim());
+    }
+    ready = true;
+    const lines = held;
+    held = [];
+    for (const l of lines) handleLine(l);
+    if (inputEnded) void leave();
+  }
+
+  let leaving = false;
+  async function leave(): Promise<void> {
+    if (leaving) return;
+    leaving = true;
+    await session.settled();
+    await session.quit();
+  }
+
+  function onSessionEvent(e: SessionEvent): void {
+    switch (e.type) {
+      case 'connecting':
+      case 'joined':
+      case 'acked':
+        return;
+      case 'connected':
+        if (e.protocol === 'plain') {
+          if (run.json) out(JSON.stringify({ type: 'plain-mode' }));
+          else err(t.plainMode(e.why));
+          release();
+        } else if (run.name !== undefined) release();
+        return;
+      case 'server':
+        if (run.json) return out(e.line);
+        return void plainServerLines(lang, e.message).forEach((l) => out(l));
+      case 'plain':
+        return out(run.json ? JSON.stringify({ type: 'plain', text: e.line }) : sanitizeText(e.line));
+      case 'name-needed':
+        if (e.problem) return finish(1, e.problem);
+        wantName = true;
+        return release();
+      case 'refused':
+        problems++;
+        return err(t.refused(e.message));
+      case 'lost':
+        return err(t.lost);
+      case 'retrying':
+        return err(t.retrying(e.delayMs / 1000, e.attempt));
+      case 'reclaiming':
+        return err(t.reclaiming(e.name));
+      case 'failed': {
+        const f = e.failure;
+        return finish(
+          1,
+          f.kind === 'unreachable'
+            ? t.unreachable(run.address, t.connectWhy(f.code))
+            : f.kind === 'closed-before-join'
+              ? t.closedBeforeJoin(run.address, f.lastLine)
+              : f.kind === 'gave-up'
+                ? t.gaveUp(f.attempts)
+                : t.replaced,
+        );
+      }
+      case 'closed':
+        return finish(problems > 0 ? 1 : 0);
+    }
+  }
+
+  const lines = createInterface({ input: io.input, crlfDelay: Infinity, terminal: false });
+  function finish(code: number, message?: string): void {
+    if (message) err(message);
+    lines.close();
+    resolveExit(code);
+  }
+  lines.on('line', (line) => (ready ? handleLine(line) : held.push(line)));
+  lines.on('close', () => {
+    inputEnded = true;
+    if (ready) void leave();
+    else if (wantName) release();
+  });
+  io.output.on('error', () => {}); // a reader that went away (`| head`) is not our failure
+  session.start();
+  return exited;
+}

@@ -1,0 +1,24 @@
+import type { Lang } from '../protocol/texts.js';
+import type { BackoffOptions } from './backoff.js';
+import type { Connector } from './transport.js';
+
+/** Everything one run of `papo client` needs, after the command line is parsed. */
+export interface ClientRun {
+  connect: Connector;
+  /** The server's address as the user wrote it, for messages. */
+  address: string;
+  name?: string;
+  lang: Lang;
+  color: boolean;
+  plain: boolean;
+  /** Pipe mode: print the server's JSON lines instead of plain lines. */
+  json: boolean;
+  clientId: string;
+  backoff?: BackoffOptions;
+  greetingTimeoutMs?: number;
+  io: {
+    input: NodeJS.ReadableStream;
+    output: NodeJS.WritableStream;
+    error: NodeJS.WritableStream;
+  };
+}

@@ -1,0 +1,48 @@
+import type { ServerMessage } from '../protocol/json-messages.js';
+
+type Fields = Record<string, unknown>;
+
+const isStr = (v: unknown): v is string => typeof v === 'string';
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isStrs = (v: unknown): v is string[] => Array.isArray(v) && v.every(isStr);
+
+// Fields each message type needs, checked before the UI trusts a line (PROTOCOL.md,
+// "Server → client"). Unknown fields are ignored, as the protocol asks of clients.
+const REQUIRED: Record<ServerMessage['type'], Record<string, (v: unknown) => boolean>> = {
+  hello: { version: isNum, server: isStr, heartbeatSeconds: isNum },
+  welcome: { name: isStr, token: isStr, users: isStrs },
+  message: { id: isNum, ts: isNum, from: isStr, text: isStr },
+  action: { id: isNum, ts: isNum, from: isStr, text: isStr },
+  private: { id: isNum, ts: isNum, from: isStr, to: isStr, text: isStr },
+  join: { id: isNum, ts: isNum, name: isStr },
+  leave: { id: isNum, ts: isNum, name: isStr, reason: isStr },
+  nick: { id: isNum, ts: isNum, old: isStr, new: isStr },
+  ack: { id: isNum, ts: isNum },
+  users: { users: isStrs },
+  error: { code: isStr, message: isStr },
+  notice: { code: isStr, message: isStr },
+  history: { kind: isStr, count: isNum },
+  ping: {},
+  pong: {},
+  bye: { reason: isStr },
+};
+
+/**
+ * Parses one line from a papo server into a typed message; null for anything else (not JSON,
+ * an unknown type, a missing field), which a client of version 1 skips.
+ */
+export function parseServerMessage(line: string): ServerMessage | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return null;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  const o = value as Fields;
+  if (!isStr(o.type) || !Object.hasOwn(REQUIRED, o.type)) return null;
+  const fields = REQUIRED[o.type as ServerMessage['type']];
+  for (const [key, ok] of Object.entries(fields)) if (!ok(o[key])) return null;
+  if (o.ref !== undefined && !isStr(o.ref) && !isNum(o.ref)) return null;
+  return o as unknown as ServerMessage;
+}

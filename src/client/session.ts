@@ -1,0 +1,490 @@
+import type { Duplex } from 'node:stream';
+import { checkName } from '../core/names.js';
+import { LineDecoder } from '../protocol/line-decoder.js';
+import { PROTOCOL_VERSION, type ClientMessage, type ServerMessage } from '../protocol/json-messages.js';
+import type { Lang } from '../protocol/texts.js';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
+import type { ChatRequest } from './input.js';
+import { PlainLineSplitter } from './plain-lines.js';
+import { parseServerMessage } from './server-message.js';
+import { ConnectError, type Connector } from './transport.js';
+
+/** Every papo server's first line starts with this (PROTOCOL.md, "Connecting"). */
+export const PAPO_GREETING = '*** papo ';
+
+export type Protocol = 'json' | 'plain';
+
+/** Why a session ended without the user asking it to. */
+export type Failure =
+  | { kind: 'unreachable'; code: string }
+  | { kind: 'closed-before-join'; lastLine?: string }
+  | { kind: 'gave-up'; attempts: number }
+  | { kind: 'replaced' };
+
+/** What a session tells its user interface, in order. */
+export type SessionEvent =
+  | { type: 'connecting'; attempt: number }
+  | { type: 'connected'; protocol: Protocol; why: 'flag' | 'greeting' }
+  | { type: 'server'; message: ServerMessage; line: string }
+  | { type: 'plain'; line: string }
+  | { type: 'name-needed'; problem?: string }
+  | { type: 'joined'; name: string; users: string[]; resumed: boolean; again: boolean }
+  | { type: 'acked'; request: ChatRequest; id: number; ts: number }
+  | { type: 'refused'; request: ChatRequest; code: string; message: string }
+  | { type: 'lost' }
+  | { type: 'retrying'; delayMs: number; attempt: number }
+  | { type: 'reclaiming'; name: string }
+  | { type: 'failed'; failure: Failure }
+  | { type: 'closed' };
+
+export interface SessionOptions {
+  connect: Connector;
+  name?: string;
+  lang: Lang;
+  /** Speak plain text whatever the server's greeting (`--plain`). */
+  plain?: boolean;
+  /** Sent in `hello` as `client`. */
+  clientId: string;
+  /** How long to wait for a greeting before deciding the server is not papo, in ms. */
+  greetingTimeoutMs?: number;
+  backoff?: BackoffOptions;
+  /** Reconnect attempts in a row before giving up; Infinity for a person at a terminal. */
+  maxAttempts?: number;
+  /** Requests sent but not yet answered, at most; the server's flood control paces the rest. */
+  window?: number;
+  /** Tries to take a name back from a ghost connection before asking for another one. */
+  reclaimAttempts?: number;
+}
+
+interface Pending {
+  request: ChatRequest;
+}
+
+const MAX_SERVER_LINE_BYTES = 1 << 20;
+const QUIT_WAIT_MS = 2000;
+
+/**
+ * One chat session with a server across reconnects: detects papo's JSON lines or a plain-text
+ * chat from the greeting, joins, answers heartbeats, matches answers to requests by `ref`,
+ * and after a lost connection reconnects with exponential backoff and jitter, taking its name
+ * back with the session token. Knows nothing of terminals: it reports SessionEvents.
+ */
+export class ChatSession {
+  protocol: Protocol | null = null;
+  name: string | null;
+  users: string[] = [];
+  private token: string | null = null;
+  private socket: Duplex | null = null;
+  private joined = false;
+  private joinedOnce = false;
+  private everConnected = false;
+  private quitting = false;
+  private finished = false;
+  private attempt = 0;
+  private reclaims = 0;
+  private seq = 0;
+  private outbox: ChatRequest[] = [];
+  private inflight = new Map<number, Pending>();
+  private plainOutbox: string[] = [];
+  private plainName: string | null = null;
+  private lastPlainLine: string | undefined;
+  private noReconnect: Failure | null = null;
+  private heartbeatMs = 30_000;
+  private lastHeard = 0;
+  private pingSent = false;
+  private timers = new Set<NodeJS.Timeout>();
+  private watchdog: NodeJS.Timeout | null = null;
+  private settledWaiters: Array<() => void> = [];
+  private closedWaiters: Array<() => void> = [];
+  private readonly opts: Required<Omit<SessionOptions, 'name'>>;
+
+  constructor(
+    options: SessionOptions,
+    private readonly emit: (e: SessionEvent) => void,
+  ) {
+    this.opts = {
+      plain: false,
+      greetingTimeoutMs: 1500,
+      backoff: DEFAULT_BACKOFF,
+      maxAttempts: Infinity,
+      window: 8,
+      reclaimAttempts: 6,
+      // An option passed as undefined keeps its default.
+      ...(Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as SessionOptions),
+    };
+    this.name = options.name ?? null;
+  }
+
+  /** True once joined on the current connection (always true in plain mode once connected). */
+  get isReady(): boolean {
+    return this.protocol === 'plain' ? this.socket !== null : this.joined;
+  }
+
+  /** Opens the first connection. */
+  start(): void {
+    void this.connect();
+  }
+
+  /** Joins with `name` (after `name-needed`). */
+  join(name: string): void {
+    this.name = name;
+    if (this.protocol === 'json' && this.socket && !this.joined) this.sendJoin();
+  }
+
+  /** Queues a request; it is sent once joined, and again after a reconnect until answered. */
+  send(request: ChatRequest): void {
+    this.outbox.push(request);
+    this.pump();
+  }
+
+  /** Plain mode: sends a line as typed (the first one is the name when none was given). */
+  sendPlain(line: string): void {
+    if (this.name === null && this.plainName === null) this.plainName = line;
+    this.plainOutbox.push(line);
+    this.pump();
+  }
+
+  /** Resolves once every queued request has been answered (JSON) or written (plain). */
+  settled(): Promise<void> {
+    if (this.isSettled()) return Promise.resolve();
+    return new Promise((resolve) => this.settledWaiters.push(resolve));
+  }
+
+  /** Leaves: `quit` (JSON) or a half-close (plain), then waits for the server to close. */
+  quit(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.closedWaiters.push(resolve));
+    if (this.finished) return Promise.resolve();
+    this.quitting = true;
+    this.clearTimers();
+    const socket = this.socket;
+    if (!socket) {
+      this.finish({ type: 'closed' });
+      return closed;
+    }
+    if (this.protocol === 'json') this.write({ type: 'quit' });
+    else socket.end();
+    this.later(QUIT_WAIT_MS, () => socket.destroy());
+    return closed;
+  }
+
+  private isSettled(): boolean {
+    return this.protocol === 'plain'
+      ? this.plainOutbox.length === 0
+      : this.outbox.length === 0 && this.inflight.size === 0;
+  }
+
+  private later(ms: number, f: () => void): void {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      f();
+    }, ms);
+    this.timers.add(t);
+  }
+
+  private clearTimers(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    if (this.watchdog) clearInterval(this.watchdog);
+    this.watchdog = null;
+  }
+
+  private async connect(): Promise<void> {
+    this.emit({ type: 'connecting', attempt: this.attempt });
+    let socket: Duplex;
+    try {
+      socket = await this.opts.connect();
+    } catch (err) {
+      if (!this.everConnected) {
+        const code = err instanceof ConnectError ? err.code : 'EUNKNOWN';
+        return this.finish({ type: 'failed', failure: { kind: 'unreachable', code } });
+      }
+      return this.retry();
+    }
+    if (this.finished || this.quitting) {
+      socket.destroy();
+      return;
+    }
+    this.attach(socket);
+  }
+
+  private attach(socket: Duplex): void {
+    this.socket = socket;
+    this.protocol = null;
+    this.joined = false;
+    this.lastPlainLine = undefined;
+    let greeting = Buffer.alloc(0);
+    const decoder = new LineDecoder(MAX_SERVER_LINE_BYTES);
+    const splitter = new PlainLineSplitter();
+    let sawJson = false;
+
+    const onJsonBytes = (chunk: Buffer) => {
+      for (const line of decoder.push(chunk)) {
+        if (line.kind !== 'line') continue;
+        // Lines before the first JSON one are the plain greeting and prompt (PROTOCOL.md).
+        if (!sawJson && !line.text.startsWith('{')) {
+          this.lastPlainLine = line.text;
+          continue;
+        }
+        sawJson = true;
+        const message = parseServerMessage(line.text);
+        if (message) this.onServerMessage(message, line.text);
+      }
+    };
+    const onPlainBytes = (chunk: Buffer) => {
+      for (const line of splitter.push(chunk)) {
+        this.lastPlainLine = line;
+        this.emit({ type: 'plain', line });
+      }
+    };
+    const decide = (protocol: Protocol, why: 'flag' | 'greeting') => {
+      clearTimeout(greetingTimer);
+      this.protocol = protocol;
+      this.everConnected = true;
+      // The name goes first, before any line the UI sends on hearing of the connection.
+      if (protocol === 'json') this.sendHello();
+      else this.startPlain();
+      this.emit({ type: 'connected', protocol, why });
+      const held = greeting;
+      greeting = Buffer.alloc(0);
+      if (protocol === 'json') onJsonBytes(held);
+      else onPlainBytes(held);
+    };
+    const greetingTimer = setTimeout(() => {
+      if (this.protocol === null && this.socket === socket) decide('plain', 'greeting');
+    }, this.opts.greetingTimeoutMs);
+
+    socket.on('data', (chunk: Buffer) => {
+      if (this.socket !== socket) return;
+      this.lastHeard = Date.now();
+      this.pingSent = false;
+      if (this.protocol === 'json') return onJsonBytes(chunk);
+      if (this.protocol === 'plain') return onPlainBytes(chunk);
+      greeting = Buffer.concat([greeting, chunk]);
+      const text = greeting.toString('utf8');
+      if (text.startsWith(PAPO_GREETING)) decide('json', 'greeting');
+      else if (!PAPO_GREETING.startsWith(text)) decide('plain', 'greeting');
+    });
+    socket.on('error', () => {
+      // The close that follows is what counts; the reason is not worth a stack trace.
+    });
+    socket.on('close', () => {
+      clearTimeout(greetingTimer);
+      for (const line of splitter.end()) this.emit({ type: 'plain', line });
+      if (this.socket === socket) this.onSocketClose();
+    });
+    if (this.opts.plain) decide('plain', 'flag');
+  }
+
+  private startPlain(): void {
+    const first = this.name ?? this.plainName;
+    if (first !== null) this.socket?.write(`${first}\n`);
+    this.pump();
+  }
+
+  private sendHello(): void {
+    const hello: ClientMessage = {
+      type: 'hello',
+      version: PROTOCOL_VERSION,
+      lang: this.opts.lang,
+      client: this.opts.clientId,
+    };
+    if (this.name !== null) hello.name = this.name;
+    if (this.name !== null && this.token !== null) hello.token = this.token;
+    this.write(hello);
+  }
+
+  private sendJoin(): void {
+    if (this.name === null) return;
+    const join: ClientMessage = { type: 'join', name: this.name };
+    if (this.token !== null) join.token = this.token;
+    this.write(join);
+  }
+
+  private write(message: ClientMessage | (ChatRequest & { ref: number })): void {
+    this.socket?.write(`${JSON.stringify(message)}\n`);
+  }
+
+  private onServerMessage(m: ServerMessage, line: string): void {
+    this.emit({ type: 'server', message: m, line });
+    switch (m.type) {
+      case 'hello':
+        this.heartbeatMs = Math.max(1000, m.heartbeatSeconds * 1000);
+        this.startWatchdog();
+        if (this.name === null) this.emit({ type: 'name-needed' });
+        return;
+      case 'welcome':
+        return this.onWelcome(m);
+      case 'ping':
+        return this.write({ type: 'pong' });
+      case 'join':
+        if (!this.users.includes(m.name)) this.users.push(m.name);
+        return;
+      case 'leave':
+        this.users = this.users.filter((u) => u !== m.name);
+        return;
+      case 'nick':
+        this.users = this.users.map((u) => (u === m.old ? m.new : u));
+        return;
+      case 'users':
+        this.users = [...m.users];
+        return this.answered(m.ref);
+      case 'pong':
+      case 'history':
+        return this.answered(m.ref);
+      case 'ack':
+        return this.answered(m.ref, m);
+      case 'error':
+        return this.onError(m);
+      case 'bye':
+        if (m.reason === 'replaced') this.noReconnect = { kind: 'replaced' };
+        return;
+      case 'message':
+      case 'action':
+      case 'private':
+      case 'notice':
+        return;
+    }
+  }
+
+  private onWelcome(m: Extract<ServerMessage, { type: 'welcome' }>): void {
+    this.name = m.name;
+    this.token = m.token;
+    this.users = [...m.users];
+    this.joined = true;
+    this.attempt = 0;
+    this.reclaims = 0;
+    this.emit({
+      type: 'joined',
+      name: m.name,
+      users: this.users,
+      resumed: m.resumed,
+      again: this.joinedOnce,
+    });
+    this.joinedOnce = true;
+    this.pump();
+  }
+
+  private onError(m: Extract<ServerMessage, { type: 'error' }>): void {
+    if (m.ref !== undefined) {
+      const p = typeof m.ref === 'number' ? this.inflight.get(m.ref) : undefined;
+      if (p && typeof m.ref === 'number') {
+        this.inflight.delete(m.ref);
+        this.emit({ type: 'refused', request: p.request, code: m.code, message: m.message });
+        this.pump();
+      }
+      return;
+    }
+    if (this.joined || (m.code !== 'NAME_TAKEN' && m.code !== 'NAME_INVALID')) return;
+    if (m.code === 'NAME_TAKEN' && this.token !== null && this.reclaims < this.opts.reclaimAttempts) {
+      // Our own dead connection may still hold the name (the server has not noticed yet and
+      // does not know this token, e.g. after its restart): it frees it within a heartbeat.
+      this.reclaims++;
+      this.emit({ type: 'reclaiming', name: this.name ?? '' });
+      const socket = this.socket;
+      this.later(backoffDelay(this.reclaims + 1, this.opts.backoff), () => {
+        if (this.socket === socket && !this.joined) this.sendJoin();
+      });
+      return;
+    }
+    this.name = null;
+    this.token = null;
+    this.emit({ type: 'name-needed', problem: m.message });
+  }
+
+  private answered(ref: unknown, ack?: { id: number; ts: number }): void {
+    if (typeof ref !== 'number') return;
+    const p = this.inflight.get(ref);
+    if (!p) return;
+    this.inflight.delete(ref);
+    if (ack) {
+      if (p.request.type === 'nick') {
+        const check = checkName(p.request.name);
+        this.name = check.ok ? check.name : p.request.name;
+      }
+      this.emit({ type: 'acked', request: p.request, id: ack.id, ts: ack.ts });
+    }
+    this.pump();
+  }
+
+  private pump(): void {
+    if (this.socket && this.protocol === 'plain') {
+      for (const line of this.plainOutbox) this.socket.write(`${line}\n`);
+      this.plainOutbox = [];
+    }
+    while (this.joined && this.socket && this.inflight.size < this.opts.window && this.outbox.length > 0) {
+      const request = this.outbox.shift() as ChatRequest;
+      const ref = ++this.seq;
+      this.inflight.set(ref, { request });
+      this.write({ ...request, ref });
+    }
+    if (this.isSettled()) {
+      const waiters = this.settledWaiters;
+      this.settledWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  private startWatchdog(): void {
+    if (this.watchdog) clearInterval(this.watchdog);
+    this.lastHeard = Date.now();
+    this.pingSent = false;
+    const socket = this.socket;
+    // A dead peer sends nothing: after a heartbeat of silence ask, after two give up on it.
+    this.watchdog = setInterval(
+      () => {
+        if (this.socket !== socket || !socket) return;
+        const silent = Date.now() - this.lastHeard;
+        if (silent >= 2 * this.heartbeatMs) socket.destroy();
+        else if (silent >= this.heartbeatMs && !this.pingSent) {
+          this.pingSent = true;
+          this.write({ type: 'ping' });
+        }
+      },
+      Math.max(250, this.heartbeatMs / 4),
+    );
+    this.watchdog.unref();
+  }
+
+  private onSocketClose(): void {
+    const wasReady = this.joined || this.protocol === 'plain';
+    this.socket = null;
+    this.joined = false;
+    this.clearTimers();
+    // Requests not yet answered go out again after the reconnect (at least once).
+    this.outbox = [...Array.from(this.inflight.values(), (p) => p.request), ...this.outbox];
+    this.inflight.clear();
+    if (this.quitting) return this.finish({ type: 'closed' });
+    if (this.noReconnect) return this.finish({ type: 'failed', failure: this.noReconnect });
+    if (!this.everConnected || (!this.joinedOnce && this.protocol === 'json' && this.name !== null)) {
+      if (!this.everConnected || this.attempt === 0) {
+        const failure: Failure = this.lastPlainLine
+          ? { kind: 'closed-before-join', lastLine: this.lastPlainLine }
+          : { kind: 'closed-before-join' };
+        return this.finish({ type: 'failed', failure });
+      }
+    }
+    if (wasReady) this.emit({ type: 'lost' });
+    this.retry();
+  }
+
+  private retry(): void {
+    this.attempt++;
+    if (this.attempt > this.opts.maxAttempts) {
+      return this.finish({ type: 'failed', failure: { kind: 'gave-up', attempts: this.attempt - 1 } });
+    }
+    const delayMs = backoffDelay(this.attempt, this.opts.backoff);
+    this.emit({ type: 'retrying', delayMs, attempt: this.attempt });
+    this.later(delayMs, () => void this.connect());
+  }
+
+  private finish(e: Extract<SessionEvent, { type: 'failed' | 'closed' }>): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.clearTimers();
+    this.emit(e);
+    const waiters = [...this.closedWaiters, ...this.settledWaiters];
+    this.closedWaiters = [];
+    this.settledWaiters = [];
+    for (const w of waiters) w();
+  }
+}

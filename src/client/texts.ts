@@ -1,0 +1,114 @@
+import type { Lang } from '../protocol/texts.js';
+
+/** Everything the client itself says to its user, in English and Brazilian Portuguese. */
+export interface ClientTexts {
+  namePrompt: string;
+  connecting(address: string): string;
+  unreachable(address: string, why: string): string;
+  connectWhy(code: string): string;
+  closedBeforeJoin(address: string, lastLine: string | undefined): string;
+  lost: string;
+  retrying(seconds: number, attempt: number): string;
+  reconnected: string;
+  reclaiming(name: string): string;
+  gaveUp(attempts: number): string;
+  plainMode(why: 'flag' | 'greeting'): string;
+  replaced: string;
+  nameRefused(message: string): string;
+  pipeNeedsName: string;
+  refused(message: string): string;
+  tooLong(bytes: number, limit: number): string;
+  unknownCommand(cmd: string): string;
+  usage(usage: string): string;
+  helpHeader: string;
+  helpFooter: string;
+  online(users: string[]): string;
+  privateTag: string;
+  privateTo(name: string): string;
+  pong: string;
+  bye: string;
+}
+
+const en: ClientTexts = {
+  namePrompt: 'Your name: ',
+  connecting: (a) => `Connecting to ${a} …`,
+  unreachable: (a, why) => `cannot connect to ${a}: ${why}`,
+  connectWhy: (code) =>
+    ({
+      ECONNREFUSED: 'connection refused (is the server running on that port?)',
+      ENOTFOUND: 'unknown host name',
+      EAI_AGAIN: 'the host name could not be looked up right now',
+      ETIMEDOUT: 'no answer (timed out)',
+      EHOSTUNREACH: 'host unreachable',
+      ENETUNREACH: 'network unreachable',
+    })[code] ?? `connection failed (${code})`,
+  closedBeforeJoin: (a, line) => `${a} closed the connection before you joined${line ? `: ${line}` : '.'}`,
+  lost: 'Connection lost.',
+  retrying: (s, n) => `Reconnecting in ${s.toFixed(1)} s (attempt ${n}) … /quit leaves.`,
+  reconnected: 'Connected again.',
+  reclaiming: (name) => `The server still holds the name ${name} for the lost connection; trying again …`,
+  gaveUp: (n) => `Gave up after ${n} reconnect attempts.`,
+  plainMode: (why) =>
+    why === 'flag'
+      ? 'Plain text mode (--plain): lines are sent as typed.'
+      : 'This is not a papo server: plain text mode, lines are sent as typed.',
+  replaced: 'You connected again from elsewhere with this session; this client stops here.',
+  nameRefused: (m) => `${m}`,
+  pipeNeedsName: 'no name: give --name NAME, or make the first line of input the name',
+  refused: (m) => `Not sent: ${m}`,
+  tooLong: (b, l) => `Message not sent: ${b} bytes, the limit is ${l} bytes (UTF-8). Split it up.`,
+  unknownCommand: (c) =>
+    `Unknown command /${c}. /help lists the commands; start with // to send a line beginning with /.`,
+  usage: (u) => `Usage: ${u}`,
+  helpHeader: 'Commands:',
+  helpFooter:
+    'Any other line goes to everyone. *bold* _italic_ ~strike~ `code` :smile: → 😄. Tab completes names, commands and :emoji:; ↑/↓ recall earlier lines.',
+  online: (u) => `Online now (${u.length}): ${u.join(', ')}`,
+  privateTag: '[private]',
+  privateTo: (n) => `[private to ${n}]`,
+  pong: 'pong',
+  bye: 'Goodbye!',
+};
+
+const pt: ClientTexts = {
+  namePrompt: 'Seu nome: ',
+  connecting: (a) => `Conectando a ${a} …`,
+  unreachable: (a, why) => `não foi possível conectar a ${a}: ${why}`,
+  connectWhy: (code) =>
+    ({
+      ECONNREFUSED: 'conexão recusada (o servidor está rodando nessa porta?)',
+      ENOTFOUND: 'nome de host desconhecido',
+      EAI_AGAIN: 'não foi possível consultar o nome do host agora',
+      ETIMEDOUT: 'sem resposta (tempo esgotado)',
+      EHOSTUNREACH: 'host inalcançável',
+      ENETUNREACH: 'rede inalcançável',
+    })[code] ?? `falha na conexão (${code})`,
+  closedBeforeJoin: (a, line) => `${a} fechou a conexão antes de você entrar${line ? `: ${line}` : '.'}`,
+  lost: 'Conexão perdida.',
+  retrying: (s, n) => `Reconectando em ${s.toFixed(1).replace('.', ',')} s (tentativa ${n}) … /quit encerra.`,
+  reconnected: 'Conectado de novo.',
+  reclaiming: (name) => `O servidor ainda reserva o nome ${name} para a conexão perdida; tentando de novo …`,
+  gaveUp: (n) => `Desisti depois de ${n} tentativas de reconexão.`,
+  plainMode: (why) =>
+    why === 'flag'
+      ? 'Modo texto simples (--plain): as linhas são enviadas como digitadas.'
+      : 'Este não é um servidor papo: modo texto simples, as linhas são enviadas como digitadas.',
+  replaced: 'Você se conectou de novo em outro lugar com esta sessão; este cliente para aqui.',
+  nameRefused: (m) => `${m}`,
+  pipeNeedsName: 'sem nome: use --name NOME, ou ponha o nome na primeira linha da entrada',
+  refused: (m) => `Não enviado: ${m}`,
+  tooLong: (b, l) => `Mensagem não enviada: ${b} bytes, o limite é ${l} bytes (UTF-8). Divida em partes.`,
+  unknownCommand: (c) =>
+    `Comando desconhecido /${c}. /help lista os comandos; comece com // para enviar uma linha que começa com /.`,
+  usage: (u) => `Uso: ${u}`,
+  helpHeader: 'Comandos:',
+  helpFooter:
+    'Qualquer outra linha vai para todos. *negrito* _itálico_ ~riscado~ `código` :smile: → 😄. Tab completa nomes, comandos e :emoji:; ↑/↓ trazem linhas anteriores.',
+  online: (u) => `Online agora (${u.length}): ${u.join(', ')}`,
+  privateTag: '[privado]',
+  privateTo: (n) => `[privado para ${n}]`,
+  pong: 'pong',
+  bye: 'Até logo!',
+};
+
+export const CLIENT_TEXTS: Record<Lang, ClientTexts> = { en, pt };

@@ -1,0 +1,251 @@
+import { emitKeypressEvents } from 'node:readline';
+import { checkName, nameKey } from '../core/names.js';
+import { TEXTS } from '../protocol/texts.js';
+import { commandWords, helpLines, parseInput } from './input.js';
+import { convertShortcodes, shortcodesStartingWith } from './emoji.js';
+import { applyKey, type Key } from './keys.js';
+import { LineEditor } from './line-editor.js';
+import {
+  localClock,
+  nameColor,
+  renderError,
+  renderInfo,
+  renderNotice,
+  renderOwn,
+  renderPlainLine,
+  renderServerMessage,
+  type RenderContext,
+  type RenderedLine,
+} from './render.js';
+import { ChatSession, type SessionEvent } from './session.js';
+import { toAnsi, wrapStyled } from './styled.js';
+import { CLIENT_TEXTS } from './texts.js';
+import { InputArea } from './tty-screen.js';
+import type { ClientRun } from './run.js';
+
+/**
+ * The interactive client: a line editor at the bottom, chat above it. Incoming lines are
+ * printed above the input, which is then drawn again with the cursor where it was.
+ */
+export function runTty(run: ClientRun): Promise<number> {
+  const { io, lang } = run;
+  const input = io.input as NodeJS.ReadStream;
+  const output = io.output as NodeJS.WriteStream;
+  const t = CLIENT_TEXTS[lang];
+  const editor = new LineEditor();
+  const area = new InputArea(output);
+  const ctx: RenderContext = { lang, ownName: run.name ?? null, color: run.color, clock: localClock };
+  const ansi = { ansi: true, color: run.color };
+  let mode: 'name' | 'chat' = 'chat';
+  let online = false;
+  let resolveExit: (code: number) => void = () => {};
+  const exited = new Promise<number>((resolve) => (resolveExit = resolve));
+
+  const print = (lines: RenderedLine[]) => {
+    const cols = output.columns || 80;
+    area.printAbove(lines.flatMap((r) => wrapStyled(r.line, cols, r.indent).map((row) => toAnsi(row, ansi))));
+  };
+  const notice = (text: string) => print([renderNotice(ctx, text, Date.now())]);
+  const error = (text: string) => print([renderError(ctx, text, Date.now())]);
+
+  const promptParts = (): { text: string; ansi: string } => {
+    if (mode === 'name') return { text: t.namePrompt, ansi: `\x1b[1m${t.namePrompt}` };
+    const name = ctx.ownName ?? '';
+    const mark = online ? '' : '⋯ ';
+    const text = `${mark}${name}> `;
+    const color = run.color ? `;${nameColor(name)}` : '';
+    return { text, ansi: `\x1b[2m${mark}\x1b[0m\x1b[1${color}m${name}\x1b[0m> ` };
+  };
+  const refresh = () => {
+    const p = promptParts();
+    area.update(p.text, p.ansi, editor.text, editor.beforeCursor);
+  };
+
+  const session = new ChatSession(
+    {
+      connect: run.connect,
+      name: run.name,
+      lang,
+      plain: run.plain,
+      clientId: run.clientId,
+      backoff: run.backoff,
+      greetingTimeoutMs: run.greetingTimeoutMs,
+    },
+    (e) => onSessionEvent(e),
+  );
+
+  function onSessionEvent(e: SessionEvent): void {
+    const now = Date.now();
+    switch (e.type) {
+      case 'connecting':
+        if (e.attempt === 0) notice(t.connecting(run.address));
+        return;
+      case 'connected':
+        if (e.protocol === 'plain') {
+          online = true;
+          notice(t.plainMode(e.why));
+          refresh();
+        }
+        return;
+      case 'server':
+        if (e.message.type === 'welcome') return;
+        return print(renderServerMessage(ctx, e.message, now));
+      case 'plain':
+        return print([renderPlainLine(ctx, e.line, now)]);
+      case 'name-needed':
+        if (e.problem) error(e.problem);
+        mode = 'name';
+        online = true;
+        return refresh();
+      case 'joined': {
+        mode = 'chat';
+        online = true;
+        ctx.ownName = e.name;
+        const w = TEXTS[lang].welcome(e.name, e.users, e.resumed);
+        if (e.again) notice(e.resumed ? t.reconnected : (w[1] ?? ''));
+        else print(w.slice(0, 2).map((l) => renderNotice(ctx, l.replace(/^\*\*\* /, ''), now)));
+        if (!e.again) notice(`/help · ${TEXTS[lang].helpFooter.replace(/^\*\*\* /, '')}`);
+        return refresh();
+      }
+      case 'acked': {
+        if (e.request.type === 'nick') ctx.ownName = session.name;
+        const own = renderOwn(ctx, e.request, e.ts);
+        if (own) print([own]);
+        return refresh();
+      }
+      case 'refused':
+        return error(e.message);
+      case 'lost':
+        online = false;
+        error(t.lost);
+        return refresh();
+      case 'retrying':
+        return notice(t.retrying(e.delayMs / 1000, e.attempt));
+      case 'reclaiming':
+        return notice(t.reclaiming(e.name));
+      case 'failed': {
+        const f = e.failure;
+        const message =
+          f.kind === 'unreachable'
+            ? t.unreachable(run.address, t.connectWhy(f.code))
+            : f.kind === 'closed-before-join'
+              ? t.closedBeforeJoin(run.address, f.lastLine)
+              : f.kind === 'gave-up'
+                ? t.gaveUp(f.attempts)
+                : t.replaced;
+        return finish(1, message);
+      }
+      case 'closed':
+        return finish(0);
+    }
+  }
+
+  function finish(code: number, message?: string): void {
+    area.clear();
+    input.off('keypress', onKeypress);
+    output.off('resize', onResize);
+    if (input.isTTY) input.setRawMode(false);
+    input.pause();
+    if (message) process.stderr.write(`papo: ${message}\n`);
+    resolveExit(code);
+  }
+
+  function complete(word: string, atLineStart: boolean): string[] {
+    if (word.startsWith('/') && atLineStart) {
+      return commandWords()
+        .filter((c) => c.startsWith(word.toLowerCase()))
+        .map((c) => `${c} `);
+    }
+    if (word.startsWith(':') && word.length >= 3) {
+      return shortcodesStartingWith(word.slice(1)).map((n) => `:${n}: `);
+    }
+    const key = nameKey(word.replace(/^@/, ''));
+    const afterMsg = /^\/msg\s+\S*$/i.test(editor.beforeCursor);
+    const names = session.users.filter((u) => u !== ctx.ownName && nameKey(u).startsWith(key));
+    return names.map((n) => (atLineStart && !afterMsg ? `${n}: ` : `${n} `));
+  }
+
+  function submit(): void {
+    const line = editor.submit();
+    if (mode === 'name') return submitName(line);
+    if (session.protocol === 'plain') {
+      const word = line.trim().toLowerCase();
+      session.sendPlain(convertShortcodes(line));
+      if (line.trim() !== '') print([{ line: [{ text: `> ${line}`, style: { dim: true } }], indent: 2 }]);
+      if (word === 'sair' || word === '/quit') void session.quit();
+      return refresh();
+    }
+    const parsed = parseInput(line, lang);
+    switch (parsed.kind) {
+      case 'none':
+        return refresh();
+      case 'help':
+        print(helpLines(lang).map(renderInfo));
+        return refresh();
+      case 'quit':
+        void session.quit();
+        return;
+      case 'error':
+        return error(parsed.message);
+      case 'request':
+        session.send(parsed.request);
+        return refresh();
+    }
+  }
+
+  function submitName(line: string): void {
+    const name = line.trim();
+    if (name === '') return refresh();
+    if (name.toLowerCase() === 'sair' || name.toLowerCase() === '/quit') {
+      void session.quit();
+      return;
+    }
+    const check = checkName(name);
+    if (!check.ok) {
+      error(TEXTS[lang].error('NAME_INVALID', { kind: 'name', problem: check.problem }));
+      return refresh();
+    }
+    ctx.ownName = check.name;
+    mode = 'chat';
+    session.join(check.name);
+    refresh();
+  }
+
+  function onKeypress(str: string | undefined, key: Key | undefined): void {
+    switch (applyKey(editor, str, key)) {
+      case 'submit':
+        return submit();
+      case 'interrupt':
+        // Ctrl-C clears a line being written, and leaves on an empty one.
+        if (editor.text === '') return void session.quit();
+        editor.set('');
+        return refresh();
+      case 'eof':
+        return void session.quit();
+      case 'complete': {
+        const options = editor.complete(complete);
+        if (options.length > 1) print([renderInfo(options.map((o) => o.trim()).join('  '))]);
+        return refresh();
+      }
+      case 'clear-screen':
+        area.clear();
+        output.write('\x1b[H\x1b[2J');
+        return refresh();
+      case 'edited':
+        return refresh();
+      case 'ignored':
+        return;
+    }
+  }
+
+  const onResize = () => area.redraw();
+
+  emitKeypressEvents(input);
+  if (input.isTTY) input.setRawMode(true);
+  input.on('keypress', onKeypress);
+  output.on('resize', onResize);
+  input.resume();
+  refresh();
+  session.start();
+  return exited;
+}

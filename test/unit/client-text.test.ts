@@ -1,0 +1,140 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { convertShortcodes, shortcodesStartingWith } from '../../src/client/emoji.js';
+import { formatMarkup } from '../../src/client/format.js';
+import {
+  displayWidth,
+  graphemes,
+  plainText,
+  toAnsi,
+  wrapStyled,
+  type StyledLine,
+} from '../../src/client/styled.js';
+
+const rows = (line: StyledLine, cols: number, indent = 0) => wrapStyled(line, cols, indent).map(plainText);
+
+describe('display width', () => {
+  it('counts emoji and CJK as two columns and combining accents as none', () => {
+    assert.equal(displayWidth('abc'), 3);
+    assert.equal(displayWidth('😄'), 2);
+    assert.equal(displayWidth('日本'), 4);
+    assert.equal(displayWidth('e\u0301'), 1);
+    assert.equal(displayWidth('👍🏽'), 2);
+  });
+
+  it('keeps an emoji with a skin tone or a family as one character', () => {
+    assert.deepEqual(graphemes('a👍🏽b'), ['a', '👍🏽', 'b']);
+    assert.equal(graphemes('👨‍👩‍👧').length, 1);
+  });
+});
+
+describe('wrapping', () => {
+  it('breaks at the last space that fits', () => {
+    assert.deepEqual(rows([{ text: 'the quick brown fox' }], 10), ['the quick', 'brown fox']);
+  });
+
+  it('cuts a word longer than the row', () => {
+    assert.deepEqual(rows([{ text: 'abcdefghij' }], 4), ['abcd', 'efgh', 'ij']);
+  });
+
+  it('never splits a wide character across the edge', () => {
+    assert.deepEqual(rows([{ text: 'a日本語' }], 4), ['a日', '本語']);
+    assert.deepEqual(rows([{ text: '😄😄😄' }], 5), ['😄😄', '😄']);
+  });
+
+  it('indents continuation rows under the message text', () => {
+    assert.deepEqual(rows([{ text: '12:00 ana: ' }, { text: 'one two three four five' }], 24, 11), [
+      '12:00 ana: one two three',
+      '           four five',
+    ]);
+  });
+
+  it('drops an indent that would leave less than half the row', () => {
+    assert.deepEqual(rows([{ text: 'abcdefgh ijkl' }], 10, 6), ['abcdefgh', 'ijkl']);
+  });
+
+  it('keeps each piece its style across a break', () => {
+    const wrapped = wrapStyled([{ text: 'aa ' }, { text: 'bbbb', style: { bold: true } }], 4);
+    assert.deepEqual(wrapped, [[{ text: 'aa' }], [{ text: 'bbbb', style: { bold: true } }]]);
+  });
+
+  it('gives every row at most the width, for any text', () => {
+    const text = 'Olá 😄 mundo 日本語のテキスト e\u0301 ok 👍🏽👍🏽👍🏽 fim';
+    for (let cols = 2; cols < 30; cols++) {
+      for (const row of rows([{ text }], cols)) assert.ok(displayWidth(row) <= cols, `${cols}: ${row}`);
+    }
+  });
+});
+
+describe('ANSI output', () => {
+  it('wraps styled pieces in SGR codes and resets after each', () => {
+    const line: StyledLine = [{ text: 'ana', style: { bold: true, fg: 31 } }, { text: ': oi' }];
+    assert.equal(toAnsi(line, { ansi: true, color: true }), '\x1b[1;31mana\x1b[0m: oi');
+  });
+
+  it('drops colours but keeps bold without colour', () => {
+    const line: StyledLine = [{ text: 'ana', style: { bold: true, fg: 31 } }];
+    assert.equal(toAnsi(line, { ansi: true, color: false }), '\x1b[1mana\x1b[0m');
+  });
+
+  it('writes no codes at all when ANSI is off', () => {
+    assert.equal(toAnsi([{ text: 'x', style: { italic: true } }], { ansi: false, color: false }), 'x');
+  });
+});
+
+describe('messenger formatting', () => {
+  it('renders *bold*, _italic_, ~strike~ and `code` without the markers', () => {
+    assert.deepEqual(formatMarkup('a *b* _c_ ~d~ `e`'), [
+      { text: 'a ' },
+      { text: 'b', style: { bold: true } },
+      { text: ' ' },
+      { text: 'c', style: { italic: true } },
+      { text: ' ' },
+      { text: 'd', style: { strike: true } },
+      { text: ' ' },
+      { text: 'e', style: { fg: 36 } },
+    ]);
+  });
+
+  it('nests styles', () => {
+    assert.deepEqual(formatMarkup('*bold _both_*'), [
+      { text: 'bold ', style: { bold: true } },
+      { text: 'both', style: { bold: true, italic: true } },
+    ]);
+  });
+
+  it('leaves snake_case, arithmetic and lone markers alone', () => {
+    for (const text of ['snake_case_name', '2*3*4', 'a * b * c', 'price: 5*', '_ _', 'file_name.txt']) {
+      assert.equal(plainText(formatMarkup(text)), text, text);
+    }
+  });
+
+  it('formats nothing inside code', () => {
+    assert.deepEqual(formatMarkup('`*x*`'), [{ text: '*x*', style: { fg: 36 } }]);
+  });
+
+  it('keeps the backticks when colours are off', () => {
+    assert.equal(plainText(formatMarkup('run `ls`', undefined, { color: false })), 'run `ls`');
+  });
+
+  it('accepts punctuation around markers', () => {
+    assert.deepEqual(formatMarkup('(*yes*)!'), [
+      { text: '(' },
+      { text: 'yes', style: { bold: true } },
+      { text: ')!' },
+    ]);
+  });
+});
+
+describe('emoji shortcodes', () => {
+  it('converts known shortcodes and leaves the rest as typed', () => {
+    assert.equal(convertShortcodes('deploy done :rocket:'), 'deploy done 🚀');
+    assert.equal(convertShortcodes(':smile: at 10:30:45 :no_such_code:'), '😄 at 10:30:45 :no_such_code:');
+  });
+
+  it('suggests shortcodes by prefix, shortest first', () => {
+    const found = shortcodesStartingWith('smil');
+    assert.equal(found[0], 'smile');
+    assert.ok(found.every((n) => n.startsWith('smil')));
+  });
+});
