@@ -1,0 +1,188 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
+import { test } from 'node:test';
+import { ChatSession, type SessionEvent } from '../../src/client/session.js';
+import { tcpConnector, type Connector } from '../../src/client/transport.js';
+import { LineClient } from '../helpers/line-client.js';
+import { startServer } from '../helpers/server.js';
+
+const SAFETY_MS = 5000;
+const FAST = { baseMs: 20, maxMs: 100, random: () => 0.5 };
+
+/**
+ * A TCP relay in front of the server. `cutClientSides()` breaks the client's side of every
+ * relayed connection and keeps the server's side open: the server still thinks the old
+ * connection is alive (a ghost holding the name), as after a network failure.
+ */
+async function relay(t: { after(fn: () => unknown): void }, target: number) {
+  const pairs: Array<{ client: Socket; upstream: Socket }> = [];
+  const server = createServer((client) => {
+    const upstream = connect(target, '127.0.0.1');
+    client.pipe(upstream);
+    upstream.pipe(client);
+    client.on('error', () => {});
+    upstream.on('error', () => {});
+    pairs.push({ client, upstream });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  t.after(() => {
+    for (const p of pairs) {
+      p.client.destroy();
+      p.upstream.destroy();
+    }
+    server.close();
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    cutClientSides() {
+      for (const p of pairs.splice(0)) {
+        p.client.unpipe(p.upstream);
+        p.upstream.unpipe(p.client);
+        p.client.destroy();
+      }
+    },
+  };
+}
+
+/** Records a session's events and waits for the next one of a type. */
+function recorder() {
+  const events: SessionEvent[] = [];
+  const waiters: Array<() => void> = [];
+  const listener = (e: SessionEvent) => {
+    events.push(e);
+    for (const w of waiters.splice(0)) w();
+  };
+  let seen = 0;
+  async function next<T extends SessionEvent['type']>(type: T): Promise<Extract<SessionEvent, { type: T }>> {
+    const deadline = Date.now() + SAFETY_MS;
+    for (;;) {
+      while (seen < events.length) {
+        const e = events[seen++] as SessionEvent;
+        if (e.type === type) return e as Extract<SessionEvent, { type: T }>;
+      }
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no ${type} event; saw ${events.map((e) => e.type).join(', ')}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        waiters.push(() => (clearTimeout(timer), resolve()));
+      });
+    }
+  }
+  return { listener, next, events };
+}
+
+function session(connect: Connector, name: string, rec: ReturnType<typeof recorder>) {
+  return new ChatSession({ connect, name, lang: 'en', clientId: 'test', backoff: FAST }, rec.listener);
+}
+
+test('reconnects after a lost connection and takes its name back from the ghost', async (t) => {
+  const srv = await startServer();
+  t.after(() => srv.stop());
+  const proxy = await relay(t, srv.port);
+  const ana = await LineClient.join(srv.port, 'ana');
+  t.after(() => ana.destroy());
+  const rec = recorder();
+  const bot = session(tcpConnector({ host: '127.0.0.1', port: proxy.port }), 'bot', rec);
+  bot.start();
+  assert.equal((await rec.next('joined')).again, false);
+  await ana.lineMatching('*** bot joined the chat.');
+
+  proxy.cutClientSides();
+  await rec.next('lost');
+  const retry = await rec.next('retrying');
+  assert.equal(retry.attempt, 1);
+  bot.send({ type: 'say', text: 'sent while offline' });
+
+  const again = await rec.next('joined');
+  assert.deepEqual([again.name, again.again, again.resumed], ['bot', true, true]);
+  // Taken back with the token: the others saw no leave and no join, only the message.
+  assert.equal(await ana.nextLine(), 'bot: sent while offline');
+  await rec.next('acked');
+  await bot.quit();
+  assert.equal(await ana.nextLine(), '*** bot left the chat.');
+});
+
+test('rejoins with the same name after the server restarts on the same port', async (t) => {
+  let srv = await startServer();
+  const port = srv.port;
+  t.after(() => srv.stop());
+  const rec = recorder();
+  const bot = session(tcpConnector({ host: '127.0.0.1', port }), 'bot', rec);
+  bot.start();
+  await rec.next('joined');
+  await srv.stop();
+  await rec.next('lost');
+  srv = await startServer({ port });
+  const again = await rec.next('joined');
+  assert.deepEqual([again.name, again.resumed], ['bot', false]);
+  await bot.quit();
+});
+
+test('keeps trying with backoff while the server is down, then gives up where told to', async (t) => {
+  const srv = await startServer();
+  t.after(() => srv.stop());
+  const rec = recorder();
+  const bot = new ChatSession(
+    {
+      connect: tcpConnector({ host: '127.0.0.1', port: srv.port }),
+      name: 'bot',
+      lang: 'en',
+      clientId: 'test',
+      backoff: FAST,
+      maxAttempts: 3,
+    },
+    rec.listener,
+  );
+  bot.start();
+  await rec.next('joined');
+  await srv.stop();
+  const failed = await rec.next('failed');
+  assert.deepEqual(failed.failure, { kind: 'gave-up', attempts: 3 });
+  assert.deepEqual(
+    rec.events.filter((e) => e.type === 'retrying').map((e) => (e.type === 'retrying' ? e.attempt : 0)),
+    [1, 2, 3],
+  );
+});
+
+test('reports an unreachable server at start instead of retrying', async () => {
+  const rec = recorder();
+  const bot = session(tcpConnector({ host: '127.0.0.1', port: 1 }), 'bot', rec);
+  bot.start();
+  assert.deepEqual((await rec.next('failed')).failure, { kind: 'unreachable', code: 'ECONNREFUSED' });
+});
+
+test('asks for another name when the name is taken, then joins', async (t) => {
+  const srv = await startServer();
+  t.after(() => srv.stop());
+  const ana = await LineClient.join(srv.port, 'ana');
+  t.after(() => ana.destroy());
+  const rec = recorder();
+  const s = session(tcpConnector({ host: '127.0.0.1', port: srv.port }), 'Ana', rec);
+  s.start();
+  const needed = await rec.next('name-needed');
+  assert.equal(needed.problem, 'The name ana is taken (names ignore letter case); choose another.');
+  s.join('bia');
+  assert.equal((await rec.next('joined')).name, 'bia');
+  await s.quit();
+});
+
+test('answers the heartbeat so an idle client is not dropped', async (t) => {
+  const srv = await startServer({ heartbeatSeconds: 0.2 });
+  t.after(() => srv.stop());
+  const rec = recorder();
+  const s = session(tcpConnector({ host: '127.0.0.1', port: srv.port }), 'idle', rec);
+  s.start();
+  await rec.next('joined');
+  // Three pings: without the pongs the server would have dropped the client after the second.
+  for (let i = 0; i < 3; i++) {
+    let ping: SessionEvent;
+    do ping = await rec.next('server');
+    while (ping.type === 'server' && ping.message.type !== 'ping');
+  }
+  s.send({ type: 'who' });
+  await rec.next('server');
+  assert.ok(!rec.events.some((e) => e.type === 'lost'));
+  await s.quit();
+});

@@ -1,0 +1,152 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { once } from 'node:events';
+import { test } from 'node:test';
+import { LineClient } from '../helpers/line-client.js';
+import { startServer } from '../helpers/server.js';
+
+const CLI = new URL('../../dist/cli.js', import.meta.url).pathname;
+const PTY = new URL('./client-pty.py', import.meta.url).pathname;
+const SAFETY_MS = 8000;
+const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
+
+/** `papo client` in a real pseudo-terminal (python3's pty module), driven by keystrokes. */
+class PtyClient {
+  raw = '';
+  private waiters: Array<() => void> = [];
+  private constructor(readonly child: ChildProcessWithoutNullStreams) {
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      this.raw += d;
+      for (const w of this.waiters.splice(0)) w();
+    });
+  }
+
+  static start(args: string[], cols = 80, rows = 24): PtyClient {
+    const child = spawn(
+      'python3',
+      [PTY, String(cols), String(rows), process.execPath, CLI, 'client', ...args],
+      {
+        env: { ...process.env, TERM: 'xterm-256color', LANG: 'en_US.UTF-8', NO_COLOR: '' },
+      },
+    );
+    return new PtyClient(child);
+  }
+
+  /** What the terminal shows, without escape sequences. */
+  get text(): string {
+    return this.raw.replace(ANSI, '');
+  }
+
+  /** Waits until the output (escape sequences removed) after offset `from` matches. */
+  async waitFor(pattern: RegExp | string, from = 0): Promise<number> {
+    const deadline = Date.now() + SAFETY_MS;
+    for (;;) {
+      const text = this.text.slice(from);
+      const i = typeof pattern === 'string' ? text.indexOf(pattern) : text.search(pattern);
+      if (i !== -1) return from + i;
+      const left = deadline - Date.now();
+      if (left <= 0)
+        throw new Error(
+          `timed out waiting for ${String(pattern)}; screen: ${JSON.stringify(this.text.slice(-600))}`,
+        );
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => (clearTimeout(timer), resolve()));
+      });
+    }
+  }
+
+  type(keys: string): void {
+    this.child.stdin.write(keys);
+  }
+
+  async exitCode(): Promise<number | null> {
+    if (this.child.exitCode !== null) return this.child.exitCode;
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), SAFETY_MS);
+    const [code] = (await once(this.child, 'exit')) as [number | null];
+    clearTimeout(timer);
+    return code;
+  }
+}
+
+async function chat(t: { after(fn: () => unknown): void }) {
+  const srv = await startServer();
+  const clients: LineClient[] = [];
+  const ptys: PtyClient[] = [];
+  t.after(async () => {
+    for (const p of ptys) p.child.kill('SIGKILL');
+    for (const c of clients) c.destroy();
+    await srv.stop();
+  });
+  return {
+    address: `127.0.0.1:${srv.port}`,
+    join: async (name: string) => {
+      const c = await LineClient.join(srv.port, name);
+      clients.push(c);
+      return c;
+    },
+    pty: (args: string[], cols?: number) => {
+      const p = PtyClient.start([`127.0.0.1:${srv.port}`, ...args], cols);
+      ptys.push(p);
+      return p;
+    },
+  };
+}
+
+test('typed input survives a burst of incoming messages in a real terminal', async (t) => {
+  const { join, pty } = await chat(t);
+  const bob = await join('bob');
+  const ana = pty(['--name', 'ana']);
+  await ana.waitFor('Welcome, ana!');
+  await ana.waitFor('ana> ');
+  ana.type('hello wor');
+  await ana.waitFor('ana> hello wor');
+
+  for (let i = 0; i < 40; i++) bob.sendLine(`burst ${i} ${'😄'.repeat(i % 3)} 日本語`);
+  const last = await ana.waitFor('bob: burst 39');
+  // Every message shown, in order, each on its own line above the input.
+  let at = 0;
+  for (let i = 0; i < 40; i++) at = await ana.waitFor(`bob: burst ${i} `, at);
+  // After the last one the prompt and the partial input are drawn again, cursor after it.
+  await ana.waitFor('ana> hello wor', last);
+  const rawTail = ana.raw.slice(ana.raw.lastIndexOf('burst 39'));
+  assert.ok(rawTail.includes('\r\x1b[14C'), JSON.stringify(rawTail));
+
+  ana.type('ld\r');
+  assert.equal(await bob.lineMatching(/^ana: /), 'ana: hello world');
+  await ana.waitFor(/\d\d:\d\d ana: hello world/);
+
+  ana.type('/quit\r');
+  assert.equal(await ana.exitCode(), 0);
+  assert.equal(await bob.nextLine(), '*** ana left the chat.');
+});
+
+test('completes commands and names with Tab and recalls lines with the up arrow', async (t) => {
+  const { join, pty } = await chat(t);
+  const bob = await join('bob');
+  const ana = pty(['--name', 'ana']);
+  await ana.waitFor('Welcome, ana!');
+  ana.type('/ms\tbo\tpsst :smile:\r');
+  assert.equal(await bob.lineMatching(/^\[private\]/), '[private] ana: psst 😄');
+  await ana.waitFor('[private to bob] psst 😄');
+  ana.type('\x1b[A');
+  await ana.waitFor('ana> /msg bob psst :smile:');
+  ana.type('\x15oi *todos*\r'); // Ctrl-U clears the recalled line
+  assert.equal(await bob.lineMatching(/^ana: /), 'ana: oi *todos*');
+  ana.type('\x04'); // Ctrl-D on an empty line leaves
+  assert.equal(await ana.exitCode(), 0);
+});
+
+test('asks for a name, explains a taken one and asks again', async (t) => {
+  const { join, pty } = await chat(t);
+  await join('bob');
+  const c = pty([]);
+  await c.waitFor('Your name: ');
+  c.type('Bob\r');
+  const taken = await c.waitFor('The name bob is taken');
+  await c.waitFor('Your name: ', taken);
+  c.type('carla\r');
+  await c.waitFor('Welcome, carla!');
+  c.type('sair\r');
+  assert.equal(await c.exitCode(), 0);
+});
