@@ -135,6 +135,25 @@ export interface PongEvent extends Base {
   ref?: Ref;
 }
 
+/** A stored public message, as message history gives it back (its original id and time). */
+export type HistoryRecord = MessageEvent | ActionEvent;
+
+/**
+ * Stored messages for one user: the replay after joining (`replay`), an older page asked for
+ * with `history` (`page`), or the matches of a `search` (`search`, best first).
+ */
+export interface HistoryEvent extends Base {
+  type: 'history';
+  kind: 'replay' | 'page' | 'search';
+  /** Oldest first for `replay` and `page`; best match first for `search`. */
+  records: HistoryRecord[];
+  /** For `replay` and `page`: older messages exist before the first record. */
+  more: boolean;
+  /** For `search`: the words searched for, made safe to show. */
+  query?: string;
+  ref?: Ref;
+}
+
 /** The last event on a connection: the server closes it right after. */
 export interface ByeEvent extends Base {
   type: 'bye';
@@ -151,6 +170,7 @@ export type ServerEvent =
   | ErrorEvent
   | NoticeEvent
   | PongEvent
+  | HistoryEvent
   | ByeEvent;
 
 /** What a client asks of the core, whatever protocol it speaks. */
@@ -162,4 +182,8 @@ export type ClientAction =
   | { type: 'nick'; name: string; ref?: Ref }
   | { type: 'who'; ref?: Ref }
   | { type: 'ping'; ref?: Ref }
+  /** Older stored messages: `before` an event id (default: before what this user was last shown). */
+  | { type: 'history'; before?: number; limit?: number; ref?: Ref }
+  /** Full-text search of the stored messages. */
+  | { type: 'search'; query: string; limit?: number; ref?: Ref }
   | { type: 'quit' };

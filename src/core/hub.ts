@@ -1,6 +1,7 @@
 import type { Clock } from './clock.js';
 import { checkName, nameKey } from './names.js';
 import { MAX_MESSAGE_BYTES, sanitizeText, utf8Length } from './text.js';
+import { DEFAULT_HISTORY_REPLAY, HistoryDesk, type HistorySource } from './history.js';
 import type {
   ClientAction,
   ErrorDetail,
@@ -33,6 +34,10 @@ export interface HubOptions {
   /** The id of the first event (history continues its numbering across restarts). */
   firstEventId?: number;
   journal?: Journal;
+  /** Stored messages for the replay on join, `history` and `search`; none: history is off. */
+  history?: HistorySource;
+  /** Messages replayed to a user who joins (default 50; 0: none). */
+  historyReplay?: number;
 }
 
 /** One connection's state in the core; `name` is null until the user has joined. */
@@ -51,6 +56,7 @@ export class Hub {
   private readonly maxMessageBytes: number;
   private readonly journal: Journal | undefined;
   private nextId: number;
+  private readonly history: HistoryDesk;
   private readonly sessions = new Set<Session>();
   /** Joined sessions in join order, by name key. */
   private readonly users = new Map<string, Session>();
@@ -61,6 +67,12 @@ export class Hub {
     this.maxMessageBytes = options.maxMessageBytes ?? MAX_MESSAGE_BYTES;
     this.journal = options.journal;
     this.nextId = options.firstEventId ?? 1;
+    this.history = new HistoryDesk(options.history, options.historyReplay ?? DEFAULT_HISTORY_REPLAY);
+  }
+
+  /** The id the next event will get (the store keeps it, so ids are never reused after a restart). */
+  get nextEventId(): number {
+    return this.nextId;
   }
 
   /** Number of joined users. */
@@ -102,6 +114,9 @@ export class Hub {
         return this.nick(session, action.name, action.ref);
       case 'who':
         return session.peer.send({ type: 'users', ref: action.ref, users: this.userNames() });
+      case 'history':
+      case 'search':
+        return session.peer.send(this.history.answer(session, action));
     }
   }
 
@@ -169,6 +184,9 @@ export class Hub {
       users: this.userNames(),
       resumed,
     });
+    // History comes right after the welcome, before any live event reaches this user.
+    const replay = this.history.replay(session);
+    if (replay) session.peer.send(replay);
     if (!resumed) {
       this.publish({ type: 'join', id: this.takeId(), ts: this.clock.now(), name: check.name }, session);
     }

@@ -5,3 +5,4 @@ export * from './names.js';
 export * from './rate-limit.js';
 export * from './text.js';
 export { Hub, Session, type HubOptions, type Journal, type Peer } from './hub.js';
+export * from './history.js';

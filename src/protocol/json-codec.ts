@@ -1,4 +1,5 @@
 import type { Ref } from '../core/events.js';
+import { MAX_HISTORY_PAGE, MAX_SEARCH_RESULTS } from '../core/history.js';
 import type { ClientMessage } from './json-messages.js';
 
 export type ParsedClientMessage =
@@ -16,6 +17,15 @@ function str(o: Fields, key: string, required: boolean): string | undefined | Er
   if (v === undefined && !required) return undefined;
   if (typeof v !== 'string') return new Error(`"${key}" must be a string`);
   if (v.length > MAX_FIELD_CHARS) return new Error(`"${key}" is too long`);
+  return v;
+}
+
+/** An optional whole number in [min, max]. */
+function int(o: Fields, key: string, min: number, max: number): number | undefined | Error {
+  const v = o[key];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max)
+    return new Error(`"${key}" must be a whole number from ${min} to ${max}`);
   return v;
 }
 
@@ -73,6 +83,24 @@ function build(type: string, o: Fields, ref: Ref | undefined): ClientMessage | E
     case 'who':
     case 'ping':
       return withRef({ type });
+    case 'history': {
+      const before = int(o, 'before', 1, Number.MAX_SAFE_INTEGER);
+      const limit = int(o, 'limit', 1, MAX_HISTORY_PAGE);
+      if (before instanceof Error) return before;
+      if (limit instanceof Error) return limit;
+      const m: ClientMessage = { type };
+      if (before !== undefined) m.before = before;
+      if (limit !== undefined) m.limit = limit;
+      return withRef(m);
+    }
+    case 'search': {
+      const query = str(o, 'query', true);
+      const limit = int(o, 'limit', 1, MAX_SEARCH_RESULTS);
+      if (query instanceof Error) return query;
+      if (limit instanceof Error) return limit;
+      if (query.trim().length === 0) return new Error('"query" must have at least one word');
+      return withRef(limit === undefined ? { type, query } : { type, query, limit });
+    }
     case 'pong':
     case 'quit':
       return { type };

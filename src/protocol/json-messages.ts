@@ -18,6 +18,8 @@ export type ClientMessage =
   | { type: 'nick'; name: string; ref?: Ref }
   | { type: 'who'; ref?: Ref }
   | { type: 'ping'; ref?: Ref }
+  | { type: 'history'; before?: number; limit?: number; ref?: Ref }
+  | { type: 'search'; query: string; limit?: number; ref?: Ref }
   | { type: 'pong' }
   | { type: 'quit' };
 
@@ -31,8 +33,9 @@ export interface Limits {
 export type ServerMessage =
   | { type: 'hello'; version: number; server: string; limits: Limits; heartbeatSeconds: number }
   | { type: 'welcome'; name: string; token: string; users: string[]; resumed: boolean }
-  | { type: 'message'; id: number; ts: number; from: string; text: string }
-  | { type: 'action'; id: number; ts: number; from: string; text: string }
+  /** `history: true` marks a stored message sent after a `history` header, not a live one. */
+  | { type: 'message'; id: number; ts: number; from: string; text: string; history?: true }
+  | { type: 'action'; id: number; ts: number; from: string; text: string; history?: true }
   | { type: 'private'; id: number; ts: number; from: string; to: string; text: string }
   | { type: 'join'; id: number; ts: number; name: string }
   | { type: 'leave'; id: number; ts: number; name: string; reason: LeaveReason }
@@ -41,6 +44,15 @@ export type ServerMessage =
   | { type: 'users'; users: string[]; ref?: Ref }
   | { type: 'error'; code: ErrorCode; message: string; ref?: Ref }
   | { type: 'notice'; code: NoticeCode; message: string }
+  /** Announces `count` stored messages, sent next as `message`/`action` lines with `history: true`. */
+  | {
+      type: 'history';
+      kind: 'replay' | 'page' | 'search';
+      count: number;
+      more?: boolean;
+      query?: string;
+      ref?: Ref;
+    }
   | { type: 'ping' }
   | { type: 'pong'; ref?: Ref }
   | { type: 'bye'; reason: LeaveReason | 'refused' };

@@ -1,4 +1,5 @@
 import type { ClientAction } from '../core/events.js';
+import { MAX_HISTORY_PAGE } from '../core/history.js';
 import type { Lang } from './texts.js';
 
 /** What one line typed by a plain-text user asks for. */
@@ -47,6 +48,28 @@ export const COMMANDS: readonly Command[] = [
     usage: '/nick NEW_NAME',
     help: { en: 'change your name', pt: 'muda seu nome' },
     parse: (args) => (args && !/\s/.test(args) ? { type: 'nick', name: args } : null),
+  },
+  {
+    name: 'history',
+    usage: `/history [N]`,
+    help: {
+      en: `show N older messages (default 20, at most ${MAX_HISTORY_PAGE})`,
+      pt: `mostra N mensagens anteriores (padrão 20, no máximo ${MAX_HISTORY_PAGE})`,
+    },
+    parse: (args) => {
+      if (args === '') return { type: 'history' };
+      const n = /^\d{1,4}$/.test(args) ? Number(args) : 0;
+      return n >= 1 && n <= MAX_HISTORY_PAGE ? { type: 'history', limit: n } : null;
+    },
+  },
+  {
+    name: 'search',
+    usage: '/search WORDS',
+    help: {
+      en: 'search the history: messages with all the WORDS, best first',
+      pt: 'busca no histórico as mensagens com todas as WORDS, as melhores primeiro',
+    },
+    parse: (args) => (args ? { type: 'search', query: args } : null),
   },
   {
     name: 'ping',

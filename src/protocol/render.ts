@@ -1,6 +1,6 @@
-import type { ServerEvent } from '../core/events.js';
+import type { HistoryEvent, HistoryRecord, ServerEvent } from '../core/events.js';
 import type { ServerMessage } from './json-messages.js';
-import { TEXTS, type Lang } from './texts.js';
+import { TEXTS, type Lang, type Texts } from './texts.js';
 
 /** How a connection speaks: lines for people (`plain`) or JSON lines for programs (`json`). */
 export type Format = 'plain' | 'json';
@@ -42,6 +42,8 @@ export function plainLines(event: ServerEvent, lang: Lang): string[] {
       return [t.notice(event.code, event.detail)];
     case 'pong':
       return [t.pong];
+    case 'history':
+      return historyLines(event, t);
     case 'bye':
       if (event.reason === 'quit') return [t.goodbye];
       if (event.reason === 'replaced') return [t.replaced];
@@ -91,9 +93,57 @@ export function jsonMessage(event: ServerEvent, lang: Lang): ServerMessage {
       return { type: 'notice', code: event.code, message: TEXTS[lang].notice(event.code, event.detail) };
     case 'pong':
       return withRef({ type: 'pong' }, event.ref);
+    case 'history':
+      return historyHeader(event);
     case 'bye':
       return { type: 'bye', reason: event.reason };
   }
+}
+
+const pad2 = (n: number) => String(n).padStart(2, '0');
+
+/** `YYYY-MM-DD HH:MM` in the server's local time. */
+export function formatStamp(ts: number): string {
+  const d = new Date(ts);
+  return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())} ${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
+}
+
+/** A stored message for plain users: `[YYYY-MM-DD HH:MM] name: text` (or `* name text`). */
+export function historyLine(r: HistoryRecord): string {
+  const body = r.type === 'message' ? `${r.from}: ${r.text}` : `* ${r.from} ${r.text}`;
+  return `[${formatStamp(r.ts)}] ${body}`;
+}
+
+/** Header, one line per stored message, footer (PROTOCOL.md, "History"). */
+function historyLines(event: HistoryEvent, t: Texts): string[] {
+  const n = event.records.length;
+  const query = event.query ?? '';
+  if (n === 0) return [event.kind === 'search' ? t.searchNone(query) : t.historyNone];
+  const header =
+    event.kind === 'search'
+      ? t.searchHeader(query, n)
+      : event.kind === 'page'
+        ? t.historyPageHeader(n)
+        : t.historyHeader(n);
+  return [header, ...event.records.map(historyLine), event.more ? t.historyFooterMore : t.historyFooter];
+}
+
+function historyHeader(event: HistoryEvent): ServerMessage {
+  const m: ServerMessage = { type: 'history', kind: event.kind, count: event.records.length };
+  if (event.kind === 'search') m.query = event.query ?? '';
+  else m.more = event.more;
+  return withRef(m, event.ref);
+}
+
+/** The JSON lines of a history event: its header, then each stored message marked `history: true`. */
+function historyJson(event: HistoryEvent): Buffer {
+  const lines = [JSON.stringify(historyHeader(event))];
+  for (const r of event.records) {
+    lines.push(
+      JSON.stringify({ type: r.type, id: r.id, ts: r.ts, from: r.from, text: r.text, history: true }),
+    );
+  }
+  return Buffer.from(lines.join('\n') + '\n', 'utf8');
 }
 
 function withRef<T extends object>(m: T, ref: string | number | undefined): T {
@@ -106,7 +156,9 @@ export function encodeJson(message: ServerMessage): Buffer {
 }
 
 function encodeUncached(event: ServerEvent, format: Format, lang: Lang): Uint8Array {
-  if (format === 'json') return encodeJson(jsonMessage(event, lang));
+  if (format === 'json') {
+    return event.type === 'history' ? historyJson(event) : encodeJson(jsonMessage(event, lang));
+  }
   const lines = plainLines(event, lang);
   return lines.length === 0 ? EMPTY : Buffer.from(lines.join('\n') + '\n', 'utf8');
 }

@@ -40,6 +40,12 @@ export interface Texts {
   helpFooter: string;
   historyHeader(count: number): string;
   historyFooter: string;
+  /** Footer when older messages exist than those shown. */
+  historyFooterMore: string;
+  historyPageHeader(count: number): string;
+  historyNone: string;
+  searchHeader(query: string, count: number): string;
+  searchNone(query: string): string;
 }
 
 const LIST_LIMIT = 50;
@@ -152,9 +158,11 @@ const en: Texts = {
       case 'TOO_MANY_FROM_ADDRESS':
         return `Too many connections from your address (limit ${d.kind === 'limit' ? d.limit : '?'}).`;
       case 'HISTORY_UNAVAILABLE':
-        return 'Message history is turned off on this server.';
+        return d.kind === 'text'
+          ? `Message history cannot be read right now (${d.text}); the chat goes on.`
+          : 'Message history is turned off on this server.';
       case 'STORAGE_FAILED':
-        return `The server could not store your message: ${detailText(d)}`;
+        return `The server could not store your message (${detailText(d)}): the others got it, but it is not in the history.`;
       case 'INTERNAL':
         return 'Internal server error; the request was not carried out.';
     }
@@ -163,6 +171,11 @@ const en: Texts = {
   helpFooter: '*** Any other line is a message to everyone. sair or /quit leaves.',
   historyHeader: (n) => `*** History: the last ${n} messages`,
   historyFooter: '*** End of history',
+  historyFooterMore: '*** End of history; /history shows older messages',
+  historyPageHeader: (n) => `*** History: ${n} older ${n === 1 ? 'message' : 'messages'}`,
+  historyNone: '*** No older messages in the history.',
+  searchHeader: (q, n) => `*** Search "${q}": ${n} ${n === 1 ? 'match' : 'matches'}, best first`,
+  searchNone: (q) => `*** Search "${q}": no messages match.`,
 };
 
 const pt: Texts = {
@@ -245,9 +258,11 @@ const pt: Texts = {
       case 'TOO_MANY_FROM_ADDRESS':
         return `Conexões demais do seu endereço (limite ${d.kind === 'limit' ? d.limit : '?'}).`;
       case 'HISTORY_UNAVAILABLE':
-        return 'O histórico de mensagens está desligado neste servidor.';
+        return d.kind === 'text'
+          ? `O histórico de mensagens não pode ser lido agora (${d.text}); o chat continua.`
+          : 'O histórico de mensagens está desligado neste servidor.';
       case 'STORAGE_FAILED':
-        return `O servidor não conseguiu guardar sua mensagem: ${detailText(d)}`;
+        return `O servidor não conseguiu guardar sua mensagem (${detailText(d)}): os outros a receberam, mas ela não está no histórico.`;
       case 'INTERNAL':
         return 'Erro interno do servidor; o pedido não foi executado.';
     }
@@ -256,6 +271,12 @@ const pt: Texts = {
   helpFooter: '*** Qualquer outra linha é uma mensagem para todos. sair ou /quit encerra.',
   historyHeader: (n) => `*** Histórico: as últimas ${n} mensagens`,
   historyFooter: '*** Fim do histórico',
+  historyFooterMore: '*** Fim do histórico; /history mostra mensagens mais antigas',
+  historyPageHeader: (n) => `*** Histórico: ${n} ${n === 1 ? 'mensagem anterior' : 'mensagens anteriores'}`,
+  historyNone: '*** Não há mensagens mais antigas no histórico.',
+  searchHeader: (q, n) =>
+    `*** Busca "${q}": ${n} ${n === 1 ? 'resultado' : 'resultados'}, os melhores primeiro`,
+  searchNone: (q) => `*** Busca "${q}": nenhuma mensagem encontrada.`,
 };
 
 export const TEXTS: Record<Lang, Texts> = { en, pt };

@@ -1,0 +1,292 @@
+import Database from 'better-sqlite3';
+import type { HistoryRecord, PublicEvent } from '../core/events.js';
+import type { HistoryResult, HistorySource } from '../core/history.js';
+import type { Journal } from '../core/hub.js';
+import { ftsQuery } from './fts-query.js';
+import { migrate, SchemaError } from './schema.js';
+
+/** Rows deleted per retention step: small, so pruning never holds the event loop for long. */
+export const PRUNE_BATCH_ROWS = 500;
+const DAY_MS = 86_400_000;
+
+export interface SqliteHistoryOptions {
+  /** Keep at most this many messages (0: no limit). */
+  maxMessages?: number;
+  /** Drop messages older than this many days (0: no limit). */
+  maxDays?: number;
+  /** Largest database size in pages (SQLite `max_page_count`): a quota, and how tests fill the "disk". */
+  maxPages?: number;
+}
+
+/** A commit or a pruning step that failed at run time (disk full, I/O error). */
+export interface StoreFailure {
+  error: Error;
+  /** A short reason for users and logs, e.g. `the disk is full`. */
+  reason: string;
+  /** Messages that were relayed live but could not be stored. */
+  lost: HistoryRecord[];
+}
+
+/** The history database could not be opened; the message is one clear line for the CLI. */
+export class HistoryOpenError extends Error {}
+
+interface Row {
+  id: number;
+  ts: number;
+  kind: string;
+  sender: string;
+  text: string;
+}
+
+const COLUMNS = 'id, ts, kind, sender, text';
+
+function toRecord(row: Row): HistoryRecord {
+  const type = row.kind === 'action' ? 'action' : 'message';
+  return { type, id: row.id, ts: row.ts, from: row.sender, text: row.text };
+}
+
+function codeOf(err: unknown): string {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' ? code : '';
+}
+
+/** A short reason for a run-time failure. */
+export function failureReason(err: unknown): string {
+  const code = codeOf(err);
+  if (code.startsWith('SQLITE_FULL')) return 'the disk is full';
+  const message = err instanceof Error ? err.message : String(err);
+  return code ? `${code}: ${message}` : message;
+}
+
+/** One clear line saying why the database at `file` cannot be used, and what to do. */
+function openFailure(file: string, err: unknown): HistoryOpenError {
+  const code = codeOf(err);
+  const message = err instanceof Error ? err.message : String(err);
+  let line: string;
+  if (err instanceof SchemaError) line = `the history database ${file} cannot be used: ${message}`;
+  else if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'))
+    line = `the history database ${file} is locked: another papo server (or another program) is using it; stop it or use another --data-dir`;
+  else if (code.startsWith('SQLITE_NOTADB') || code.startsWith('SQLITE_CORRUPT'))
+    line = `the history database ${file} is damaged or not an SQLite database (${message}); move it away to start a new history, or use --no-history`;
+  else if (code.startsWith('SQLITE_FULL'))
+    line = `the history database ${file} cannot grow: the disk is full; free some space or use --no-history`;
+  else if (
+    code.startsWith('SQLITE_CANTOPEN') ||
+    code.startsWith('SQLITE_READONLY') ||
+    code.startsWith('SQLITE_PERM') ||
+    code.startsWith('SQLITE_AUTH')
+  )
+    line = `cannot write the history database ${file} (${message}); check the permissions of the data directory (--data-dir), or use --no-history`;
+  else line = `cannot open the history database ${file}: ${code ? `${code}: ` : ''}${message}`;
+  return new HistoryOpenError(line, { cause: err });
+}
+
+function prepareStatements(db: Database.Database) {
+  return {
+    insert: db.prepare('INSERT INTO messages (id, ts, kind, sender, text) VALUES (?, ?, ?, ?, ?)'),
+    setNextId: db.prepare("UPDATE meta SET value = ? WHERE key = 'next_event_id'"),
+    recent: db.prepare(`SELECT ${COLUMNS} FROM messages ORDER BY id DESC LIMIT ?`),
+    before: db.prepare(`SELECT ${COLUMNS} FROM messages WHERE id < ? ORDER BY id DESC LIMIT ?`),
+    search: db.prepare(
+      `SELECT m.id, m.ts, m.kind, m.sender, m.text FROM messages_fts
+       JOIN messages m ON m.id = messages_fts.rowid
+       WHERE messages_fts MATCH ? ORDER BY messages_fts.rank, m.id DESC LIMIT ?`,
+    ),
+    pruneOldest: db.prepare('DELETE FROM messages WHERE id IN (SELECT id FROM messages ORDER BY id LIMIT ?)'),
+    // Walks the oldest rows only (ids grow with time), so a step is bounded even when nothing is due.
+    pruneBefore: db.prepare(
+      'DELETE FROM messages WHERE id IN (SELECT id FROM (SELECT id, ts FROM messages ORDER BY id LIMIT ?) WHERE ts < ?)',
+    ),
+  };
+}
+
+/**
+ * Message history in one SQLite file (WAL mode, held exclusively by this process). Public
+ * messages handed to `record` are buffered and committed together by `flush`, which the
+ * server runs once per event-loop turn before any output is written: whatever was delivered
+ * or acknowledged is committed first, so it survives the process being killed.
+ */
+export class SqliteHistory implements Journal, HistorySource {
+  /** Called when a commit or a pruning step fails; the store keeps working. */
+  onFailure: ((failure: StoreFailure) => void) | null = null;
+  /** The id the next event will get, read at each commit so ids are never reused after a restart. */
+  nextIdSource: (() => number) | null = null;
+
+  private pending: HistoryRecord[] = [];
+  private persistedNextId: number;
+  private count: number;
+  private pruneTimer: NodeJS.Timeout | null = null;
+  private pruneStep: NodeJS.Immediate | null = null;
+  private readonly commitBatch: (records: HistoryRecord[], nextId: number) => void;
+  private readonly statements: ReturnType<typeof prepareStatements>;
+
+  private constructor(
+    private readonly db: Database.Database,
+    private readonly options: SqliteHistoryOptions,
+  ) {
+    this.statements = prepareStatements(db);
+    const meta = db.prepare("SELECT value FROM meta WHERE key = 'next_event_id'").pluck().get() as number;
+    const maxId = (db.prepare('SELECT max(id) FROM messages').pluck().get() as number | null) ?? 0;
+    this.persistedNextId = Math.max(meta, maxId + 1);
+    this.count = db.prepare('SELECT count(*) FROM messages').pluck().get() as number;
+    this.commitBatch = db.transaction((records: HistoryRecord[], nextId: number) => {
+      const { insert, setNextId } = this.statements;
+      for (const r of records) insert.run(r.id, r.ts, r.type, r.from, r.text);
+      if (nextId > this.persistedNextId) setNextId.run(nextId);
+    });
+  }
+
+  /**
+   * Opens (creating if needed) the history database at `file` and migrates it to the current
+   * schema. Throws HistoryOpenError, whose message says what is wrong, when the file is damaged,
+   * locked by another server, or cannot be written.
+   */
+  static open(file: string, options: SqliteHistoryOptions = {}): SqliteHistory {
+    let db: Database.Database | undefined;
+    try {
+      // timeout 0: a database held by another server is an error at once, not a wait.
+      db = new Database(file, { timeout: 0 });
+      // EXCLUSIVE before WAL: no shared-memory index, and the lock, once taken, is held until
+      // close, so a second server on the same file fails at start.
+      db.pragma('locking_mode = EXCLUSIVE');
+      const mode = db.pragma('journal_mode = WAL', { simple: true });
+      if (mode !== 'wal') throw new Error(`cannot switch to WAL mode (journal mode is ${String(mode)})`);
+      // In WAL mode NORMAL loses nothing when the process dies, only (rarely) on power loss.
+      db.pragma('synchronous = NORMAL');
+      if (options.maxPages) db.pragma(`max_page_count = ${Math.floor(options.maxPages)}`);
+      migrate(db);
+      db.exec('BEGIN IMMEDIATE; COMMIT');
+      return new SqliteHistory(db, options);
+    } catch (err) {
+      try {
+        db?.close();
+      } catch {
+        // the open error is the one worth reporting
+      }
+      throw openFailure(file, err);
+    }
+  }
+
+  /** Journal: buffers a public message or action until the next flush. Other events are not stored. */
+  record(event: PublicEvent): void {
+    if (event.type !== 'message' && event.type !== 'action') return;
+    this.pending.push({ type: event.type, id: event.id, ts: event.ts, from: event.from, text: event.text });
+  }
+
+  /** Messages recorded and not yet committed. */
+  get pendingCount(): number {
+    return this.pending.length;
+  }
+
+  /**
+   * Commits what was recorded since the last flush in one transaction. On failure the batch is
+   * dropped (it was relayed but is not stored), `onFailure` is told, and false is returned.
+   */
+  flush(): boolean {
+    const nextId = this.nextIdSource?.() ?? 0;
+    if (this.pending.length === 0 && nextId <= this.persistedNextId) return true;
+    const records = this.pending;
+    this.pending = [];
+    try {
+      this.commitBatch(records, nextId);
+    } catch (err) {
+      this.onFailure?.({ error: err as Error, reason: failureReason(err), lost: records });
+      return false;
+    }
+    this.count += records.length;
+    const last = records[records.length - 1];
+    this.persistedNextId = Math.max(this.persistedNextId, nextId, last ? last.id + 1 : 0);
+    return true;
+  }
+
+  /** The id to give the next event: above every id this database has seen. */
+  nextEventId(): number {
+    return this.persistedNextId;
+  }
+
+  /** Messages stored (committed). */
+  get size(): number {
+    return this.count;
+  }
+
+  recent(limit: number): HistoryResult {
+    return this.read(() => this.statements.recent.all(limit) as Row[], true);
+  }
+
+  before(id: number, limit: number): HistoryResult {
+    return this.read(() => this.statements.before.all(id, limit) as Row[], true);
+  }
+
+  search(query: string, limit: number): HistoryResult {
+    const match = ftsQuery(query);
+    if (match === null) return { ok: true, records: [] };
+    return this.read(() => this.statements.search.all(match, limit) as Row[], false);
+  }
+
+  /**
+   * One retention step: deletes at most PRUNE_BATCH_ROWS of the oldest messages beyond
+   * `maxMessages` and at most as many older than `maxDays`. Returns true when more are due.
+   */
+  prune(now: number = Date.now()): boolean {
+    const { maxMessages = 0, maxDays = 0 } = this.options;
+    let more = false;
+    try {
+      if (maxMessages > 0 && this.count > maxMessages) {
+        const n = Math.min(this.count - maxMessages, PRUNE_BATCH_ROWS);
+        this.count -= this.statements.pruneOldest.run(n).changes;
+        more = this.count > maxMessages;
+      }
+      if (maxDays > 0) {
+        const deleted = this.statements.pruneBefore.run(PRUNE_BATCH_ROWS, now - maxDays * DAY_MS).changes;
+        this.count -= deleted;
+        more ||= deleted === PRUNE_BATCH_ROWS;
+      }
+    } catch (err) {
+      this.onFailure?.({ error: err as Error, reason: failureReason(err), lost: [] });
+      return false;
+    }
+    return more;
+  }
+
+  /**
+   * Applies retention now and every `intervalMs`, one small step per event-loop turn, so a
+   * large backlog never stalls the server. Does nothing without a retention limit.
+   */
+  startPruning(intervalMs = 10_000): void {
+    const { maxMessages = 0, maxDays = 0 } = this.options;
+    if (this.pruneTimer || (maxMessages <= 0 && maxDays <= 0)) return;
+    const step = () => {
+      this.pruneStep = null;
+      if (this.prune()) {
+        this.pruneStep = setImmediate(step);
+        this.pruneStep.unref();
+      }
+    };
+    this.pruneTimer = setInterval(() => {
+      if (!this.pruneStep) step();
+    }, intervalMs);
+    this.pruneTimer.unref();
+    step();
+  }
+
+  /** Commits what is pending, stops pruning and closes the database (releasing its lock). */
+  close(): void {
+    if (this.pruneTimer) clearInterval(this.pruneTimer);
+    if (this.pruneStep) clearImmediate(this.pruneStep);
+    this.pruneTimer = this.pruneStep = null;
+    if (!this.db.open) return;
+    this.flush();
+    this.db.close();
+  }
+
+  /** Runs a query, committing what is pending first when asked (so a replay sees this turn's messages). */
+  private read(query: () => Row[], oldestFirst: boolean): HistoryResult {
+    this.flush();
+    try {
+      const rows = query().map(toRecord);
+      return { ok: true, records: oldestFirst ? rows.reverse() : rows };
+    } catch (err) {
+      return { ok: false, reason: failureReason(err) };
+    }
+  }
+}

@@ -1,0 +1,247 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { HistoryRecord, PublicEvent } from '../../src/core/events.js';
+import type { HistoryResult } from '../../src/core/history.js';
+import {
+  HistoryOpenError,
+  PRUNE_BATCH_ROWS,
+  SCHEMA_VERSION,
+  SqliteHistory,
+  type SqliteHistoryOptions,
+  type StoreFailure,
+} from '../../src/store/index.js';
+
+const DAY_MS = 86_400_000;
+
+function tempDir(t: { after(fn: () => void): void }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'papo-store-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+function openStore(
+  t: { after(fn: () => void): void },
+  file: string,
+  options?: SqliteHistoryOptions,
+): SqliteHistory {
+  const store = SqliteHistory.open(file, options);
+  t.after(() => store.close());
+  return store;
+}
+
+function say(id: number, text: string, from = 'ana', ts = 1_764_000_000_000 + id): PublicEvent {
+  return { type: 'message', id, ts, from, text };
+}
+
+function records(result: HistoryResult): HistoryRecord[] {
+  assert.ok(result.ok, result.ok ? '' : result.reason);
+  return result.records;
+}
+
+const ids = (result: HistoryResult) => records(result).map((r) => r.id);
+
+test('keeps messages and actions across a close and reopen, with their ids, times and senders', (t) => {
+  const file = join(tempDir(t), 'papo.db');
+  const first = SqliteHistory.open(file);
+  first.record(say(1, 'oi'));
+  first.record({ type: 'action', id: 2, ts: 5000, from: 'bob', text: 'acena' });
+  assert.equal(first.flush(), true);
+  first.close();
+  const again = openStore(t, file);
+  assert.deepEqual(records(again.recent(10)), [
+    { type: 'message', id: 1, ts: 1_764_000_000_001, from: 'ana', text: 'oi' },
+    { type: 'action', id: 2, ts: 5000, from: 'bob', text: 'acena' },
+  ]);
+});
+
+test('stores no joins, leaves or renames, only what users said', (t) => {
+  const store = openStore(t, join(tempDir(t), 'papo.db'));
+  store.record({ type: 'join', id: 1, ts: 1, name: 'ana' });
+  store.record({ type: 'nick', id: 2, ts: 2, old: 'ana', new: 'bia' });
+  store.record(say(3, 'oi', 'bia'));
+  store.record({ type: 'leave', id: 4, ts: 4, name: 'bia', reason: 'quit' });
+  store.flush();
+  assert.deepEqual(ids(store.recent(10)), [3]);
+  assert.equal(store.size, 1);
+});
+
+test('continues event ids above every id seen, stored or not', (t) => {
+  const file = join(tempDir(t), 'papo.db');
+  const first = SqliteHistory.open(file);
+  assert.equal(first.nextEventId(), 1);
+  let next = 1;
+  first.nextIdSource = () => next;
+  first.record(say(7, 'oi'));
+  next = 8;
+  first.flush();
+  assert.equal(first.nextEventId(), 8);
+  // A private message (id 8) and a join (id 9) are not stored, but their ids are used.
+  next = 10;
+  first.flush();
+  first.close();
+  const again = openStore(t, file);
+  assert.equal(again.nextEventId(), 10);
+});
+
+test('commits nothing until flush, and a read commits what is pending first', (t) => {
+  const file = join(tempDir(t), 'papo.db');
+  const store = openStore(t, file);
+  store.record(say(1, 'oi'));
+  assert.equal(store.pendingCount, 1);
+  assert.deepEqual(ids(store.recent(5)), [1]);
+  assert.equal(store.pendingCount, 0);
+});
+
+test('gives the newest N oldest first, and pages back before an id', (t) => {
+  const store = openStore(t, join(tempDir(t), 'papo.db'));
+  for (let id = 1; id <= 30; id += 2) store.record(say(id, `m${id}`));
+  store.flush();
+  assert.deepEqual(ids(store.recent(3)), [25, 27, 29]);
+  assert.deepEqual(ids(store.before(25, 3)), [19, 21, 23]);
+  assert.deepEqual(ids(store.before(4, 3)), [1, 3]);
+  assert.deepEqual(ids(store.before(1, 3)), []);
+  assert.equal(records(store.recent(100)).length, 15);
+});
+
+test('search finds messages holding every word, best match first, ignoring case and accents', (t) => {
+  const store = openStore(t, join(tempDir(t), 'papo.db'));
+  store.record(say(1, 'o café está pronto', 'ana'));
+  store.record(say(2, 'cafe cafe cafe, mais café', 'bob'));
+  store.record(say(3, 'chá pronto', 'cia'));
+  store.record({ type: 'action', id: 4, ts: 4, from: 'dan', text: 'prepara um CAFÉ' });
+  store.flush();
+  const found = records(store.search('Cafe', 10));
+  assert.deepEqual(found.map((r) => r.id).sort(), [1, 2, 4]);
+  assert.equal(found[0]?.id, 2, 'the message that says café most often ranks first');
+  assert.deepEqual(ids(store.search('café pronto', 10)), [1]);
+  assert.deepEqual(ids(store.search('pronto', 1)).length, 1);
+  assert.deepEqual(ids(store.search('nada', 10)), []);
+});
+
+test('search takes FTS syntax in user input literally and never fails on it', (t) => {
+  const store = openStore(t, join(tempDir(t), 'papo.db'));
+  store.record(say(1, 'use "NEAR" or OR AND * carefully: col:x'));
+  store.flush();
+  for (const query of [
+    '"',
+    'NEAR(',
+    'OR',
+    'AND OR NOT',
+    '*',
+    'col:x',
+    '"unterminated',
+    '(((',
+    '^a',
+    '-x',
+    '   ',
+  ]) {
+    assert.ok(store.search(query, 5).ok, query);
+  }
+  assert.deepEqual(ids(store.search('OR', 5)), [1]);
+  assert.deepEqual(ids(store.search('"near"', 5)), [1]);
+});
+
+test('retention keeps the newest --history-max-messages, deleting in small batches', (t) => {
+  const store = openStore(t, join(tempDir(t), 'papo.db'), { maxMessages: 10 });
+  const total = PRUNE_BATCH_ROWS + 60;
+  for (let id = 1; id <= total; id++) store.record(say(id, `m${id}`));
+  store.flush();
+  assert.equal(store.size, total);
+  assert.equal(store.prune(), true, 'one step deletes one batch and says more is due');
+  assert.equal(store.size, total - PRUNE_BATCH_ROWS);
+  assert.equal(store.prune(), false);
+  assert.equal(store.size, 10);
+  assert.deepEqual(
+    ids(store.recent(100)),
+    Array.from({ length: 10 }, (_, i) => total - 9 + i),
+  );
+  assert.deepEqual(ids(store.search('m1', 5)), [], 'pruned messages leave the search index too');
+  assert.equal(records(store.search(`m${total}`, 5)).length, 1);
+});
+
+test('retention drops messages older than --history-max-days', (t) => {
+  const store = openStore(t, join(tempDir(t), 'papo.db'), { maxDays: 2 });
+  const now = 100 * DAY_MS;
+  store.record(say(1, 'old', 'ana', now - 3 * DAY_MS));
+  store.record(say(2, 'older than two days', 'ana', now - 2 * DAY_MS - 1));
+  store.record(say(3, 'recent', 'ana', now - DAY_MS));
+  store.record(say(4, 'now', 'ana', now));
+  store.flush();
+  assert.equal(store.prune(now), false);
+  assert.deepEqual(ids(store.recent(10)), [3, 4]);
+  assert.equal(store.size, 2);
+});
+
+test('a full disk drops the batch, reports it with the lost messages, and the store keeps working', (t) => {
+  const file = join(tempDir(t), 'papo.db');
+  const store = openStore(t, file, { maxPages: 40 });
+  const failures: StoreFailure[] = [];
+  store.onFailure = (f) => failures.push(f);
+  const big = 'x'.repeat(1000);
+  let id = 1;
+  while (failures.length === 0 && id < 10_000) {
+    store.record(say(id, big, id % 2 ? 'ana' : 'bob'));
+    store.record(say(id + 1, big, 'cia'));
+    store.flush();
+    id += 2;
+  }
+  assert.equal(failures.length, 1, 'the quota was reached');
+  const failure = failures[0] as StoreFailure;
+  assert.equal(failure.reason, 'the disk is full');
+  assert.deepEqual(
+    failure.lost.map((r) => r.id),
+    [id - 2, id - 1],
+  );
+  const stored = records(store.recent(1000));
+  assert.equal(stored.at(-1)?.id, id - 3, 'everything committed before is still there');
+  assert.ok(store.search('x', 1).ok);
+});
+
+test('refuses a file that is not an SQLite database, saying so', (t) => {
+  const file = join(tempDir(t), 'papo.db');
+  writeFileSync(file, 'this is not a database\n'.repeat(200));
+  assert.throws(
+    () => SqliteHistory.open(file),
+    (err: unknown) =>
+      err instanceof HistoryOpenError &&
+      err.message.includes(file) &&
+      /damaged or not an SQLite database/.test(err.message),
+  );
+});
+
+test('refuses a database another server holds', (t) => {
+  const file = join(tempDir(t), 'papo.db');
+  openStore(t, file);
+  assert.throws(
+    () => SqliteHistory.open(file),
+    (err: unknown) => err instanceof HistoryOpenError && /is locked: another papo server/.test(err.message),
+  );
+});
+
+test('refuses a path it cannot write a database at', (t) => {
+  const dir = tempDir(t);
+  const file = join(dir, 'papo.db');
+  mkdirSync(file); // a directory where the file should be: unwritable even for root
+  assert.throws(
+    () => SqliteHistory.open(file),
+    (err: unknown) =>
+      err instanceof HistoryOpenError && /cannot write the history database/.test(err.message),
+  );
+});
+
+test('refuses a database from a newer papo, and migrates a fresh one to the current version', (t) => {
+  const file = join(tempDir(t), 'papo.db');
+  SqliteHistory.open(file).close();
+  const db = new Database(file);
+  assert.equal(db.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+  db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+  db.close();
+  assert.throws(
+    () => SqliteHistory.open(file),
+    (err: unknown) => err instanceof HistoryOpenError && /written by a newer papo/.test(err.message),
+  );
+});
