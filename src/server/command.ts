@@ -7,6 +7,7 @@ import { intIn, seconds, fail } from '../cli-util.js';
 import { LANGS, langFromLocale, type Lang } from '../protocol/texts.js';
 import { VERSION } from '../version.js';
 import { ensureSelfSignedCertificate, type CertificateFiles } from './certificate.js';
+import { historyOptions, historySettings, openHistory } from './history-cli.js';
 import { createLogger, LOG_LEVELS } from './log.js';
 import { DEFAULTS, defaultDataDir, type ServerOptions } from './options.js';
 import { PapoServer } from './server.js';
@@ -19,6 +20,7 @@ function formatAddress(host: string, port: number): string {
 export function serverCommand(): Command {
   const d = DEFAULTS;
   const opt = (flags: string, description: string, env: string) => new Option(flags, description).env(env);
+  const [noHistory, historyReplay, historyMaxMessages, historyMaxDays] = historyOptions();
   return new Command('server')
     .description('run the chat server (plain text for nc/telnet, JSON lines for programs)')
     .addOption(opt('--host <host>', 'address to listen on', 'PAPO_HOST').default(d.host))
@@ -124,6 +126,10 @@ export function serverCommand(): Command {
         .argParser(seconds(600)),
     )
     .addOption(opt('--no-plain', 'no plain-text listener: TLS only (needs --tls)', 'PAPO_NO_PLAIN'))
+    .addOption(noHistory)
+    .addOption(historyReplay)
+    .addOption(historyMaxMessages)
+    .addOption(historyMaxDays)
     .addOption(new Option('--debug', 'show stack traces on errors'))
     .action(async (o: Record<string, unknown>) => {
       const options: ServerOptions = {
@@ -142,6 +148,7 @@ export function serverCommand(): Command {
         floodRate: o.floodRate as number,
         floodBurst: o.floodBurst as number,
         floodDisconnectSeconds: o.floodDisconnect as number,
+        ...historySettings(o),
         plain: o.plain !== false,
         tls: Boolean(o.tls) || o.tlsCert !== undefined || o.tlsKey !== undefined,
         tlsPort: o.tlsPort as number,
@@ -195,7 +202,8 @@ async function runServer(options: ServerOptions): Promise<void> {
   } catch (err) {
     fail(`cannot create the data directory ${options.dataDir}: ${(err as Error).message}`, err);
   }
-  const server = new PapoServer({ options, log, version: VERSION });
+  const history = openHistory(options);
+  const server = new PapoServer({ options, log, version: VERSION, history });
   // stdout: `listening on HOST:PORT` first (unless --no-plain), then the TLS lines (README).
   // TLS binds first, so a bad certificate stops the server before anything listens.
   const lines: string[] = [];

@@ -108,7 +108,8 @@ export class Connection implements Peer {
     this.clearTimers();
     // Keep reading (and ignoring) input, so the client's own close is seen and the socket ends.
     this.socket.resume();
-    this.flush();
+    // Through the flusher: history commits before this connection's last lines (an ack) go out.
+    this.ctx.flusher.flushNow(this);
     if (this.gone) return;
     this.socket.end();
     // A client that does not read its last lines must not hold the socket open.

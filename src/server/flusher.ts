@@ -22,10 +22,24 @@ export class Flusher {
 
   mark(target: Flushable): void {
     this.dirty.push(target);
+    this.schedule();
+  }
+
+  /**
+   * Runs the hooks at the end of this turn even when no connection has output: a message
+   * nobody else is online to receive is still committed this turn.
+   */
+  schedule(): void {
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(this.run);
     }
+  }
+
+  /** Writes one target's output now, after the hooks (a connection closing mid-turn). */
+  flushNow(target: Flushable): void {
+    for (const hook of this.hooks) hook();
+    target.flush();
   }
 
   /** Writes everything now (used at shutdown). */

@@ -29,6 +29,14 @@ export interface ServerOptions {
   floodBurst: number;
   /** Flood control: seconds of debt before disconnecting. */
   floodDisconnectSeconds: number;
+  /** Whether message history is kept in `<dataDir>/papo.db` (`--no-history` turns it off). */
+  history: boolean;
+  /** Stored messages shown to a user who joins (0: none). */
+  historyReplay: number;
+  /** Most messages kept (0: no limit). */
+  historyMaxMessages: number;
+  /** Days a message is kept (0: no limit). */
+  historyMaxDays: number;
   /** Whether the plain/JSON TCP listener runs (`--no-plain` turns it off). */
   plain: boolean;
   /** Whether a TLS listener runs beside the plain one. */
@@ -63,6 +71,10 @@ export const DEFAULTS: Omit<ServerOptions, 'dataDir' | 'lang'> = {
   floodRate: 10,
   floodBurst: 40,
   floodDisconnectSeconds: 10,
+  history: true,
+  historyReplay: 50,
+  historyMaxMessages: 0,
+  historyMaxDays: 0,
   plain: true,
   tls: false,
   tlsPort: 65433,

@@ -3,6 +3,7 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import type { Logger } from 'pino';
 import { Hub, type Journal } from '../core/hub.js';
 import { TEXTS } from '../protocol/texts.js';
+import type { SqliteHistory, StoreFailure } from '../store/index.js';
 import type { CertificateFiles } from './certificate.js';
 import { Connection } from './connection.js';
 import { Flusher } from './flusher.js';
@@ -15,6 +16,8 @@ export interface PapoServerDeps {
   version: string;
   journal?: Journal;
   firstEventId?: number;
+  /** Message history: journals public messages, answers replay/history/search, continues ids. */
+  history?: SqliteHistory;
 }
 
 function isLoopback(address: string | undefined): boolean {
@@ -38,10 +41,42 @@ export class PapoServer {
     this.hub = new Hub({
       clock: Date,
       newToken: () => randomBytes(24).toString('base64url'),
-      journal: deps.journal,
-      firstEventId: deps.firstEventId,
+      journal: deps.history ? this.historyJournal(deps.history) : deps.journal,
+      firstEventId: deps.history?.nextEventId() ?? deps.firstEventId,
+      history: deps.history,
+      historyReplay: deps.options.historyReplay,
     });
   }
+
+  /**
+   * Wires the store to the turn: records are buffered as the hub publishes and committed in one
+   * transaction before any output of the turn is written (docs/ARCHITECTURE.md, "Output, batching").
+   */
+  private historyJournal(history: SqliteHistory): Journal {
+    history.nextIdSource = () => this.hub.nextEventId;
+    history.onFailure = this.onHistoryFailure;
+    this.flusher.beforeFlush(() => history.flush());
+    return {
+      record: (event) => {
+        history.record(event);
+        // A message nobody else is online to receive is still committed this turn.
+        this.flusher.schedule();
+      },
+    };
+  }
+
+  /** A commit failed (disk full, I/O error): log it, tell each sender, keep serving. */
+  private readonly onHistoryFailure = (failure: StoreFailure): void => {
+    this.deps.log.error({ err: failure.error.message, lost: failure.lost.length }, 'history: cannot store');
+    const senders = new Set(failure.lost.map((r) => r.from));
+    for (const name of senders) {
+      this.hub.findUser(name)?.peer.send({
+        type: 'error',
+        code: 'STORAGE_FAILED',
+        detail: { kind: 'text', text: failure.reason },
+      });
+    }
+  };
 
   get connectionCount(): number {
     return this.connections.size;
