@@ -1,0 +1,206 @@
+import { connect, type Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { scanTokens } from './payload.js';
+
+/** How bench clients speak: the plain protocol (name at the prompt) or JSON lines. */
+export type BenchProto = 'plain' | 'json';
+
+/** Microseconds on the monotonic clock every bench timestamp uses. */
+export function nowUs(): number {
+  return performance.now() * 1000;
+}
+
+/** Called for every token a joined client receives, with the time its chunk arrived. */
+export type TokenHandler = (
+  receiver: number,
+  sender: number,
+  seq: number,
+  dueUs: number,
+  atUs: number,
+) => void;
+
+export interface ClientOptions {
+  address: string;
+  port: number;
+  proto: BenchProto;
+  /** Index of this client in its scenario (tokens carry the sender's index). */
+  index: number;
+  name: string;
+  /** Milliseconds allowed from connect to welcome. */
+  joinTimeoutMs: number;
+  onToken?: TokenHandler;
+}
+
+const NL = 0x0a;
+/** A partial line longer than this is dropped: bench lines are short. */
+const MAX_CARRY_BYTES = 1 << 20;
+
+/**
+ * One load-test connection. It joins (plain: answers the prompt with its name; JSON: `hello`
+ * with a name) and then scans what it receives for bench tokens without decoding lines to
+ * strings, so one process can read a few hundred thousand lines per second.
+ */
+export class BenchClient {
+  readonly socket: Socket;
+  state: 'greeting' | 'naming' | 'joined' | 'closed' = 'greeting';
+  /** Tokens that had the prefix but not the numbers. */
+  malformed = 0;
+  /** Set when the connection closed; resolves then. */
+  readonly closed: Promise<void>;
+  private carry: Buffer | null = null;
+  private joinResolve: (() => void) | null = null;
+  private joinReject: ((err: Error) => void) | null = null;
+  private readonly onToken: TokenHandler | undefined;
+  private readonly emitToken = (sender: number, seq: number, dueUs: number): void => {
+    this.onToken?.(this.index, sender, seq, dueUs, this.chunkAtUs);
+  };
+  private chunkAtUs = 0;
+
+  private constructor(private readonly o: ClientOptions) {
+    this.onToken = o.onToken;
+    this.socket = connect({ host: o.address, port: o.port, noDelay: true });
+    this.closed = new Promise((resolve) => this.socket.once('close', () => resolve()));
+    this.socket.on('error', (err) => this.failJoin(err));
+    this.socket.on('close', () => {
+      this.state = 'closed';
+      this.failJoin(new Error('the server closed the connection'));
+    });
+    this.socket.on('data', (chunk: Buffer) => this.onSocketData(chunk));
+    if (o.proto === 'json') {
+      this.socket.write(`{"type":"hello","version":1,"name":"${o.name}","client":"papo-bench"}\n`);
+      this.state = 'naming';
+    }
+  }
+
+  get index(): number {
+    return this.o.index;
+  }
+
+  get name(): string {
+    return this.o.name;
+  }
+
+  /** Connects and joins; rejects on refusal, close or timeout (and then destroys the socket). */
+  static open(o: ClientOptions): Promise<BenchClient> {
+    const client = new BenchClient(o);
+    return new Promise<BenchClient>((resolve, reject) => {
+      const timer = setTimeout(
+        () => client.failJoin(new Error(`no welcome within ${o.joinTimeoutMs} ms`)),
+        o.joinTimeoutMs,
+      );
+      client.joinResolve = () => {
+        clearTimeout(timer);
+        resolve(client);
+      };
+      client.joinReject = (err) => {
+        clearTimeout(timer);
+        client.socket.destroy();
+        reject(err);
+      };
+    });
+  }
+
+  /** Queues message lines (already joined by `\n`, with a final `\n`) in one write. */
+  writeLines(text: string): boolean {
+    return this.socket.write(text);
+  }
+
+  /** The line that says `text` in this client's protocol, with its `\n`. */
+  messageLine(text: string): string {
+    return this.o.proto === 'json' ? `{"type":"say","text":"${text}"}\n` : `${text}\n`;
+  }
+
+  /** Asks the server to end the session (`sair` or JSON `quit`). */
+  quit(): void {
+    if (this.state === 'closed') return;
+    this.socket.write(this.o.proto === 'json' ? '{"type":"quit"}\n' : 'sair\n');
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  private failJoin(err: Error): void {
+    const reject = this.joinReject;
+    this.joinResolve = this.joinReject = null;
+    reject?.(err);
+  }
+
+  private joined(): void {
+    this.state = 'joined';
+    const resolve = this.joinResolve;
+    this.joinResolve = this.joinReject = null;
+    resolve?.();
+  }
+
+  private onSocketData(chunk: Buffer): void {
+    if (this.state === 'joined') return this.scan(chunk);
+    if (this.state === 'greeting') {
+      // The greeting ends with the name prompt, a line without its newline: answer it.
+      if (chunk[chunk.length - 1] !== NL) {
+        this.state = 'naming';
+        this.socket.write(`${this.o.name}\n`);
+      }
+      return;
+    }
+    if (this.state === 'naming') this.onSetupData(chunk);
+  }
+
+  /** Before the welcome: lines as text, few and short. */
+  private onSetupData(chunk: Buffer): void {
+    let data = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
+    this.carry = null;
+    let nl: number;
+    while (this.state === 'naming' && (nl = data.indexOf(NL)) !== -1) {
+      const line = data.toString('utf8', 0, nl);
+      data = data.subarray(nl + 1);
+      this.onSetupLine(line);
+    }
+    if (data.length === 0) return;
+    if (this.state === 'joined') this.scan(data);
+    else this.carry = Buffer.from(data);
+  }
+
+  private onSetupLine(line: string): void {
+    if (this.o.proto === 'plain') {
+      if (line.startsWith('!!')) this.failJoin(new Error(`name ${this.o.name} refused: ${line}`));
+      else if (line.startsWith('***')) this.joined();
+      return;
+    }
+    if (!line.startsWith('{')) return;
+    let type: unknown;
+    let message: unknown;
+    try {
+      const m = JSON.parse(line) as { type?: unknown; message?: unknown };
+      type = m.type;
+      message = m.message;
+    } catch {
+      return;
+    }
+    if (type === 'welcome') this.joined();
+    else if (type === 'error' || type === 'bye') {
+      this.failJoin(new Error(`name ${this.o.name} refused: ${String(message ?? type)}`));
+    }
+  }
+
+  /** After the welcome: finds tokens in whole lines, keeping a partial last line for later. */
+  private scan(chunk: Buffer): void {
+    this.chunkAtUs = nowUs();
+    const last = chunk.lastIndexOf(NL);
+    if (last === -1) {
+      const carry = this.carry ? Buffer.concat([this.carry, chunk]) : Buffer.from(chunk);
+      this.carry = carry.length > MAX_CARRY_BYTES ? null : carry;
+      return;
+    }
+    let start = 0;
+    if (this.carry) {
+      const first = chunk.indexOf(NL);
+      const line = Buffer.concat([this.carry, chunk.subarray(0, first + 1)]);
+      this.carry = null;
+      this.malformed += scanTokens(line, 0, line.length, this.emitToken);
+      start = first + 1;
+    }
+    if (start <= last) this.malformed += scanTokens(chunk, start, last + 1, this.emitToken);
+    if (last + 1 < chunk.length) this.carry = Buffer.from(chunk.subarray(last + 1));
+  }
+}

@@ -1,0 +1,61 @@
+import { randomBytes } from 'node:crypto';
+import { BenchClient, type BenchProto, type TokenHandler } from './bench-client.js';
+
+/** What every scenario needs to reach the server. */
+export interface Endpoint {
+  address: string;
+  port: number;
+  proto: BenchProto;
+}
+
+/** A short random prefix, so a bench's names never collide with real users or another bench. */
+export function namePrefix(): string {
+  return `b${randomBytes(3).toString('hex')}`;
+}
+
+/**
+ * Opens `count` clients with at most `window` joining at once; resolves with them in index
+ * order, or rejects (closing those already open) once one fails. `onJoined` sees each count.
+ */
+export async function openClients(
+  endpoint: Endpoint,
+  count: number,
+  window: number,
+  joinTimeoutMs: number,
+  prefix: string,
+  onToken: TokenHandler | undefined,
+  onJoined: (joined: number) => void = () => {},
+): Promise<BenchClient[]> {
+  const clients: BenchClient[] = new Array<BenchClient>(count);
+  let next = 0;
+  let joined = 0;
+  let failure: Error | null = null;
+  const worker = async (): Promise<void> => {
+    while (next < count && failure === null) {
+      const index = next++;
+      try {
+        clients[index] = await BenchClient.open({
+          ...endpoint,
+          index,
+          name: `${prefix}-${index}`,
+          joinTimeoutMs,
+          onToken,
+        });
+        onJoined(++joined);
+      } catch (err) {
+        failure ??= new Error(`client ${index} could not join: ${(err as Error).message}`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(window, count)) }, worker));
+  if (failure !== null) {
+    closeClients(clients);
+    throw failure;
+  }
+  return clients;
+}
+
+/** Destroys every client's socket. */
+export function closeClients(clients: Array<BenchClient | undefined>): void {
+  for (const c of clients) c?.destroy();
+}

@@ -1,0 +1,174 @@
+import { writeFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { fail, intIn, seconds } from '../cli-util.js';
+import { VERSION } from '../version.js';
+import type { BenchProto } from './bench-client.js';
+import { runChurn } from './churn.js';
+import type { Endpoint } from './clients.js';
+import { runFanout } from './fanout.js';
+import { runIdle } from './idle.js';
+import { Progress } from './progress.js';
+import { formatJson, formatReport, type BenchResult } from './report.js';
+import { fanoutSvg } from './svg.js';
+import { parseTarget, resolveTarget } from './target.js';
+
+const SCENARIOS = ['fanout', 'idle', 'churn'] as const;
+type Scenario = (typeof SCENARIOS)[number];
+
+/** Commander parser for a positive number (fractions allowed) up to `max`. */
+function positive(max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0 || n > max)
+      throw new Error(`expected a number above 0, at most ${max}`);
+    return n;
+  };
+}
+
+interface BenchFlags {
+  scenario: Scenario;
+  proto: BenchProto;
+  clients: number;
+  senders: number;
+  rate: number;
+  duration: number;
+  size: number;
+  findMax?: boolean;
+  maxRate: number;
+  p99Limit: number;
+  maxTrials: number;
+  drain: number;
+  connections: number;
+  workers: number;
+  joinWindow: number;
+  joinTimeout: number;
+  serverPid?: number;
+  json?: boolean;
+  svg?: string;
+  allowRemote?: boolean;
+  quiet?: boolean;
+}
+
+/** `papo bench`: a load generator for any papo server (fanout, idle and churn scenarios). */
+export function benchCommand(): Command {
+  return new Command('bench')
+    .description('load-test a papo server: fan-out throughput and latency, idle connections, churn')
+    .argument('[target]', 'HOST[:PORT] of the server (default 127.0.0.1:65432); loopback only')
+    .addOption(new Option('--scenario <name>', 'what to measure').choices(SCENARIOS).default('fanout'))
+    .addOption(
+      new Option('--proto <proto>', 'protocol the clients speak').choices(['plain', 'json']).default('plain'),
+    )
+    .option('-n, --clients <n>', 'fanout: clients, senders included', intIn(2, 20_000), 100)
+    .option('-s, --senders <n>', 'fanout: clients that send', intIn(1, 20_000), 4)
+    .option(
+      '-r, --rate <msgs/s>',
+      'fanout: total messages per second (find-max: the first step)',
+      positive(1e7),
+      1000,
+    )
+    .option('-d, --duration <seconds>', 'fanout: seconds per trial; churn: seconds in all', seconds(3600), 10)
+    .option('--size <bytes>', 'fanout: message size (the token padded)', intIn(0, 1000), 0)
+    .option(
+      '--find-max',
+      'fanout: raise the rate until p99 passes the limit, a loss, or the rate is not held',
+    )
+    .option('--max-rate <msgs/s>', 'fanout: highest rate find-max tries', positive(1e7), 1_000_000)
+    .option('--p99-limit <ms>', 'fanout: a trial with a higher p99 latency fails', positive(60_000), 100)
+    .option('--max-trials <n>', 'fanout: most trials find-max runs', intIn(1, 64), 24)
+    .option('--drain <seconds>', 'fanout: wait for late deliveries after each trial', seconds(600), 5)
+    .option('-c, --connections <n>', 'idle: clients that join and stay', intIn(2, 60_000), 1000)
+    .option('-w, --workers <n>', 'churn: concurrent sessions', intIn(1, 1000), 8)
+    .option('--join-window <n>', 'clients joining at once', intIn(1, 10_000), 16)
+    .option('--join-timeout <seconds>', 'time one client may take to join', seconds(3600), 60)
+    .option('--server-pid <pid>', 'a local server process, to report its RSS and CPU', intIn(1, 1 << 30))
+    .option('--json', 'print one JSON object instead of the table')
+    .option('--svg <file>', 'fanout: write the latency curve (and find-max rate and p99) as SVG')
+    .option('--allow-remote', 'allow a target that is not this machine (test only servers you run)')
+    .option('-q, --quiet', 'no progress line')
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  papo bench --find-max -n 100 -s 4 -d 5          fan-out capacity of a local server\n' +
+        '  papo bench --scenario idle -c 5000 --server-pid $(pgrep -f "papo server")\n' +
+        '  papo bench --scenario churn -w 8 -d 10 --json\n',
+    )
+    .action(async (target: string | undefined, flags: BenchFlags) => {
+      await runBench(target, flags);
+    });
+}
+
+async function runBench(spec: string | undefined, f: BenchFlags): Promise<void> {
+  const target = parseTarget(spec);
+  if (typeof target === 'string') fail(target);
+  if (f.scenario === 'fanout' && f.senders > f.clients) fail('--senders cannot exceed --clients');
+  if (f.svg !== undefined && f.scenario !== 'fanout') fail('--svg draws fanout runs only');
+  let address: string;
+  try {
+    address = await resolveTarget(target, Boolean(f.allowRemote));
+  } catch (err) {
+    fail((err as Error).message, err);
+  }
+  const endpoint: Endpoint = { address, port: target.port, proto: f.proto };
+  const progress = new Progress(process.stderr, Boolean(f.quiet));
+  const joinTimeoutMs = f.joinTimeout * 1000;
+  let result: BenchResult;
+  try {
+    switch (f.scenario) {
+      case 'fanout':
+        result = await runFanout(
+          endpoint,
+          {
+            clients: f.clients,
+            senders: f.senders,
+            rate: f.rate,
+            durationS: f.duration,
+            size: f.size,
+            drainS: f.drain,
+            findMax: Boolean(f.findMax),
+            maxRate: f.maxRate,
+            p99LimitMs: f.p99Limit,
+            maxTrials: f.maxTrials,
+            joinWindow: f.joinWindow,
+            joinTimeoutMs,
+            serverPid: f.serverPid,
+          },
+          progress,
+        );
+        break;
+      case 'idle':
+        result = await runIdle(
+          endpoint,
+          {
+            clients: f.connections,
+            joinWindow: f.joinWindow,
+            joinTimeoutMs,
+            broadcastTimeoutS: 60,
+            serverPid: f.serverPid,
+          },
+          progress,
+        );
+        break;
+      case 'churn':
+        result = await runChurn(
+          endpoint,
+          { workers: f.workers, durationS: f.duration, sessionTimeoutMs: joinTimeoutMs },
+          progress,
+        );
+        break;
+    }
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const hint = /EMFILE/.test(e.message) ? ' (too many open files: raise `ulimit -n`)' : '';
+    fail(`bench failed: ${e.message}${hint}`, err);
+  }
+  const label = `${target.host}:${target.port} ${f.proto}`;
+  if (f.svg !== undefined && result.scenario === 'fanout') {
+    try {
+      writeFileSync(f.svg, fanoutSvg(result, label));
+    } catch (err) {
+      fail(`cannot write ${f.svg}: ${(err as Error).message}`, err);
+    }
+  }
+  const meta = { version: VERSION, target: `${target.host}:${target.port}`, proto: f.proto };
+  process.stdout.write(f.json ? `${formatJson(result, meta)}\n` : `${formatReport(result)}\n`);
+}
