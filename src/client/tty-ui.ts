@@ -136,6 +136,7 @@ export function runTty(run: ClientRun): Promise<number> {
         return finish(1, message);
       }
       case 'closed':
+        notice(t.bye);
         return finish(0);
     }
   }
@@ -144,6 +145,7 @@ export function runTty(run: ClientRun): Promise<number> {
     area.clear();
     input.off('keypress', onKeypress);
     output.off('resize', onResize);
+    input.off('end', onInputEnd);
     if (input.isTTY) input.setRawMode(false);
     input.pause();
     if (message) process.stderr.write(`papo: ${message}\n`);
@@ -186,7 +188,10 @@ export function runTty(run: ClientRun): Promise<number> {
         void session.quit();
         return;
       case 'error':
-        return error(parsed.message);
+        // Give the line back, so a long message or a mistyped command can be fixed, not retyped.
+        editor.set(line);
+        error(parsed.message);
+        return refresh();
       case 'request':
         session.send(parsed.request);
         return refresh();
@@ -239,11 +244,14 @@ export function runTty(run: ClientRun): Promise<number> {
   }
 
   const onResize = () => area.redraw();
+  const onInputEnd = () => void session.quit();
 
   emitKeypressEvents(input);
   if (input.isTTY) input.setRawMode(true);
   input.on('keypress', onKeypress);
   output.on('resize', onResize);
+  // The terminal went away (hang-up): leave as with Ctrl-D.
+  input.once('end', onInputEnd);
   input.resume();
   refresh();
   session.start();
