@@ -9,11 +9,11 @@ export interface ServerAddress {
 
 /**
  * Parses `HOST`, `HOST:PORT`, `:PORT`, `[IPV6]:PORT` or a bare IPv6 address; a missing part
- * takes its default. Returns an Error that says what is wrong.
+ * takes its default (`defaultPort`: 65433 for TLS). Returns an Error that says what is wrong.
  */
-export function parseAddress(text: string | undefined): ServerAddress | Error {
+export function parseAddress(text: string | undefined, defaultPort = DEFAULT_PORT): ServerAddress | Error {
   const s = (text ?? '').trim();
-  if (s === '') return { host: DEFAULT_HOST, port: DEFAULT_PORT };
+  if (s === '') return { host: DEFAULT_HOST, port: defaultPort };
   let host = s;
   let port: string | undefined;
   const bracketed = /^\[([^\]]+)\](?::(.*))?$/.exec(s);
@@ -28,7 +28,7 @@ export function parseAddress(text: string | undefined): ServerAddress | Error {
     }
   } // else: several colons and no brackets, a bare IPv6 address
   if (host === '') host = DEFAULT_HOST;
-  if (port === undefined) return { host, port: DEFAULT_PORT };
+  if (port === undefined) return { host, port: defaultPort };
   const n = Number(port);
   if (!/^\d{1,5}$/.test(port) || n < 1 || n > 65535) {
     return new Error(`invalid port "${port}": expected a number from 1 to 65535`);

@@ -1,11 +1,15 @@
 import { Command, Option } from 'commander';
 import { fail } from '../cli-util.js';
 import { checkName } from '../core/names.js';
+import { parseFingerprint } from '../protocol/tls-fingerprint.js';
 import { LANGS, langFromLocale, TEXTS, type Lang } from '../protocol/texts.js';
 import { VERSION } from '../version.js';
 import { DEFAULT_HOST, DEFAULT_PORT, formatAddress, parseAddress } from './address.js';
 import { runPipe } from './pipe-ui.js';
+import { KnownHostsFile } from './known-hosts.js';
 import type { ClientRun } from './run.js';
+import { DEFAULT_TLS_PORT } from './tls-connect.js';
+import { prepareTlsConnector } from './tls-connector.js';
 import { tcpConnector } from './transport.js';
 import { runTty } from './tty-ui.js';
 
@@ -15,6 +19,8 @@ interface ClientFlags {
   color: boolean;
   plain: boolean;
   json: boolean;
+  tls: boolean;
+  fingerprint?: string;
   debug?: boolean;
 }
 
@@ -27,7 +33,10 @@ export function colorWanted(flag: boolean, env: NodeJS.ProcessEnv): boolean {
 export function clientCommand(): Command {
   return new Command('client')
     .description('chat in a terminal, or post from a script: each stdin line is a message')
-    .argument('[address]', `server as HOST[:PORT] or [IPV6]:PORT`, `${DEFAULT_HOST}:${DEFAULT_PORT}`)
+    .argument(
+      '[address]',
+      `server as HOST[:PORT] or [IPV6]:PORT (default ${DEFAULT_HOST}:${DEFAULT_PORT}; with --tls, port ${DEFAULT_TLS_PORT})`,
+    )
     .addOption(new Option('-n, --name <name>', 'your name (asked for when missing)').env('PAPO_NAME'))
     .addOption(
       new Option('--lang <lang>', 'language of the texts')
@@ -41,6 +50,16 @@ export function clientCommand(): Command {
     .option('--no-color', 'no colours (also when NO_COLOR is set); bold and italic stay')
     .option('--plain', 'speak the plain text protocol (for servers other than papo)', false)
     .option('--json', 'print the server events as JSON lines (for bots); implies no terminal UI', false)
+    .option(
+      '--tls',
+      `encrypt: connect to the server's TLS port (default ${DEFAULT_TLS_PORT}) and check its certificate`,
+    )
+    .addOption(
+      new Option(
+        '--fingerprint <SHA256:...>',
+        'trust the server whose TLS certificate has this fingerprint (needed on first use in a pipe); implies --tls',
+      ).env('PAPO_FINGERPRINT'),
+    )
     .option('--debug', 'stack traces on failure')
     .addHelpText(
       'after',
@@ -56,9 +75,16 @@ In a terminal: /help lists the commands; Tab completes names, commands and :emoj
 A server whose first line does not start with "*** papo " is spoken to in plain text, as with
 --plain: lines are sent as typed and shown as they arrive.`,
     )
-    .action(async (address: string, flags: ClientFlags) => {
-      const parsed = parseAddress(address);
+    .action(async (address: string | undefined, flags: ClientFlags) => {
+      const tls = flags.tls || flags.fingerprint !== undefined;
+      const parsed = parseAddress(address, tls ? DEFAULT_TLS_PORT : DEFAULT_PORT);
       if (parsed instanceof Error) fail(parsed.message);
+      const fingerprint = flags.fingerprint === undefined ? null : parseFingerprint(flags.fingerprint);
+      if (flags.fingerprint !== undefined && fingerprint === null) {
+        fail(
+          `--fingerprint ${flags.fingerprint}: expected SHA256: and 43 base64 characters, as papo server prints it`,
+        );
+      }
       let name: string | undefined;
       if (flags.name !== undefined) {
         const check = checkName(flags.name.trim());
@@ -67,8 +93,23 @@ A server whose first line does not start with "*** papo " is spoken to in plain 
         name = check.name;
       }
       const tty = Boolean(process.stdin.isTTY && process.stdout.isTTY) && !flags.json;
+      let connect = tcpConnector(parsed);
+      if (tls) {
+        try {
+          connect = await prepareTlsConnector({
+            address: parsed,
+            fingerprint,
+            knownHosts: new KnownHostsFile(),
+            terminal: tty ? { input: process.stdin, output: process.stdout } : null,
+          });
+        } catch (err) {
+          // A refused certificate: its warning is several lines, shown as they are.
+          process.stderr.write(`${(err as Error).message}\n`);
+          process.exit(1);
+        }
+      }
       const run: ClientRun = {
-        connect: tcpConnector(parsed),
+        connect,
         address: formatAddress(parsed),
         lang: flags.lang,
         color: colorWanted(flags.color, process.env),

@@ -120,13 +120,15 @@ export function runPipe(run: ClientRun): Promise<number> {
         const f = e.failure;
         return finish(
           1,
-          f.kind === 'unreachable'
-            ? t.unreachable(run.address, t.connectWhy(f.code))
-            : f.kind === 'closed-before-join'
-              ? t.closedBeforeJoin(run.address, f.lastLine)
-              : f.kind === 'gave-up'
-                ? t.gaveUp(f.attempts)
-                : t.replaced,
+          f.kind === 'untrusted'
+            ? f.message
+            : f.kind === 'unreachable'
+              ? t.unreachable(run.address, t.connectWhy(f.code))
+              : f.kind === 'closed-before-join'
+                ? t.closedBeforeJoin(run.address, f.lastLine)
+                : f.kind === 'gave-up'
+                  ? t.gaveUp(f.attempts)
+                  : t.replaced,
         );
       }
       case 'closed':

@@ -17,6 +17,8 @@ export type Protocol = 'json' | 'plain';
 /** Why a session ended without the user asking it to. */
 export type Failure =
   | { kind: 'unreachable'; code: string }
+  /** The server's TLS certificate is not trusted (issue #5); `message` says why and what to do. */
+  | { kind: 'untrusted'; message: string }
   | { kind: 'closed-before-join'; lastLine?: string }
   | { kind: 'gave-up'; attempts: number }
   | { kind: 'replaced' };
@@ -194,6 +196,10 @@ export class ChatSession {
     try {
       socket = await this.opts.connect();
     } catch (err) {
+      // Retrying would only meet the same certificate again, and never connect.
+      if (err instanceof ConnectError && err.final) {
+        return this.finish({ type: 'failed', failure: { kind: 'untrusted', message: err.message } });
+      }
       if (!this.everConnected) {
         const code = err instanceof ConnectError ? err.code : 'EUNKNOWN';
         return this.finish({ type: 'failed', failure: { kind: 'unreachable', code } });

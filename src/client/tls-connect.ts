@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { connect, type TLSSocket } from 'node:tls';
 import { certificateFingerprint } from '../protocol/tls-fingerprint.js';
 import type { KnownHostsFile } from './known-hosts.js';
+import { ConnectError } from './transport.js';
 import {
   changedText,
   decideTrust,
@@ -26,20 +27,18 @@ export type TrustErrorCode = (typeof TRUST_ERROR_CODES)[number];
 
 /**
  * A TLS connection that did not happen: `code` is a system code (ECONNREFUSED, ETIMEDOUT, a TLS
- * error code) or a TrustErrorCode; `message` is what to show, possibly several lines.
+ * error code) or a TrustErrorCode, which makes it `final`; `message` is what to show, possibly
+ * several lines.
  */
-export class TlsConnectError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
+export class TlsConnectError extends ConnectError {
+  constructor(code: string, message: string) {
+    super(code, message, (TRUST_ERROR_CODES as readonly string[]).includes(code));
     this.name = 'TlsConnectError';
   }
 
   /** Whether trying again later may work (a network failure), as opposed to a trust refusal. */
   get isRetryable(): boolean {
-    return !(TRUST_ERROR_CODES as readonly string[]).includes(this.code);
+    return !this.final;
   }
 }
 

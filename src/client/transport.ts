@@ -13,6 +13,8 @@ export class ConnectError extends Error {
   constructor(
     readonly code: string,
     message: string,
+    /** A refusal retrying cannot cure (an untrusted TLS certificate): the session ends with it. */
+    readonly final = false,
   ) {
     super(message);
   }
