@@ -85,6 +85,19 @@ function stamp(ctx: RenderContext, ts: number): Segment {
   return { text: `${ctx.clock(ts)} `, style: DIM };
 }
 
+/** Local `YYYY-MM-DD`. */
+export function localDate(ts: number): string {
+  const d = new Date(ts);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+}
+
+/** The clock column of a stored message: with the date too when it is from another day. */
+function historyStamp(ctx: RenderContext, ts: number, now: number): Segment {
+  const day = localDate(ts);
+  return day === localDate(now) ? stamp(ctx, ts) : { text: `${day} ${ctx.clock(ts)} `, style: DIM };
+}
+
 function nameSeg(name: string): Segment {
   return { text: name, style: { bold: true, fg: nameColor(name) } };
 }
@@ -167,7 +180,11 @@ export function renderServerMessage(ctx: RenderContext, m: ServerMessage, now: n
     case 'message': {
       return [
         lineOf(
-          [stamp(ctx, m.ts), nameSeg(sanitizeText(m.from)), { text: ': ' }],
+          [
+            m.history ? historyStamp(ctx, m.ts, now) : stamp(ctx, m.ts),
+            nameSeg(sanitizeText(m.from)),
+            { text: ': ' },
+          ],
           body(ctx, m.text, m.history ? DIM : undefined),
         ),
       ];
@@ -176,7 +193,7 @@ export function renderServerMessage(ctx: RenderContext, m: ServerMessage, now: n
       return [
         lineOf(
           [
-            stamp(ctx, m.ts),
+            m.history ? historyStamp(ctx, m.ts, now) : stamp(ctx, m.ts),
             { text: '* ', style: { italic: true } },
             nameSeg(sanitizeText(m.from)),
             { text: ' ' },

@@ -27,6 +27,7 @@ export interface ClientTexts {
   privateTo(name: string): string;
   pong: string;
   bye: string;
+  queued: string;
 }
 
 const en: ClientTexts = {
@@ -68,6 +69,7 @@ const en: ClientTexts = {
   privateTo: (n) => `[private to ${n}]`,
   pong: 'pong',
   bye: 'Goodbye!',
+  queued: 'Not connected: what you send now goes out once the client is back.',
 };
 
 const pt: ClientTexts = {
@@ -109,6 +111,7 @@ const pt: ClientTexts = {
   privateTo: (n) => `[privado para ${n}]`,
   pong: 'pong',
   bye: 'Até logo!',
+  queued: 'Sem conexão: o que você enviar agora sai quando o cliente voltar.',
 };
 
 export const CLIENT_TEXTS: Record<Lang, ClientTexts> = { en, pt };

@@ -146,4 +146,17 @@ describe('input area', () => {
     area.printAbove(['x']);
     assert.ok(writes.join('').startsWith('\r\x1b[1A\x1b[J'));
   });
+
+  it('draws the input again for the new width after a resize', () => {
+    const { writes, out } = recorder(10);
+    const area = new InputArea(out);
+    area.update('> ', '> ', 'abcdefghijklmnop', 'abcdefghijklmnop');
+    out.columns = 40;
+    writes.length = 0;
+    area.redraw();
+    // At 40 columns the 18 characters fit on one row: nothing to move up, cursor at column 18.
+    const s = writes.join('');
+    assert.ok(s.startsWith('\r\x1b[J'), JSON.stringify(s));
+    assert.ok(s.endsWith('\r\x1b[18C\x1b[?25h'), JSON.stringify(s));
+  });
 });

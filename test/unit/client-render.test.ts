@@ -61,6 +61,23 @@ describe('rendering server events for a terminal', () => {
     assert.deepEqual(text({ type: 'error', code: 'NAME_TAKEN', message: 'taken' }), ['12:34 !! taken']);
   });
 
+  it('dates a stored message from another day and dims it', () => {
+    const day = 86_400_000;
+    const old: ServerMessage = {
+      type: 'message',
+      id: 1,
+      ts: 10 * day,
+      from: 'ana',
+      text: 'x',
+      history: true,
+    };
+    const [r] = renderServerMessage(ctx, old, 12 * day);
+    assert.match(plainText(r?.line ?? []), /^\d{4}-\d\d-\d\d 12:34 ana: x$/);
+    assert.ok(r?.line.at(-1)?.style?.dim);
+    const [today] = renderServerMessage(ctx, { ...old, ts: 12 * day + 1 }, 12 * day + 2);
+    assert.equal(plainText(today?.line ?? []), '12:34 ana: x');
+  });
+
   it('never passes control characters to the terminal', () => {
     const [r] = renderServerMessage(
       ctx,
