@@ -1,11 +1,13 @@
 import { emitKeypressEvents } from 'node:readline';
 import { checkName, nameKey } from '../core/names.js';
+import type { ServerMessage } from '../protocol/json-messages.js';
 import { TEXTS } from '../protocol/texts.js';
 import { commandWords, helpLines, parseInput } from './input.js';
 import { convertShortcodes, shortcodesStartingWith } from './emoji.js';
 import { applyKey, type Key } from './keys.js';
 import { LineEditor } from './line-editor.js';
 import {
+  highlightMentions,
   localClock,
   nameColor,
   renderError,
@@ -38,6 +40,7 @@ export function runTty(run: ClientRun): Promise<number> {
   const ansi = { ansi: true, color: run.color };
   let mode: 'name' | 'chat' = 'chat';
   let online = false;
+  let queuedNoticeShown = false;
   let resolveExit: (code: number) => void = () => {};
   const exited = new Promise<number>((resolve) => (resolveExit = resolve));
 
@@ -89,6 +92,8 @@ export function runTty(run: ClientRun): Promise<number> {
         return;
       case 'server':
         if (e.message.type === 'welcome') return;
+        // A private message or a mention of your name rings the terminal bell, as irssi does.
+        if (isForMe(e.message)) output.write('\x07');
         return print(renderServerMessage(ctx, e.message, now));
       case 'plain':
         return print([renderPlainLine(ctx, e.line, now)]);
@@ -108,7 +113,11 @@ export function runTty(run: ClientRun): Promise<number> {
         return refresh();
       }
       case 'acked': {
-        if (e.request.type === 'nick') ctx.ownName = session.name;
+        if (e.request.type === 'nick') {
+          const old = ctx.ownName ?? '';
+          ctx.ownName = session.name;
+          notice(TEXTS[lang].renamed(old, ctx.ownName ?? '').replace(/^\*\*\* /, ''));
+        }
         const own = renderOwn(ctx, e.request, e.ts);
         if (own) print([own]);
         return refresh();
@@ -117,6 +126,7 @@ export function runTty(run: ClientRun): Promise<number> {
         return error(e.message);
       case 'lost':
         online = false;
+        queuedNoticeShown = false;
         error(t.lost);
         return refresh();
       case 'retrying':
@@ -152,6 +162,12 @@ export function runTty(run: ClientRun): Promise<number> {
     input.pause();
     if (message) process.stderr.write(`papo: ${message}\n`);
     resolveExit(code);
+  }
+
+  function isForMe(m: ServerMessage): boolean {
+    if (m.type === 'private') return true;
+    if (m.type !== 'message' && m.type !== 'action') return false;
+    return !m.history && highlightMentions([{ text: m.text }], ctx.ownName).hit;
   }
 
   function complete(word: string, atLineStart: boolean): string[] {
@@ -195,6 +211,10 @@ export function runTty(run: ClientRun): Promise<number> {
         error(parsed.message);
         return refresh();
       case 'request':
+        if (!online && !queuedNoticeShown) {
+          queuedNoticeShown = true;
+          notice(t.queued);
+        }
         session.send(parsed.request);
         return refresh();
     }
