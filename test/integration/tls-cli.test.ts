@@ -107,25 +107,19 @@ test('--no-plain leaves TLS only and says so on the first line', async (t) => {
 
 test('--no-plain without --tls, or --tls-cert without --tls-key, is one clear error', async (t) => {
   const dataDir = tempDir(t);
-  const r1 = await runCli(['server', '--no-plain', '--port', '0', '--data-dir', dataDir]);
+  const [r1, r2, r3] = await Promise.all([
+    runCli(['server', '--no-plain', '--port', '0', '--data-dir', dataDir]),
+    runCli(['server', '--tls-cert', join(dataDir, 'x.pem'), '--port', '0', '--data-dir', dataDir]),
+    runCli([
+      'server',
+      ...['--tls-cert', join(dataDir, 'missing.pem'), '--tls-key', join(dataDir, 'missing.key')],
+      ...['--port', '0', '--tls-port', '0', '--data-dir', dataDir],
+    ]),
+  ]);
   assert.equal(r1.code, 1);
   assert.match(r1.stderr, /^papo: --no-plain leaves nothing to listen on: add --tls\n$/);
-  const r2 = await runCli([
-    'server',
-    '--tls-cert',
-    join(dataDir, 'x.pem'),
-    '--port',
-    '0',
-    '--data-dir',
-    dataDir,
-  ]);
   assert.equal(r2.code, 1);
   assert.match(r2.stderr, /--tls-cert and --tls-key go together/);
-  const r3 = await runCli([
-    'server',
-    ...['--tls-cert', join(dataDir, 'missing.pem'), '--tls-key', join(dataDir, 'missing.key')],
-    ...['--port', '0', '--tls-port', '0', '--data-dir', dataDir],
-  ]);
   assert.equal(r3.code, 1);
   assert.match(r3.stderr, /^papo: TLS: cannot read .*missing\.pem/);
 });
