@@ -1,18 +1,14 @@
 import type { Duplex } from 'node:stream';
 import { checkName } from '../core/names.js';
-import { LineDecoder } from '../protocol/line-decoder.js';
 import { PROTOCOL_VERSION, type ClientMessage, type ServerMessage } from '../protocol/json-messages.js';
 import type { Lang } from '../protocol/texts.js';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import type { ChatRequest } from './input.js';
-import { PlainLineSplitter } from './plain-lines.js';
-import { parseServerMessage } from './server-message.js';
+import { RequestQueue } from './request-queue.js';
+import { ServerReader, type Protocol, type ReaderOutput } from './server-reader.js';
 import { ConnectError, type Connector } from './transport.js';
 
-/** Every papo server's first line starts with this (PROTOCOL.md, "Connecting"). */
-export const PAPO_GREETING = '*** papo ';
-
-export type Protocol = 'json' | 'plain';
+export { PAPO_GREETING, type Protocol } from './server-reader.js';
 
 /** Why a session ended without the user asking it to. */
 export type Failure =
@@ -58,11 +54,6 @@ export interface SessionOptions {
   reclaimAttempts?: number;
 }
 
-interface Pending {
-  request: ChatRequest;
-}
-
-const MAX_SERVER_LINE_BYTES = 1 << 20;
 const QUIT_WAIT_MS = 2000;
 
 /**
@@ -84,9 +75,7 @@ export class ChatSession {
   private finished = false;
   private attempt = 0;
   private reclaims = 0;
-  private seq = 0;
-  private outbox: ChatRequest[] = [];
-  private inflight = new Map<number, Pending>();
+  private readonly requests: RequestQueue;
   private plainOutbox: string[] = [];
   private plainName: string | null = null;
   private lastPlainLine: string | undefined;
@@ -115,6 +104,7 @@ export class ChatSession {
       ...(Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as SessionOptions),
     };
     this.name = options.name ?? null;
+    this.requests = new RequestQueue(this.opts.window);
   }
 
   /** True once joined on the current connection (always true in plain mode once connected). */
@@ -135,7 +125,7 @@ export class ChatSession {
 
   /** Queues a request; it is sent once joined, and again after a reconnect until answered. */
   send(request: ChatRequest): void {
-    this.outbox.push(request);
+    this.requests.push(request);
     this.pump();
   }
 
@@ -170,9 +160,7 @@ export class ChatSession {
   }
 
   private isSettled(): boolean {
-    return this.protocol === 'plain'
-      ? this.plainOutbox.length === 0
-      : this.outbox.length === 0 && this.inflight.size === 0;
+    return this.protocol === 'plain' ? this.plainOutbox.length === 0 : this.requests.isEmpty;
   }
 
   private later(ms: number, f: () => void): void {
@@ -218,67 +206,54 @@ export class ChatSession {
     this.protocol = null;
     this.joined = false;
     this.lastPlainLine = undefined;
-    let greeting = Buffer.alloc(0);
-    const decoder = new LineDecoder(MAX_SERVER_LINE_BYTES);
-    const splitter = new PlainLineSplitter();
-    let sawJson = false;
-
-    const onJsonBytes = (chunk: Buffer) => {
-      for (const line of decoder.push(chunk)) {
-        if (line.kind !== 'line') continue;
-        // Lines before the first JSON one are the plain greeting and prompt (PROTOCOL.md).
-        if (!sawJson && !line.text.startsWith('{')) {
-          this.lastPlainLine = line.text;
-          continue;
-        }
-        sawJson = true;
-        const message = parseServerMessage(line.text);
-        if (message) this.onServerMessage(message, line.text);
-      }
+    const reader = new ServerReader();
+    const handle = (outputs: ReaderOutput[]) => {
+      for (const o of outputs) if (this.socket === socket) this.onReaderOutput(o);
     };
-    const onPlainBytes = (chunk: Buffer) => {
-      for (const line of splitter.push(chunk)) {
-        this.lastPlainLine = line;
-        this.emit({ type: 'plain', line });
-      }
-    };
-    const decide = (protocol: Protocol, why: 'flag' | 'greeting') => {
-      clearTimeout(greetingTimer);
-      this.protocol = protocol;
-      this.everConnected = true;
-      // The name goes first, before any line the UI sends on hearing of the connection.
-      if (protocol === 'json') this.sendHello();
-      else this.startPlain();
-      this.emit({ type: 'connected', protocol, why });
-      const held = greeting;
-      greeting = Buffer.alloc(0);
-      if (protocol === 'json') onJsonBytes(held);
-      else onPlainBytes(held);
-    };
-    const greetingTimer = setTimeout(() => {
-      if (this.protocol === null && this.socket === socket) decide('plain', 'greeting');
-    }, this.opts.greetingTimeoutMs);
-
+    // A server that says nothing first (it waits for a name) is not papo.
+    const greetingTimer = setTimeout(
+      () => handle(reader.decide('plain', 'greeting')),
+      this.opts.greetingTimeoutMs,
+    );
     socket.on('data', (chunk: Buffer) => {
       if (this.socket !== socket) return;
       this.lastHeard = Date.now();
       this.pingSent = false;
-      if (this.protocol === 'json') return onJsonBytes(chunk);
-      if (this.protocol === 'plain') return onPlainBytes(chunk);
-      greeting = Buffer.concat([greeting, chunk]);
-      const text = greeting.toString('utf8');
-      if (text.startsWith(PAPO_GREETING)) decide('json', 'greeting');
-      else if (!PAPO_GREETING.startsWith(text)) decide('plain', 'greeting');
+      handle(reader.push(chunk));
+      if (reader.protocol !== null) clearTimeout(greetingTimer);
     });
     socket.on('error', () => {
       // The close that follows is what counts; the reason is not worth a stack trace.
     });
     socket.on('close', () => {
       clearTimeout(greetingTimer);
-      for (const line of splitter.end()) this.emit({ type: 'plain', line });
+      handle(reader.end());
       if (this.socket === socket) this.onSocketClose();
     });
-    if (this.opts.plain) decide('plain', 'flag');
+    if (this.opts.plain) {
+      clearTimeout(greetingTimer);
+      handle(reader.decide('plain', 'flag'));
+    }
+  }
+
+  private onReaderOutput(o: ReaderOutput): void {
+    switch (o.kind) {
+      case 'decided':
+        this.protocol = o.protocol;
+        this.everConnected = true;
+        // The name goes first, before any line the UI sends on hearing of the connection.
+        if (o.protocol === 'json') this.sendHello();
+        else this.startPlain();
+        return this.emit({ type: 'connected', protocol: o.protocol, why: o.why });
+      case 'message':
+        return this.onServerMessage(o.message, o.line);
+      case 'plain':
+        this.lastPlainLine = o.line;
+        return this.emit({ type: 'plain', line: o.line });
+      case 'preamble':
+        this.lastPlainLine = o.line;
+        return;
+    }
   }
 
   private startPlain(): void {
@@ -372,10 +347,9 @@ export class ChatSession {
 
   private onError(m: Extract<ServerMessage, { type: 'error' }>): void {
     if (m.ref !== undefined) {
-      const p = typeof m.ref === 'number' ? this.inflight.get(m.ref) : undefined;
-      if (p && typeof m.ref === 'number') {
-        this.inflight.delete(m.ref);
-        this.emit({ type: 'refused', request: p.request, code: m.code, message: m.message });
+      const request = this.requests.answer(m.ref);
+      if (request) {
+        this.emit({ type: 'refused', request, code: m.code, message: m.message });
         this.pump();
       }
       return;
@@ -398,16 +372,14 @@ export class ChatSession {
   }
 
   private answered(ref: unknown, ack?: { id: number; ts: number }): void {
-    if (typeof ref !== 'number') return;
-    const p = this.inflight.get(ref);
-    if (!p) return;
-    this.inflight.delete(ref);
+    const request = this.requests.answer(ref);
+    if (!request) return;
     if (ack) {
-      if (p.request.type === 'nick') {
-        const check = checkName(p.request.name);
-        this.name = check.ok ? check.name : p.request.name;
+      if (request.type === 'nick') {
+        const check = checkName(request.name);
+        this.name = check.ok ? check.name : request.name;
       }
-      this.emit({ type: 'acked', request: p.request, id: ack.id, ts: ack.ts });
+      this.emit({ type: 'acked', request, id: ack.id, ts: ack.ts });
     }
     this.pump();
   }
@@ -417,11 +389,8 @@ export class ChatSession {
       for (const line of this.plainOutbox) this.socket.write(`${line}\n`);
       this.plainOutbox = [];
     }
-    while (this.joined && this.socket && this.inflight.size < this.opts.window && this.outbox.length > 0) {
-      const request = this.outbox.shift() as ChatRequest;
-      const ref = ++this.seq;
-      this.inflight.set(ref, { request });
-      this.write({ ...request, ref });
+    if (this.joined && this.socket) {
+      for (const { ref, request } of this.requests.takeSendable()) this.write({ ...request, ref });
     }
     if (this.isSettled()) {
       const waiters = this.settledWaiters;
@@ -457,17 +426,20 @@ export class ChatSession {
     this.joined = false;
     this.clearTimers();
     // Requests not yet answered go out again after the reconnect (at least once).
-    this.outbox = [...Array.from(this.inflight.values(), (p) => p.request), ...this.outbox];
-    this.inflight.clear();
+    this.requests.requeue();
     if (this.quitting) return this.finish({ type: 'closed' });
     if (this.noReconnect) return this.finish({ type: 'failed', failure: this.noReconnect });
-    if (!this.everConnected || (!this.joinedOnce && this.protocol === 'json' && this.name !== null)) {
-      if (!this.everConnected || this.attempt === 0) {
-        const failure: Failure = this.lastPlainLine
-          ? { kind: 'closed-before-join', lastLine: this.lastPlainLine }
-          : { kind: 'closed-before-join' };
-        return this.finish({ type: 'failed', failure });
-      }
+    // Turned away before ever joining (a refusal such as SERVER_FULL, a name given on the
+    // command line that the server closed on): say why and stop, rather than retry forever.
+    const turnedAway =
+      !this.joinedOnce &&
+      this.attempt === 0 &&
+      (this.protocol === null || (this.protocol === 'json' && this.name !== null));
+    if (turnedAway) {
+      const failure: Failure = this.lastPlainLine
+        ? { kind: 'closed-before-join', lastLine: this.lastPlainLine }
+        : { kind: 'closed-before-join' };
+      return this.finish({ type: 'failed', failure });
     }
     if (wasReady) this.emit({ type: 'lost' });
     this.retry();

@@ -186,3 +186,17 @@ test('answers the heartbeat so an idle client is not dropped', async (t) => {
   assert.ok(!rec.events.some((e) => e.type === 'lost'));
   await s.quit();
 });
+
+test('stops with the server’s reason when it turns the client away at connect', async (t) => {
+  const srv = await startServer({ maxClients: 1 });
+  t.after(() => srv.stop());
+  const ana = await LineClient.join(srv.port, 'ana');
+  t.after(() => ana.destroy());
+  const rec = recorder();
+  session(tcpConnector({ host: '127.0.0.1', port: srv.port }), 'bot', rec).start();
+  assert.deepEqual((await rec.next('failed')).failure, {
+    kind: 'closed-before-join',
+    lastLine: '!! The server is full (1 connections). Try again later.',
+  });
+  assert.ok(!rec.events.some((e) => e.type === 'connected'));
+});
