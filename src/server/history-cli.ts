@@ -46,7 +46,7 @@ export function historySettings(o: Record<string, unknown>): HistorySettings {
 }
 
 /**
- * Opens the history database in the data directory and starts its retention, or exits with one
+ * Opens the history database in the data directory and starts its upkeep, or exits with one
  * clear line (code 1) when the file is damaged, locked by another server or cannot be written.
  * Returns undefined with `--no-history`. The database is closed when the process exits.
  */
@@ -62,7 +62,7 @@ export function openHistory(options: ServerOptions): SqliteHistory | undefined {
     if (err instanceof HistoryOpenError) fail(err.message, err.cause ?? err);
     throw err;
   }
-  store.startPruning();
+  store.startMaintenance();
   process.on('exit', () => store.close());
   return store;
 }

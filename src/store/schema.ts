@@ -33,6 +33,18 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   INSERT INTO meta (key, value) VALUES ('next_event_id', 1);
   `,
+  // 2: the full-text index is no longer updated by a trigger in the commit path (FTS5 costs far
+  // more per small transaction than the insert itself) but in large background batches up to
+  // meta.fts_indexed_id; deleting a row removes it from the index only if it was indexed.
+  `
+  DROP TRIGGER messages_fts_insert;
+  DROP TRIGGER messages_fts_delete;
+  INSERT INTO meta (key, value) SELECT 'fts_indexed_id', coalesce(max(id), 0) FROM messages;
+  CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages
+  WHEN old.id <= (SELECT value FROM meta WHERE key = 'fts_indexed_id') BEGIN
+    INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.id, old.text);
+  END;
+  `,
 ];
 
 /** The schema version this papo writes. */

@@ -7,6 +7,8 @@ import { migrate, SchemaError } from './schema.js';
 
 /** Rows deleted per retention step: small, so pruning never holds the event loop for long. */
 export const PRUNE_BATCH_ROWS = 500;
+/** Rows added to the full-text index per step (a few milliseconds of work). */
+export const INDEX_BATCH_ROWS = 500;
 const DAY_MS = 86_400_000;
 
 export interface SqliteHistoryOptions {
@@ -97,6 +99,14 @@ function prepareStatements(db: Database.Database) {
     pruneBefore: db.prepare(
       'DELETE FROM messages WHERE id IN (SELECT id FROM (SELECT id, ts FROM messages ORDER BY id LIMIT ?) WHERE ts < ?)',
     ),
+    indexedUpTo: db.prepare("SELECT value FROM meta WHERE key = 'fts_indexed_id'").pluck(),
+    indexChunkEnd: db
+      .prepare('SELECT max(id) FROM (SELECT id FROM messages WHERE id > ? ORDER BY id LIMIT ?)')
+      .pluck(),
+    indexChunk: db.prepare(
+      'INSERT INTO messages_fts (rowid, text) SELECT id, text FROM messages WHERE id > ? AND id <= ?',
+    ),
+    setIndexedUpTo: db.prepare("UPDATE meta SET value = ? WHERE key = 'fts_indexed_id'"),
   };
 }
 
@@ -115,9 +125,11 @@ export class SqliteHistory implements Journal, HistorySource {
   private pending: HistoryRecord[] = [];
   private persistedNextId: number;
   private count: number;
-  private pruneTimer: NodeJS.Timeout | null = null;
-  private pruneStep: NodeJS.Immediate | null = null;
+  private indexedUpTo: number;
+  private maintenanceTimer: NodeJS.Timeout | null = null;
+  private maintenanceStep: NodeJS.Immediate | null = null;
   private readonly commitBatch: (records: HistoryRecord[], nextId: number) => void;
+  private readonly indexBatch: (limit: number) => boolean;
   private readonly statements: ReturnType<typeof prepareStatements>;
 
   private constructor(
@@ -129,6 +141,16 @@ export class SqliteHistory implements Journal, HistorySource {
     const maxId = (db.prepare('SELECT max(id) FROM messages').pluck().get() as number | null) ?? 0;
     this.persistedNextId = Math.max(meta, maxId + 1);
     this.count = db.prepare('SELECT count(*) FROM messages').pluck().get() as number;
+    this.indexedUpTo = this.statements.indexedUpTo.get() as number;
+    this.indexBatch = db.transaction((limit: number) => {
+      const { indexChunkEnd, indexChunk, setIndexedUpTo } = this.statements;
+      const end = indexChunkEnd.get(this.indexedUpTo, limit) as number | null;
+      if (end === null) return false;
+      indexChunk.run(this.indexedUpTo, end);
+      setIndexedUpTo.run(end);
+      this.indexedUpTo = end;
+      return true;
+    });
     this.commitBatch = db.transaction((records: HistoryRecord[], nextId: number) => {
       const { insert, setNextId } = this.statements;
       for (const r of records) insert.run(r.id, r.ts, r.type, r.from, r.text);
@@ -220,7 +242,29 @@ export class SqliteHistory implements Journal, HistorySource {
   search(query: string, limit: number): HistoryResult {
     const match = ftsQuery(query);
     if (match === null) return { ok: true, records: [] };
-    return this.read(() => this.statements.search.all(match, limit) as Row[], false);
+    return this.read(() => {
+      // The index trails the commits by up to a second: catch up, so search sees everything.
+      let more = true;
+      while (more) more = this.index();
+      return this.statements.search.all(match, limit) as Row[];
+    }, false);
+  }
+
+  /**
+   * One indexing step: adds at most `limit` committed messages to the full-text index, which
+   * is kept out of the commit path (FTS5 is costly per small transaction, cheap in batches).
+   * Returns true when it indexed something (more may be due).
+   */
+  index(limit = INDEX_BATCH_ROWS): boolean {
+    return this.indexBatch(limit);
+  }
+
+  /** Committed messages not yet in the full-text index. */
+  get unindexedCount(): number {
+    return this.db
+      .prepare('SELECT count(*) FROM messages WHERE id > ?')
+      .pluck()
+      .get(this.indexedUpTo) as number;
   }
 
   /**
@@ -249,31 +293,37 @@ export class SqliteHistory implements Journal, HistorySource {
   }
 
   /**
-   * Applies retention now and every `intervalMs`, one small step per event-loop turn, so a
-   * large backlog never stalls the server. Does nothing without a retention limit.
+   * Background upkeep, one small step per event-loop turn so the server never stalls: every
+   * `intervalMs` (and now), indexes new messages for search, then applies retention.
    */
-  startPruning(intervalMs = 10_000): void {
-    const { maxMessages = 0, maxDays = 0 } = this.options;
-    if (this.pruneTimer || (maxMessages <= 0 && maxDays <= 0)) return;
+  startMaintenance(intervalMs = 1000): void {
+    if (this.maintenanceTimer) return;
     const step = () => {
-      this.pruneStep = null;
-      if (this.prune()) {
-        this.pruneStep = setImmediate(step);
-        this.pruneStep.unref();
+      this.maintenanceStep = null;
+      let more: boolean;
+      try {
+        more = this.index() || this.prune();
+      } catch (err) {
+        this.onFailure?.({ error: err as Error, reason: failureReason(err), lost: [] });
+        more = false;
+      }
+      if (more) {
+        this.maintenanceStep = setImmediate(step);
+        this.maintenanceStep.unref();
       }
     };
-    this.pruneTimer = setInterval(() => {
-      if (!this.pruneStep) step();
+    this.maintenanceTimer = setInterval(() => {
+      if (!this.maintenanceStep) step();
     }, intervalMs);
-    this.pruneTimer.unref();
+    this.maintenanceTimer.unref();
     step();
   }
 
-  /** Commits what is pending, stops pruning and closes the database (releasing its lock). */
+  /** Commits what is pending, stops the upkeep and closes the database (releasing its lock). */
   close(): void {
-    if (this.pruneTimer) clearInterval(this.pruneTimer);
-    if (this.pruneStep) clearImmediate(this.pruneStep);
-    this.pruneTimer = this.pruneStep = null;
+    if (this.maintenanceTimer) clearInterval(this.maintenanceTimer);
+    if (this.maintenanceStep) clearImmediate(this.maintenanceStep);
+    this.maintenanceTimer = this.maintenanceStep = null;
     if (!this.db.open) return;
     this.flush();
     this.db.close();

@@ -9,6 +9,7 @@ import type { HistoryResult } from '../../src/core/history.js';
 import {
   HistoryOpenError,
   PRUNE_BATCH_ROWS,
+  MIGRATIONS,
   SCHEMA_VERSION,
   SqliteHistory,
   type SqliteHistoryOptions,
@@ -244,4 +245,65 @@ test('refuses a database from a newer papo, and migrates a fresh one to the curr
     () => SqliteHistory.open(file),
     (err: unknown) => err instanceof HistoryOpenError && /written by a newer papo/.test(err.message),
   );
+});
+
+function ftsIntegrity(file: string): void {
+  const db = new Database(file);
+  try {
+    db.exec("INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')");
+  } finally {
+    db.close();
+  }
+}
+
+test('indexes for search in the background, and catches up on messages never indexed', (t) => {
+  const file = join(tempDir(t), 'papo.db');
+  const first = SqliteHistory.open(file);
+  for (let id = 1; id <= 3; id++) first.record(say(id, `palavra${id} comum`));
+  first.flush();
+  assert.equal(first.unindexedCount, 3, 'committing does not index');
+  assert.equal(first.index(2), true);
+  assert.equal(first.unindexedCount, 1);
+  first.close(); // as if the process died before the next indexing step
+  const again = openStore(t, file);
+  assert.equal(again.unindexedCount, 1);
+  assert.deepEqual(ids(again.search('palavra3', 5)), [3], 'search catches up first');
+  assert.deepEqual(ids(again.search('comum', 5)).sort(), [1, 2, 3]);
+  assert.equal(again.unindexedCount, 0);
+  assert.equal(again.index(), false);
+});
+
+test('retention of messages not yet indexed keeps the search index consistent', (t) => {
+  const file = join(tempDir(t), 'papo.db');
+  const store = SqliteHistory.open(file, { maxMessages: 4 });
+  for (let id = 1; id <= 10; id++) store.record(say(id, `m${id} texto`));
+  store.flush();
+  store.index(3); // 1..3 indexed, 4..10 not
+  assert.equal(store.prune(), false);
+  assert.deepEqual(
+    ids(store.search('texto', 20)).sort((a, b) => a - b),
+    [7, 8, 9, 10],
+  );
+  store.close();
+  ftsIntegrity(file);
+});
+
+test('migrates a version 1 database (index kept by a trigger) to the current schema', (t) => {
+  const file = join(tempDir(t), 'papo.db');
+  const db = new Database(file);
+  db.exec(MIGRATIONS[0] as string);
+  db.pragma('user_version = 1');
+  db.prepare(
+    "INSERT INTO messages (id, ts, kind, sender, text) VALUES (5, 1, 'message', 'ana', 'dados antigos')",
+  ).run();
+  db.close();
+  const store = openStore(t, file);
+  assert.equal(store.unindexedCount, 0, 'what version 1 indexed counts as indexed');
+  assert.deepEqual(ids(store.search('antigos', 5)), [5]);
+  store.record(say(6, 'dados novos'));
+  store.flush();
+  assert.deepEqual(ids(store.search('dados', 5)).sort(), [5, 6]);
+  assert.equal(store.nextEventId(), 7);
+  store.close();
+  ftsIntegrity(file);
 });
