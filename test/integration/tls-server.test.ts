@@ -1,5 +1,6 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { connect as netConnect, type Socket } from 'node:net';
@@ -196,3 +197,34 @@ test('a TLS client that half-closes after its requests still gets the answers', 
   assert.equal((await bot.jsonOfType('bye')).reason, 'quit');
   await bot.closedByServer();
 });
+
+/** Whether a command-line tool is installed (its test is skipped where it is not). */
+function installed(command: string, args: string[]): boolean {
+  return spawnSync(command, args, { stdio: 'ignore' }).error === undefined;
+}
+
+for (const [tool, args] of [
+  ['openssl', (port: number) => ['s_client', '-quiet', '-connect', `127.0.0.1:${port}`]],
+  ['ncat', (port: number) => ['--ssl', '127.0.0.1', String(port)]],
+] as const) {
+  test(`${tool} gets the plain-text chat over TLS`, { skip: !installed(tool, ['--version']) }, async (t) => {
+    const { srv, tlsPort } = await startTlsServer(t);
+    const ana = await LineClient.join(srv.port, 'ana');
+    t.after(() => ana.destroy());
+    const child = spawn(tool, args(tlsPort), { stdio: ['pipe', 'pipe', 'ignore'] });
+    t.after(() => child.kill('SIGKILL'));
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stdin.write('viatls\n');
+    await ana.lineMatching('*** viatls joined the chat.');
+    child.stdin.write('hello from a stranger\n');
+    assert.equal(await ana.lineMatching(/^viatls: /), 'viatls: hello from a stranger');
+    ana.sendLine('hi back');
+    child.stdin.end('sair\n');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000); // safety net: the server closes
+    await once(child, 'exit');
+    clearTimeout(timer);
+    assert.match(out, /^\*\*\* papo .*\nYour name: \*\*\* Welcome, viatls!\n/);
+    assert.match(out, /\nana: hi back\n/);
+  });
+}
