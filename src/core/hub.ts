@@ -225,10 +225,9 @@ export class Hub {
     }
     const old = session.name as string;
     if (old === check.name) return this.fail(session, 'NAME_TAKEN', { kind: 'name_taken', name: old }, ref);
-    this.users.delete(session.key as string);
+    this.renameKey(session.key as string, key);
     session.name = check.name;
     session.key = key;
-    this.users.set(key, session);
     const id = this.takeId();
     const ts = this.clock.now();
     this.publish({ type: 'nick', id, ts, old, new: check.name }, session);
@@ -262,6 +261,14 @@ export class Hub {
   private fail(session: Session, code: ErrorCode, detail: ErrorDetail, ref: Ref | undefined): void {
     const event: ErrorEvent = { type: 'error', code, detail, ref };
     session.peer.send(event);
+  }
+
+  /** Moves a user to a new name key, keeping its place in join order (rare: rebuilds the map). */
+  private renameKey(oldKey: string, newKey: string): void {
+    if (oldKey === newKey) return;
+    const entries = Array.from(this.users, ([k, v]): [string, Session] => [k === oldKey ? newKey : k, v]);
+    this.users.clear();
+    for (const [k, v] of entries) this.users.set(k, v);
   }
 
   private takeId(): number {
