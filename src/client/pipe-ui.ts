@@ -5,7 +5,7 @@ import { convertShortcodes } from './emoji.js';
 import { plainServerLines } from './render.js';
 import type { ClientRun } from './run.js';
 import { ChatSession, type SessionEvent } from './session.js';
-import { CLIENT_TEXTS } from './texts.js';
+import { CLIENT_TEXTS, failureText } from './texts.js';
 
 /** Reconnect attempts in a row before a script gives up (a person at a terminal never does). */
 const PIPE_MAX_ATTEMPTS = 8;
@@ -116,21 +116,8 @@ export function runPipe(run: ClientRun): Promise<number> {
         return err(t.retrying(e.delayMs / 1000, e.attempt));
       case 'reclaiming':
         return err(t.reclaiming(e.name));
-      case 'failed': {
-        const f = e.failure;
-        return finish(
-          1,
-          f.kind === 'untrusted'
-            ? f.message
-            : f.kind === 'unreachable'
-              ? t.unreachable(run.address, t.connectWhy(f.code))
-              : f.kind === 'closed-before-join'
-                ? t.closedBeforeJoin(run.address, f.lastLine)
-                : f.kind === 'gave-up'
-                  ? t.gaveUp(f.attempts)
-                  : t.replaced,
-        );
-      }
+      case 'failed':
+        return finish(1, failureText(t, run.address, e.failure));
       case 'closed':
         return finish(problems > 0 ? 1 : 0);
     }

@@ -1,58 +1,16 @@
 import type { Duplex } from 'node:stream';
 import { checkName } from '../core/names.js';
 import { PROTOCOL_VERSION, type ClientMessage, type ServerMessage } from '../protocol/json-messages.js';
-import type { Lang } from '../protocol/texts.js';
-import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
+import { backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
 import type { ChatRequest } from './input.js';
 import { RequestQueue } from './request-queue.js';
 import { ServerReader, type Protocol, type ReaderOutput } from './server-reader.js';
-import { ConnectError, type Connector } from './transport.js';
+import type { Failure, SessionEvent, SessionOptions } from './session-events.js';
+import { ConnectError } from './transport.js';
+import { Watchdog } from './watchdog.js';
 
 export { PAPO_GREETING, type Protocol } from './server-reader.js';
-
-/** Why a session ended without the user asking it to. */
-export type Failure =
-  | { kind: 'unreachable'; code: string }
-  /** The server's TLS certificate is not trusted (issue #5); `message` says why and what to do. */
-  | { kind: 'untrusted'; message: string }
-  | { kind: 'closed-before-join'; lastLine?: string }
-  | { kind: 'gave-up'; attempts: number }
-  | { kind: 'replaced' };
-
-/** What a session tells its user interface, in order. */
-export type SessionEvent =
-  | { type: 'connecting'; attempt: number }
-  | { type: 'connected'; protocol: Protocol; why: 'flag' | 'greeting' }
-  | { type: 'server'; message: ServerMessage; line: string }
-  | { type: 'plain'; line: string }
-  | { type: 'name-needed'; problem?: string }
-  | { type: 'joined'; name: string; users: string[]; resumed: boolean; again: boolean }
-  | { type: 'acked'; request: ChatRequest; id: number; ts: number }
-  | { type: 'refused'; request: ChatRequest; code: string; message: string }
-  | { type: 'lost' }
-  | { type: 'retrying'; delayMs: number; attempt: number }
-  | { type: 'reclaiming'; name: string }
-  | { type: 'failed'; failure: Failure }
-  | { type: 'closed' };
-
-export interface SessionOptions {
-  connect: Connector;
-  name?: string;
-  lang: Lang;
-  /** Speak plain text whatever the server's greeting (`--plain`). */
-  plain?: boolean;
-  /** Sent in `hello` as `client`. */
-  clientId: string;
-  /** How long to wait for a greeting before deciding the server is not papo, in ms. */
-  greetingTimeoutMs?: number;
-  backoff?: BackoffOptions;
-  /** Reconnect attempts in a row before giving up; Infinity for a person at a terminal. */
-  maxAttempts?: number;
-  /** Requests sent but not yet answered, at most; the server's flood control paces the rest. */
-  window?: number;
-  /** Tries to take a name back from a ghost connection before asking for another one. */
-  reclaimAttempts?: number;
-}
+export type { Failure, SessionEvent, SessionOptions } from './session-events.js';
 
 const QUIT_WAIT_MS = 2000;
 
@@ -80,11 +38,11 @@ export class ChatSession {
   private plainName: string | null = null;
   private lastPlainLine: string | undefined;
   private noReconnect: Failure | null = null;
-  private heartbeatMs = 30_000;
-  private lastHeard = 0;
-  private pingSent = false;
   private timers = new Set<NodeJS.Timeout>();
-  private watchdog: NodeJS.Timeout | null = null;
+  private readonly watchdog = new Watchdog(
+    () => this.write({ type: 'ping' }),
+    () => this.socket?.destroy(),
+  );
   private settledWaiters: Array<() => void> = [];
   private closedWaiters: Array<() => void> = [];
   private readonly opts: Required<Omit<SessionOptions, 'name'>>;
@@ -174,8 +132,7 @@ export class ChatSession {
   private clearTimers(): void {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
-    if (this.watchdog) clearInterval(this.watchdog);
-    this.watchdog = null;
+    this.watchdog.stop();
   }
 
   private async connect(): Promise<void> {
@@ -217,8 +174,7 @@ export class ChatSession {
     );
     socket.on('data', (chunk: Buffer) => {
       if (this.socket !== socket) return;
-      this.lastHeard = Date.now();
-      this.pingSent = false;
+      this.watchdog.heard();
       handle(reader.push(chunk));
       if (reader.protocol !== null) clearTimeout(greetingTimer);
     });
@@ -289,8 +245,7 @@ export class ChatSession {
     this.emit({ type: 'server', message: m, line });
     switch (m.type) {
       case 'hello':
-        this.heartbeatMs = Math.max(1000, m.heartbeatSeconds * 1000);
-        this.startWatchdog();
+        this.watchdog.start(Math.max(1000, m.heartbeatSeconds * 1000));
         if (this.name === null) this.emit({ type: 'name-needed' });
         return;
       case 'welcome':
@@ -397,27 +352,6 @@ export class ChatSession {
       this.settledWaiters = [];
       for (const w of waiters) w();
     }
-  }
-
-  private startWatchdog(): void {
-    if (this.watchdog) clearInterval(this.watchdog);
-    this.lastHeard = Date.now();
-    this.pingSent = false;
-    const socket = this.socket;
-    // A dead peer sends nothing: after a heartbeat of silence ask, after two give up on it.
-    this.watchdog = setInterval(
-      () => {
-        if (this.socket !== socket || !socket) return;
-        const silent = Date.now() - this.lastHeard;
-        if (silent >= 2 * this.heartbeatMs) socket.destroy();
-        else if (silent >= this.heartbeatMs && !this.pingSent) {
-          this.pingSent = true;
-          this.write({ type: 'ping' });
-        }
-      },
-      Math.max(250, this.heartbeatMs / 4),
-    );
-    this.watchdog.unref();
   }
 
   private onSocketClose(): void {

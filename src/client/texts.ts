@@ -1,4 +1,5 @@
 import type { Lang } from '../protocol/texts.js';
+import type { Failure } from './session-events.js';
 
 /** Everything the client itself says to its user, in English and Brazilian Portuguese. */
 export interface ClientTexts {
@@ -115,3 +116,19 @@ const pt: ClientTexts = {
 };
 
 export const CLIENT_TEXTS: Record<Lang, ClientTexts> = { en, pt };
+
+/** The one line that says why a session ended on its own (printed on stderr, exit code 1). */
+export function failureText(t: ClientTexts, address: string, f: Failure): string {
+  switch (f.kind) {
+    case 'untrusted':
+      return f.message;
+    case 'unreachable':
+      return t.unreachable(address, t.connectWhy(f.code));
+    case 'closed-before-join':
+      return t.closedBeforeJoin(address, f.lastLine);
+    case 'gave-up':
+      return t.gaveUp(f.attempts);
+    case 'replaced':
+      return t.replaced;
+  }
+}

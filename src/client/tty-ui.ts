@@ -21,7 +21,7 @@ import {
 } from './render.js';
 import { ChatSession, type SessionEvent } from './session.js';
 import { toAnsi, wrapStyled } from './styled.js';
-import { CLIENT_TEXTS } from './texts.js';
+import { CLIENT_TEXTS, failureText } from './texts.js';
 import { InputArea } from './tty-screen.js';
 import type { ClientRun } from './run.js';
 
@@ -133,20 +133,8 @@ export function runTty(run: ClientRun): Promise<number> {
         return notice(t.retrying(e.delayMs / 1000, e.attempt));
       case 'reclaiming':
         return notice(t.reclaiming(e.name));
-      case 'failed': {
-        const f = e.failure;
-        const message =
-          f.kind === 'untrusted'
-            ? f.message
-            : f.kind === 'unreachable'
-              ? t.unreachable(run.address, t.connectWhy(f.code))
-              : f.kind === 'closed-before-join'
-                ? t.closedBeforeJoin(run.address, f.lastLine)
-                : f.kind === 'gave-up'
-                  ? t.gaveUp(f.attempts)
-                  : t.replaced;
-        return finish(1, message);
-      }
+      case 'failed':
+        return finish(1, failureText(t, run.address, e.failure));
       case 'closed':
         notice(t.bye);
         return finish(0);

@@ -1,0 +1,50 @@
+import type { ServerMessage } from '../protocol/json-messages.js';
+import type { Lang } from '../protocol/texts.js';
+import type { BackoffOptions } from './backoff.js';
+import type { ChatRequest } from './input.js';
+import type { Protocol } from './server-reader.js';
+import type { Connector } from './transport.js';
+
+/** Why a session ended without the user asking it to. */
+export type Failure =
+  | { kind: 'unreachable'; code: string }
+  /** The server's TLS certificate is not trusted (issue #5); `message` says why and what to do. */
+  | { kind: 'untrusted'; message: string }
+  | { kind: 'closed-before-join'; lastLine?: string }
+  | { kind: 'gave-up'; attempts: number }
+  | { kind: 'replaced' };
+
+/** What a session tells its user interface, in order. */
+export type SessionEvent =
+  | { type: 'connecting'; attempt: number }
+  | { type: 'connected'; protocol: Protocol; why: 'flag' | 'greeting' }
+  | { type: 'server'; message: ServerMessage; line: string }
+  | { type: 'plain'; line: string }
+  | { type: 'name-needed'; problem?: string }
+  | { type: 'joined'; name: string; users: string[]; resumed: boolean; again: boolean }
+  | { type: 'acked'; request: ChatRequest; id: number; ts: number }
+  | { type: 'refused'; request: ChatRequest; code: string; message: string }
+  | { type: 'lost' }
+  | { type: 'retrying'; delayMs: number; attempt: number }
+  | { type: 'reclaiming'; name: string }
+  | { type: 'failed'; failure: Failure }
+  | { type: 'closed' };
+
+export interface SessionOptions {
+  connect: Connector;
+  name?: string;
+  lang: Lang;
+  /** Speak plain text whatever the server's greeting (`--plain`). */
+  plain?: boolean;
+  /** Sent in `hello` as `client`. */
+  clientId: string;
+  /** How long to wait for a greeting before deciding the server is not papo, in ms. */
+  greetingTimeoutMs?: number;
+  backoff?: BackoffOptions;
+  /** Reconnect attempts in a row before giving up; Infinity for a person at a terminal. */
+  maxAttempts?: number;
+  /** Requests sent but not yet answered, at most; the server's flood control paces the rest. */
+  window?: number;
+  /** Tries to take a name back from a ghost connection before asking for another one. */
+  reclaimAttempts?: number;
+}
