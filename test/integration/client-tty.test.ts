@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
 import { test } from 'node:test';
+import stringWidth from 'string-width';
 import { LineClient } from '../helpers/line-client.js';
 import { startServer } from '../helpers/server.js';
+import { VirtualScreen } from './client-vt.js';
 
 const CLI = new URL('../../dist/cli.js', import.meta.url).pathname;
 const PTY = new URL('./client-pty.py', import.meta.url).pathname;
@@ -21,7 +23,7 @@ class PtyClient {
     });
   }
 
-  static start(args: string[], cols = 80, rows = 24): PtyClient {
+  static start(args: string[], cols: number, rows: number): PtyClient {
     const child = spawn(
       'python3',
       [PTY, String(cols), String(rows), process.execPath, CLI, 'client', ...args],
@@ -85,8 +87,8 @@ async function chat(t: { after(fn: () => unknown): void }) {
       clients.push(c);
       return c;
     },
-    pty: (args: string[], cols?: number) => {
-      const p = PtyClient.start([`127.0.0.1:${srv.port}`, ...args], cols);
+    pty: (args: string[], cols = 80, rows = 24) => {
+      const p = PtyClient.start([`127.0.0.1:${srv.port}`, ...args], cols, rows);
       ptys.push(p);
       return p;
     },
@@ -111,6 +113,14 @@ test('typed input survives a burst of incoming messages in a real terminal', asy
   await ana.waitFor('ana> hello wor', last);
   const rawTail = ana.raw.slice(ana.raw.lastIndexOf('burst 39'));
   assert.ok(rawTail.includes('\r\x1b[14C'), JSON.stringify(rawTail));
+
+  // On the screen: the last message, then the input line with the cursor after "hello wor".
+  const screen = new VirtualScreen(80, 24);
+  screen.feed(ana.raw);
+  const lines = screen.lines();
+  assert.equal(lines[screen.row], 'ana> hello wor');
+  assert.equal(screen.col, 'ana> hello wor'.length);
+  assert.match(lines[screen.row - 1] ?? '', /^\d\d:\d\d bob: burst 39 +日本語$/);
 
   ana.type('ld\r');
   assert.equal(await bob.lineMatching(/^ana: /), 'ana: hello world');
@@ -149,4 +159,37 @@ test('asks for a name, explains a taken one and asks again', async (t) => {
   await c.waitFor('Welcome, carla!');
   c.type('sair\r');
   assert.equal(await c.exitCode(), 0);
+});
+
+test('wraps wide characters in a narrow terminal as the terminal does, through a burst', async (t) => {
+  const { join, pty } = await chat(t);
+  const bob = await join('bob');
+  const cols = 24;
+  const ana = pty(['--name', 'ana'], cols, 12);
+  await ana.waitFor('Welcome, ana!');
+  const typed = 'ação 日本語 😄 café ñ 中文字符 👍🏽 ok';
+  ana.type(typed);
+  await ana.waitFor('ok');
+  ana.type('\x1b[D\x1b[D'); // cursor two places left, before "ok"
+  for (let i = 0; i < 15; i++) bob.sendLine(`wide ${i} 日本語😄 ${'x'.repeat(i)}`);
+  const last = await ana.waitFor('wide 14');
+  await ana.waitFor('ok', last);
+
+  const screen = new VirtualScreen(cols, 12);
+  screen.feed(ana.raw);
+  const lines = screen.lines();
+  // The input block is the last rows; together they read prompt + input, and nothing of the
+  // input is left anywhere above them.
+  const bottom = lines.slice(0, lines.findLastIndex((l) => l !== '') + 1);
+  const start = bottom.findLastIndex((l) => l.startsWith('ana> '));
+  assert.equal(bottom.slice(start).join(''), `ana> ${typed}`);
+  assert.ok(!bottom.slice(0, start).some((l) => l.includes('ação') || l.includes('👍🏽')), bottom.join('\n'));
+  // The cursor stands before "ok".
+  assert.ok((lines[screen.row] ?? '').endsWith('ok'));
+  assert.equal(screen.col, stringWidth(lines[screen.row] ?? '') - 2);
+
+  ana.type('\r');
+  assert.equal(await bob.lineMatching(/^ana: /), `ana: ${typed}`);
+  ana.type('/quit\r');
+  assert.equal(await ana.exitCode(), 0);
 });
