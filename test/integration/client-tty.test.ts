@@ -147,18 +147,21 @@ test('completes commands and names with Tab and recalls lines with the up arrow'
   assert.equal(await ana.exitCode(), 0);
 });
 
-test('asks for a name, explains a taken one and asks again', async (t) => {
+test('asks for a name, explains a taken one and asks again, in Portuguese and without colour', async (t) => {
   const { join, pty } = await chat(t);
   await join('bob');
-  const c = pty([]);
-  await c.waitFor('Your name: ');
+  const c = pty(['--lang', 'pt', '--no-color']);
+  await c.waitFor('Seu nome: ');
   c.type('Bob\r');
-  const taken = await c.waitFor('The name bob is taken');
-  await c.waitFor('Your name: ', taken);
+  const taken = await c.waitFor('O nome bob já está em uso');
+  await c.waitFor('Seu nome: ', taken);
   c.type('carla\r');
-  await c.waitFor('Welcome, carla!');
+  await c.waitFor('Bem-vindo, carla!');
   c.type('sair\r');
   assert.equal(await c.exitCode(), 0);
+  // Bold and dim stay, colours (SGR 30–37, 90–97) never appear.
+  assert.ok(!/\x1b\[[0-9;]*;?(3[0-7]|9[0-7])m/.test(c.raw), JSON.stringify(c.raw.slice(0, 400)));
+  assert.ok(c.raw.includes('\x1b[1m'));
 });
 
 test('wraps wide characters in a narrow terminal as the terminal does, through a burst', async (t) => {
