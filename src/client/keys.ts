@@ -10,7 +10,8 @@ export interface Key {
 }
 
 /** What a key asks of the UI beyond editing the line. */
-export type KeyOutcome = 'edited' | 'submit' | 'complete' | 'interrupt' | 'eof' | 'clear-screen' | 'ignored';
+export type KeyOutcome =
+  'edited' | 'submit' | 'complete' | 'interrupt' | 'eof' | 'suspend' | 'clear-screen' | 'ignored';
 
 type Edit = (e: LineEditor) => void;
 
@@ -59,6 +60,7 @@ export function applyKey(editor: LineEditor, str: string | undefined, key: Key |
     return 'edited';
   }
   if (k.ctrl && name === 'l') return 'clear-screen';
+  if (k.ctrl && name === 'z') return 'suspend';
   if (name === 'return' || name === 'enter') return 'submit';
   if (name === 'tab') return 'complete';
   const edit = (k.ctrl ? CTRL : k.meta ? META : PLAIN)[name];

@@ -146,6 +146,7 @@ export function runTty(run: ClientRun): Promise<number> {
     input.off('keypress', onKeypress);
     output.off('resize', onResize);
     input.off('end', onInputEnd);
+    process.off('SIGCONT', onContinue);
     if (input.isTTY) input.setRawMode(false);
     input.pause();
     if (message) process.stderr.write(`papo: ${message}\n`);
@@ -242,6 +243,8 @@ export function runTty(run: ClientRun): Promise<number> {
         if (options.length > 1) print([renderInfo(options.map((o) => o.trim()).join('  '))]);
         return refresh();
       }
+      case 'suspend':
+        return suspend();
       case 'clear-screen':
         area.clear();
         output.write('\x1b[H\x1b[2J');
@@ -253,13 +256,26 @@ export function runTty(run: ClientRun): Promise<number> {
     }
   }
 
+  // Ctrl-Z stops the client as in a shell (raw mode turns the terminal's own handling off);
+  // `fg` brings it back with the input line as it was. Without job control (an orphaned
+  // process group) the signal is dropped and the client simply carries on.
+  function suspend(): void {
+    area.clear();
+    if (input.isTTY) input.setRawMode(false);
+    process.kill(process.pid, 'SIGTSTP');
+    if (input.isTTY) input.setRawMode(true);
+    refresh();
+  }
+
   const onResize = () => area.redraw();
+  const onContinue = () => area.redraw();
   const onInputEnd = () => void session.quit();
 
   emitKeypressEvents(input);
   if (input.isTTY) input.setRawMode(true);
   input.on('keypress', onKeypress);
   output.on('resize', onResize);
+  process.on('SIGCONT', onContinue);
   // The terminal went away (hang-up): leave as with Ctrl-D.
   input.once('end', onInputEnd);
   input.resume();

@@ -102,6 +102,8 @@ describe('keys', () => {
     assert.equal(press(e, '\t', { name: 'tab' }), 'complete');
     assert.equal(press(e, undefined, { name: 'c', ctrl: true }), 'interrupt');
     assert.equal(press(new LineEditor(), undefined, { name: 'd', ctrl: true }), 'eof');
+    assert.equal(press(e, undefined, { name: 'z', ctrl: true }), 'suspend');
+    assert.equal(press(e, undefined, { name: 'l', ctrl: true }), 'clear-screen');
   });
 
   it('inserts printable text and ignores unknown control keys', () => {
