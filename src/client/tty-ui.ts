@@ -106,10 +106,16 @@ export function runTty(run: ClientRun): Promise<number> {
         mode = 'chat';
         online = true;
         ctx.ownName = e.name;
-        const w = TEXTS[lang].welcome(e.name, e.users, e.resumed);
-        if (e.again) notice(e.resumed ? t.reconnected : (w[1] ?? ''));
-        else print(w.slice(0, 2).map((l) => renderNotice(ctx, l.replace(/^\*\*\* /, ''), now)));
-        if (!e.again) notice(`/help · ${TEXTS[lang].helpFooter.replace(/^\*\*\* /, '')}`);
+        const server = TEXTS[lang];
+        const bare = (l: string) => l.replace(/^\*\*\* /, '');
+        const lines = e.again
+          ? // Back after a lost connection: who is online may have changed unless resumed.
+            [t.reconnected, ...(e.resumed ? [] : [bare(server.online(e.users))])]
+          : [
+              ...server.welcome(e.name, e.users, e.resumed).slice(0, 2).map(bare),
+              `/help · ${bare(server.helpFooter)}`,
+            ];
+        print(lines.map((l) => renderNotice(ctx, l, now)));
         return refresh();
       }
       case 'acked': {

@@ -196,3 +196,24 @@ test('wraps wide characters in a narrow terminal as the terminal does, through a
   ana.type('/quit\r');
   assert.equal(await ana.exitCode(), 0);
 });
+
+test('reconnects after the server restarts, keeping what was being typed', async (t) => {
+  let srv = await startServer();
+  const port = srv.port;
+  t.after(() => srv.stop());
+  const ana = PtyClient.start([`127.0.0.1:${port}`, '--name', 'ana'], 60, 14);
+  t.after(() => ana.child.kill('SIGKILL'));
+  await ana.waitFor('Welcome, ana!');
+  ana.type('half typed');
+  await ana.waitFor('ana> half typed');
+  await srv.stop();
+  const lost = await ana.waitFor('Connection lost.');
+  await ana.waitFor(/Reconnecting in \d+\.\d s \(attempt 1\)/, lost);
+  srv = await startServer({ port });
+  const back = await ana.waitFor('Connected again.', lost);
+  await ana.waitFor('ana> half typed', back);
+  const bob = await LineClient.join(port, 'bob');
+  t.after(() => bob.destroy());
+  ana.type(' line\r');
+  assert.equal(await bob.lineMatching(/^ana: /), 'ana: half typed line');
+});
