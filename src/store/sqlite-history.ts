@@ -129,7 +129,7 @@ export class SqliteHistory implements Journal, HistorySource {
   private maintenanceTimer: NodeJS.Timeout | null = null;
   private maintenanceStep: NodeJS.Immediate | null = null;
   private readonly commitBatch: (records: HistoryRecord[], nextId: number) => void;
-  private readonly indexBatch: (limit: number) => boolean;
+  private readonly indexBatch: (from: number, limit: number) => number | null;
   private readonly statements: ReturnType<typeof prepareStatements>;
 
   private constructor(
@@ -142,14 +142,13 @@ export class SqliteHistory implements Journal, HistorySource {
     this.persistedNextId = Math.max(meta, maxId + 1);
     this.count = db.prepare('SELECT count(*) FROM messages').pluck().get() as number;
     this.indexedUpTo = this.statements.indexedUpTo.get() as number;
-    this.indexBatch = db.transaction((limit: number) => {
+    this.indexBatch = db.transaction((from: number, limit: number) => {
       const { indexChunkEnd, indexChunk, setIndexedUpTo } = this.statements;
-      const end = indexChunkEnd.get(this.indexedUpTo, limit) as number | null;
-      if (end === null) return false;
-      indexChunk.run(this.indexedUpTo, end);
+      const end = indexChunkEnd.get(from, limit) as number | null;
+      if (end === null) return null;
+      indexChunk.run(from, end);
       setIndexedUpTo.run(end);
-      this.indexedUpTo = end;
-      return true;
+      return end;
     });
     this.commitBatch = db.transaction((records: HistoryRecord[], nextId: number) => {
       const { insert, setNextId } = this.statements;
@@ -256,7 +255,11 @@ export class SqliteHistory implements Journal, HistorySource {
    * Returns true when it indexed something (more may be due).
    */
   index(limit = INDEX_BATCH_ROWS): boolean {
-    return this.indexBatch(limit);
+    const end = this.indexBatch(this.indexedUpTo, limit);
+    // Advanced only once the transaction has committed: a failed step is simply retried.
+    if (end === null) return false;
+    this.indexedUpTo = end;
+    return true;
   }
 
   /** Committed messages not yet in the full-text index. */
