@@ -1,31 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from '../helpers/server.js';
+import { serveChat } from '../helpers/server.js';
 import { LineClient } from '../helpers/line-client.js';
-import type { ServerOptions } from '../../src/server/options.js';
-
-async function serve(t: { after(fn: () => unknown): void }, overrides: Partial<ServerOptions> = {}) {
-  const srv = await startServer(overrides);
-  const clients: LineClient[] = [];
-  t.after(async () => {
-    for (const c of clients) c.destroy();
-    await srv.stop();
-  });
-  const track = (c: LineClient) => (clients.push(c), c);
-  /** A JSON client that has joined as `name`; returns it with its welcome. */
-  const bot = async (name: string, extra: Record<string, unknown> = {}) => {
-    const c = track(await LineClient.connect(srv.port));
-    c.sendLine(JSON.stringify({ type: 'hello', version: 1, name, ...extra }));
-    const hello = await c.nextJson();
-    assert.equal(hello.type, 'hello');
-    const welcome = await c.nextJson();
-    return { c, welcome };
-  };
-  return { srv, bot, plain: async (name: string) => track(await LineClient.join(srv.port, name)) };
-}
 
 test('a hello as first line starts a JSON session with a versioned hello and a welcome', async (t) => {
-  const { srv } = await serve(t);
+  const { srv } = await serveChat(t);
   const c = await LineClient.connect(srv.port);
   t.after(() => c.destroy());
   c.sendLine('{"type":"hello","version":1,"name":"bot"}');
@@ -46,8 +25,8 @@ test('a hello as first line starts a JSON session with a versioned hello and a w
 });
 
 test('plain and JSON users share one chat', async (t) => {
-  const { bot, plain } = await serve(t);
-  const ana = await plain('ana');
+  const { bot, join } = await serveChat(t);
+  const ana = await join('ana');
   const { c: b, welcome } = await bot('bot');
   assert.deepEqual(welcome.users, ['ana', 'bot']);
   assert.equal(await ana.nextLine(), '*** bot joined the chat.');
@@ -69,7 +48,7 @@ test('plain and JSON users share one chat', async (t) => {
 });
 
 test('JSON requests: who, msg, nick, ping, errors with codes and refs', async (t) => {
-  const { bot } = await serve(t);
+  const { bot } = await serveChat(t);
   const { c: a } = await bot('a1');
   const { c: b } = await bot('b1');
   await a.jsonOfType('join');
@@ -109,7 +88,7 @@ test('JSON requests: who, msg, nick, ping, errors with codes and refs', async (t
 });
 
 test('a taken or invalid name can be retried with join', async (t) => {
-  const { bot } = await serve(t);
+  const { bot } = await serveChat(t);
   await bot('ana');
   const { c, welcome } = await bot('ANA');
   assert.equal(welcome.type, 'error');
@@ -121,7 +100,7 @@ test('a taken or invalid name can be retried with join', async (t) => {
 });
 
 test('refuses an unknown protocol version', async (t) => {
-  const { srv } = await serve(t);
+  const { srv } = await serveChat(t);
   const c = await LineClient.connect(srv.port);
   t.after(() => c.destroy());
   c.sendLine('{"type":"hello","version":2,"name":"x"}');
@@ -131,8 +110,8 @@ test('refuses an unknown protocol version', async (t) => {
 });
 
 test('the session token takes a name back from a ghost connection at once; nobody else can', async (t) => {
-  const { bot, plain } = await serve(t);
-  const ana = await plain('ana');
+  const { bot, join } = await serveChat(t);
+  const ana = await join('ana');
   const { c: old, welcome } = await bot('bot');
   await ana.lineMatching('*** bot joined the chat.');
   const { welcome: stolen } = await bot('bot', { token: 'not-the-token' });
@@ -147,8 +126,8 @@ test('the session token takes a name back from a ghost connection at once; nobod
 });
 
 test('pings a quiet JSON client and drops it when it stays silent', async (t) => {
-  const { bot, plain } = await serve(t, { heartbeatSeconds: 0.2 });
-  const ana = await plain('ana');
+  const { bot, join } = await serveChat(t, { heartbeatSeconds: 0.2 });
+  const ana = await join('ana');
   const { c } = await bot('quiet');
   await ana.lineMatching('*** quiet joined the chat.');
   assert.deepEqual(await c.jsonOfType('ping'), { type: 'ping' });
@@ -157,7 +136,7 @@ test('pings a quiet JSON client and drops it when it stays silent', async (t) =>
 });
 
 test('a client that answers pings stays', async (t) => {
-  const { bot } = await serve(t, { heartbeatSeconds: 0.1 });
+  const { bot } = await serveChat(t, { heartbeatSeconds: 0.1 });
   const { c } = await bot('alive');
   for (let i = 0; i < 4; i++) {
     await c.jsonOfType('ping');

@@ -2,27 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { connect } from 'node:net';
-import { startServer } from '../helpers/server.js';
+import { serveChat } from '../helpers/server.js';
 import { LineClient } from '../helpers/line-client.js';
-import type { ServerOptions } from '../../src/server/options.js';
-
-async function serve(t: { after(fn: () => unknown): void }, overrides: Partial<ServerOptions> = {}) {
-  const srv = await startServer(overrides);
-  const clients: LineClient[] = [];
-  t.after(async () => {
-    for (const c of clients) c.destroy();
-    await srv.stop();
-  });
-  const track = (c: LineClient) => (clients.push(c), c);
-  return {
-    srv,
-    join: async (name: string) => track(await LineClient.join(srv.port, name)),
-    connect: async () => track(await LineClient.connect(srv.port)),
-  };
-}
 
 test('a paste of 20 lines is relayed at once, without a throttle notice', async (t) => {
-  const { join } = await serve(t);
+  const { join } = await serveChat(t);
   const ana = await join('ana');
   const bob = await join('bob');
   await ana.lineMatching('*** bob joined the chat.');
@@ -33,7 +17,7 @@ test('a paste of 20 lines is relayed at once, without a throttle notice', async 
 });
 
 test('a flooder is throttled, then disconnected, and the others keep being served', async (t) => {
-  const { join } = await serve(t, { floodRate: 10, floodBurst: 20, floodDisconnectSeconds: 2 });
+  const { join } = await serveChat(t, { floodRate: 10, floodBurst: 20, floodDisconnectSeconds: 2 });
   const ana = await join('ana');
   const bob = await join('bob');
   await ana.lineMatching('*** bob joined the chat.');
@@ -58,7 +42,7 @@ test('a flooder is throttled, then disconnected, and the others keep being serve
 });
 
 test('a client that stops reading is dropped once its send queue passes the bound', async (t) => {
-  const { join, connect } = await serve(t, { sendQueueBytes: 64 * 1024, floodRate: 0 });
+  const { join, connect } = await serveChat(t, { sendQueueBytes: 64 * 1024, floodRate: 0 });
   const ana = await join('ana');
   const sleeper = await connect();
   await sleeper.prompt();
@@ -80,7 +64,7 @@ test('a client that stops reading is dropped once its send queue passes the boun
 });
 
 test('a connection that never gives a name is closed after --name-timeout', async (t) => {
-  const { connect } = await serve(t, { nameTimeoutSeconds: 0.2 });
+  const { connect } = await serveChat(t, { nameTimeoutSeconds: 0.2 });
   const c = await connect();
   await c.prompt();
   assert.equal(await c.nextLine(), '!! Disconnected: no name given within 0.2 seconds.');
@@ -88,7 +72,7 @@ test('a connection that never gives a name is closed after --name-timeout', asyn
 });
 
 test('refuses connections over --max-clients with a clear line', async (t) => {
-  const { connect } = await serve(t, { maxClients: 2 });
+  const { connect } = await serveChat(t, { maxClients: 2 });
   const a = await connect();
   const b = await connect();
   await a.prompt();
@@ -99,12 +83,12 @@ test('refuses connections over --max-clients with a clear line', async (t) => {
 });
 
 test('--max-per-ip applies to loopback only with --limit-loopback', async (t) => {
-  const open = await serve(t, { maxPerIp: 1 });
+  const open = await serveChat(t, { maxPerIp: 1 });
   const a = await open.connect();
   const b = await open.connect();
   await a.prompt();
   assert.equal(await b.prompt(), 'Your name: ', 'loopback is exempt by default');
-  const strict = await serve(t, { maxPerIp: 1, limitLoopback: true });
+  const strict = await serveChat(t, { maxPerIp: 1, limitLoopback: true });
   const c = await strict.connect();
   await c.prompt();
   const d = await strict.connect();
@@ -113,7 +97,7 @@ test('--max-per-ip applies to loopback only with --limit-loopback', async (t) =>
 });
 
 test('500 concurrent clients all receive every message, each sender in order', async (t) => {
-  const { srv, join } = await serve(t, { floodRate: 0 });
+  const { srv, join } = await serveChat(t, { floodRate: 0 });
   const N = 500;
   const SENDERS = 5;
   const PER_SENDER = 20;
@@ -146,7 +130,7 @@ test('500 concurrent clients all receive every message, each sender in order', a
 });
 
 test('a reset before the first line does not disturb the server', async (t) => {
-  const { join } = await serve(t);
+  const { join } = await serveChat(t);
   const ana = await join('ana');
   for (let i = 0; i < 20; i++) {
     const s = connect({ port: ana.socket.remotePort as number, host: '127.0.0.1' });

@@ -1,36 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from '../helpers/server.js';
-import { LineClient } from '../helpers/line-client.js';
-
-async function chat(t: { after(fn: () => unknown): void }, overrides = {}) {
-  const srv = await startServer(overrides);
-  const clients: LineClient[] = [];
-  t.after(async () => {
-    for (const c of clients) c.destroy();
-    await srv.stop();
-  });
-  const join = async (name: string) => {
-    const c = await LineClient.join(srv.port, name);
-    clients.push(c);
-    return c;
-  };
-  const connect = async () => {
-    const c = await LineClient.connect(srv.port);
-    clients.push(c);
-    return c;
-  };
-  return { srv, join, connect };
-}
+import { serveChat } from '../helpers/server.js';
 
 test('sends a name prompt before the client says anything', async (t) => {
-  const { connect } = await chat(t);
+  const { connect } = await serveChat(t);
   const c = await connect();
   assert.equal(await c.prompt(), 'Your name: ');
 });
 
 test('explains an invalid or taken name and prompts again on the same connection', async (t) => {
-  const { connect, join } = await chat(t);
+  const { connect, join } = await serveChat(t);
   await join('ana');
   const c = await connect();
   await c.prompt();
@@ -52,14 +31,14 @@ test('explains an invalid or taken name and prompts again on the same connection
 });
 
 test('welcomes with who is online and tells the others who joined', async (t) => {
-  const { join } = await chat(t);
+  const { join } = await serveChat(t);
   const ana = await join('ana');
   await join('bob');
   assert.equal(await ana.nextLine(), '*** bob joined the chat.');
 });
 
 test('relays each line as "name: text" to every other user, no echo, blank lines ignored', async (t) => {
-  const { join } = await chat(t);
+  const { join } = await serveChat(t);
   const ana = await join('ana');
   const bob = await join('bob');
   const carol = await join('carol');
@@ -74,7 +53,7 @@ test('relays each line as "name: text" to every other user, no echo, blank lines
 });
 
 test('refuses a message over 1024 bytes with the limit and stays usable', async (t) => {
-  const { join } = await chat(t);
+  const { join } = await serveChat(t);
   const ana = await join('ana');
   const bob = await join('bob');
   await ana.lineMatching('*** bob joined the chat.');
@@ -90,7 +69,7 @@ test('refuses a message over 1024 bytes with the limit and stays usable', async 
 });
 
 test('10 MB without a newline is counted, not buffered, and others are still served', async (t) => {
-  const { join } = await chat(t);
+  const { join } = await serveChat(t);
   const ana = await join('ana');
   const bob = await join('bob');
   await ana.lineMatching('*** bob joined the chat.');
@@ -109,7 +88,7 @@ test('10 MB without a newline is counted, not buffered, and others are still ser
 
 for (const word of ['sair', 'SAIR', '  Sair  ', '/quit']) {
   test(`"${word}" says goodbye, closes, and tells the others`, async (t) => {
-    const { join } = await chat(t);
+    const { join } = await serveChat(t);
     const ana = await join('ana');
     const bob = await join('bob');
     await ana.lineMatching('*** bob joined the chat.');
@@ -121,7 +100,7 @@ for (const word of ['sair', 'SAIR', '  Sair  ', '/quit']) {
 }
 
 test('an abrupt close or reset gives the others a leave notice', async (t) => {
-  const { join } = await chat(t);
+  const { join } = await serveChat(t);
   const ana = await join('ana');
   const bob = await join('bob');
   const carol = await join('carol');
@@ -133,7 +112,7 @@ test('an abrupt close or reset gives the others a leave notice', async (t) => {
 });
 
 test('/who, /me, /nick, /help, //text and unknown commands', async (t) => {
-  const { join } = await chat(t);
+  const { join } = await serveChat(t);
   const ana = await join('ana');
   const bob = await join('bob');
   await ana.lineMatching('*** bob joined the chat.');
@@ -159,7 +138,7 @@ test('/who, /me, /nick, /help, //text and unknown commands', async (t) => {
 });
 
 test('a private message reaches only its recipient, marked as private', async (t) => {
-  const { join } = await chat(t);
+  const { join } = await serveChat(t);
   const ana = await join('ana');
   const bob = await join('bob');
   const carol = await join('carol');
@@ -175,7 +154,7 @@ test('a private message reaches only its recipient, marked as private', async (t
 });
 
 test('bytes split inside a character arrive whole; invalid UTF-8 becomes U+FFFD', async (t) => {
-  const { join } = await chat(t);
+  const { join } = await serveChat(t);
   const ana = await join('ana');
   const bob = await join('bob');
   await ana.lineMatching('*** bob joined the chat.');
@@ -187,7 +166,7 @@ test('bytes split inside a character arrive whole; invalid UTF-8 becomes U+FFFD'
 });
 
 test('no terminal control sequence reaches another user', async (t) => {
-  const { join, connect } = await chat(t);
+  const { join, connect } = await serveChat(t);
   const ana = await join('ana');
   const bob = await join('bob');
   await ana.lineMatching('*** bob joined the chat.');
@@ -200,7 +179,7 @@ test('no terminal control sequence reaches another user', async (t) => {
 });
 
 test('texts in Brazilian Portuguese with --lang pt', async (t) => {
-  const { join, connect } = await chat(t, { lang: 'pt' });
+  const { join, connect } = await serveChat(t, { lang: 'pt' });
   const c = await connect();
   assert.equal(await c.prompt(), 'Digite seu nome: ');
   c.sendLine('ana');
