@@ -43,7 +43,14 @@ export function runPipe(run: ClientRun): Promise<number> {
   );
 
   function handleLine(line: string): void {
-    if (session.protocol === 'plain') return session.sendPlain(convertShortcodes(line));
+    if (leaving) return; // nothing after /quit or sair is sent
+    if (session.protocol === 'plain') {
+      // `/quit` is the client's own way out; `sair` is the original protocol's, so it is sent.
+      const word = line.trim().toLowerCase();
+      if (word !== '/quit') session.sendPlain(convertShortcodes(line));
+      if (word === '/quit' || word === 'sair') void leave();
+      return;
+    }
     const parsed = parseInput(line, lang);
     switch (parsed.kind) {
       case 'none':

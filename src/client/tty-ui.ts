@@ -184,10 +184,12 @@ export function runTty(run: ClientRun): Promise<number> {
     const line = editor.submit();
     if (mode === 'name') return submitName(line);
     if (session.protocol === 'plain') {
+      // `/quit` is the client's own way out; `sair` is the original protocol's, so it is sent.
       const word = line.trim().toLowerCase();
+      if (word === '/quit') return void session.quit();
       session.sendPlain(convertShortcodes(line));
       if (line.trim() !== '') print([{ line: [{ text: `> ${line}`, style: { dim: true } }], indent: 2 }]);
-      if (word === 'sair' || word === '/quit') void session.quit();
+      if (word === 'sair') void session.quit();
       return refresh();
     }
     const parsed = parseInput(line, lang);

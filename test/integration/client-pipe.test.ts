@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
-import { test } from 'node:test';
+import { describe, it } from 'node:test';
 import { LineClient } from '../helpers/line-client.js';
 import { startServer } from '../helpers/server.js';
 
@@ -47,92 +47,6 @@ async function chat(t: { after(fn: () => unknown): void }) {
   return { address: `127.0.0.1:${srv.port}`, join };
 }
 
-test('a bot posts one message with one pipe command and exits 0', async (t) => {
-  const { address, join } = await chat(t);
-  const watcher = await join('watcher');
-  const r = await runClient([address, '--name', 'ci-bot'], 'deploy done :rocket:\n');
-  assert.equal(r.code, 0, r.stderr);
-  assert.equal(r.stderr, '');
-  assert.equal(await watcher.lineMatching(/^ci-bot: /), 'ci-bot: deploy done 🚀');
-  assert.equal(await watcher.nextLine(), '*** ci-bot left the chat.');
-});
-
-test('sends every line in order, commands included, and prints events as plain lines', async (t) => {
-  const { address, join } = await chat(t);
-  const ana = await join('ana');
-  const lines = Array.from({ length: 30 }, (_, i) => `line ${i}`);
-  const r = await runClient(
-    [address, '--name', 'bot'],
-    [...lines, '/me is done', '/msg ana psst', '/who'].join('\n'),
-  );
-  assert.equal(r.code, 0, r.stderr);
-  for (const l of lines) assert.equal(await ana.lineMatching(/^bot: /), `bot: ${l}`);
-  assert.equal(await ana.nextLine(), '* bot is done');
-  assert.equal(await ana.nextLine(), '[private] bot: psst');
-  assert.match(r.stdout, /^\*\*\* Welcome, bot!$/m);
-  assert.match(r.stdout, /^\*\*\* Online now \(2\): ana, bot$/m);
-});
-
-test('takes the first line as the name when --name is missing', async (t) => {
-  const { address, join } = await chat(t);
-  const ana = await join('ana');
-  const r = await runClient([address], 'zoe\nhello\n');
-  assert.equal(r.code, 0, r.stderr);
-  assert.equal(await ana.lineMatching(/^zoe: /), 'zoe: hello');
-});
-
-test('prints the raw JSON events with --json', async (t) => {
-  const { address, join } = await chat(t);
-  await join('ana');
-  const r = await runClient([address, '--name', 'jbot', '--json'], 'hi\n');
-  assert.equal(r.code, 0, r.stderr);
-  const events = r.stdout
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as { type: string; name?: string });
-  assert.deepEqual(
-    events.map((e) => e.type),
-    ['hello', 'welcome', 'ack', 'bye'],
-  );
-  assert.equal(events[1]?.name, 'jbot');
-});
-
-test('explains a taken name and exits 1', async (t) => {
-  const { address, join } = await chat(t);
-  await join('ana');
-  const r = await runClient([address, '--name', 'ANA'], 'hi\n');
-  assert.equal(r.code, 1);
-  assert.equal(r.stderr, 'papo: The name ana is taken (names ignore letter case); choose another.\n');
-});
-
-test('exits 1 when a message is refused, saying why', async (t) => {
-  const { address } = await chat(t);
-  const r = await runClient([address, '--name', 'bot'], '/msg nobody hi\nok\n');
-  assert.equal(r.code, 1);
-  assert.match(r.stderr, /^papo: Not sent: No user named nobody is online/);
-});
-
-test('exits 1 with one clear line, no stack trace, when the server is unreachable', async () => {
-  const closed = createServer();
-  closed.listen(0, '127.0.0.1');
-  await once(closed, 'listening');
-  const { port } = closed.address() as AddressInfo;
-  closed.close();
-  await once(closed, 'close');
-  const r = await runClient([`127.0.0.1:${port}`, '--name', 'bot'], 'hi\n');
-  assert.equal(r.code, 1);
-  assert.equal(
-    r.stderr,
-    `papo: cannot connect to 127.0.0.1:${port}: connection refused (is the server running on that port?)\n`,
-  );
-});
-
-test('speaks Portuguese with --lang pt', async () => {
-  const r = await runClient(['127.0.0.1:1', '--name', 'bot', '--lang', 'pt'], '');
-  assert.equal(r.code, 1);
-  assert.match(r.stderr, /não foi possível conectar a 127\.0\.0\.1:1: conexão recusada/);
-});
-
 /** A line-based chat that is not papo: greets, asks a name, then echoes `name> text` to all. */
 async function foreignServer(t: { after(fn: () => unknown): void }) {
   const sockets = new Set<Socket>();
@@ -168,20 +82,110 @@ async function foreignServer(t: { after(fn: () => unknown): void }) {
   return { address: `127.0.0.1:${port}`, received };
 }
 
-test('speaks plain text to a server whose greeting is not papo', async (t) => {
-  const { address, received } = await foreignServer(t);
-  const r = await runClient([address, '--name', 'ana'], 'hello :wave:\n/quit\n');
-  assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual(received, ['ana> hello 👋', 'ana> /quit']);
-  assert.equal(r.stdout, 'Welcome to pychat\nName: \n');
-  assert.equal(r.stderr, 'papo: This is not a papo server: plain text mode, lines are sent as typed.\n');
-});
+// Each test runs its own server and processes: run them side by side to keep the file quick.
+describe('papo client without a terminal', { concurrency: true }, () => {
+  it('a bot posts one message with one pipe command and exits 0', async (t) => {
+    const { address, join } = await chat(t);
+    const watcher = await join('watcher');
+    const r = await runClient([address, '--name', 'ci-bot'], 'deploy done :rocket:\n');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, '');
+    assert.equal(await watcher.lineMatching(/^ci-bot: /), 'ci-bot: deploy done 🚀');
+    assert.equal(await watcher.nextLine(), '*** ci-bot left the chat.');
+  });
 
-test('speaks plain text to papo itself with --plain', async (t) => {
-  const { address, join } = await chat(t);
-  const ana = await join('ana');
-  const r = await runClient([address, '--name', 'old', '--plain'], 'hi there\n');
-  assert.equal(r.code, 0, r.stderr);
-  assert.equal(await ana.lineMatching(/^old: /), 'old: hi there');
-  assert.match(r.stdout, /\*\*\* Welcome, old!$/m);
+  it('sends every line in order, commands included, and prints events as plain lines', async (t) => {
+    const { address, join } = await chat(t);
+    const ana = await join('ana');
+    const lines = Array.from({ length: 30 }, (_, i) => `line ${i}`);
+    const r = await runClient(
+      [address, '--name', 'bot'],
+      [...lines, '/me is done', '/msg ana psst', '/who'].join('\n'),
+    );
+    assert.equal(r.code, 0, r.stderr);
+    for (const l of lines) assert.equal(await ana.lineMatching(/^bot: /), `bot: ${l}`);
+    assert.equal(await ana.nextLine(), '* bot is done');
+    assert.equal(await ana.nextLine(), '[private] bot: psst');
+    assert.match(r.stdout, /^\*\*\* Welcome, bot!$/m);
+    assert.match(r.stdout, /^\*\*\* Online now \(2\): ana, bot$/m);
+  });
+
+  it('takes the first line as the name when --name is missing', async (t) => {
+    const { address, join } = await chat(t);
+    const ana = await join('ana');
+    const r = await runClient([address], 'zoe\nhello\n');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(await ana.lineMatching(/^zoe: /), 'zoe: hello');
+  });
+
+  it('prints the raw JSON events with --json', async (t) => {
+    const { address, join } = await chat(t);
+    await join('ana');
+    const r = await runClient([address, '--name', 'jbot', '--json'], 'hi\n');
+    assert.equal(r.code, 0, r.stderr);
+    const events = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; name?: string });
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['hello', 'welcome', 'ack', 'bye'],
+    );
+    assert.equal(events[1]?.name, 'jbot');
+  });
+
+  it('explains a taken name and exits 1', async (t) => {
+    const { address, join } = await chat(t);
+    await join('ana');
+    const r = await runClient([address, '--name', 'ANA'], 'hi\n');
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, 'papo: The name ana is taken (names ignore letter case); choose another.\n');
+  });
+
+  it('exits 1 when a message is refused, saying why', async (t) => {
+    const { address } = await chat(t);
+    const r = await runClient([address, '--name', 'bot'], '/msg nobody hi\nok\n');
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^papo: Not sent: No user named nobody is online/);
+  });
+
+  it('exits 1 with one clear line, no stack trace, when the server is unreachable', async () => {
+    const closed = createServer();
+    closed.listen(0, '127.0.0.1');
+    await once(closed, 'listening');
+    const { port } = closed.address() as AddressInfo;
+    closed.close();
+    await once(closed, 'close');
+    const r = await runClient([`127.0.0.1:${port}`, '--name', 'bot'], 'hi\n');
+    assert.equal(r.code, 1);
+    assert.equal(
+      r.stderr,
+      `papo: cannot connect to 127.0.0.1:${port}: connection refused (is the server running on that port?)\n`,
+    );
+  });
+
+  it('speaks Portuguese with --lang pt', async () => {
+    const r = await runClient(['127.0.0.1:1', '--name', 'bot', '--lang', 'pt'], '');
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /não foi possível conectar a 127\.0\.0\.1:1: conexão recusada/);
+  });
+
+  it('speaks plain text to a server whose greeting is not papo', async (t) => {
+    const { address, received } = await foreignServer(t);
+    const r = await runClient([address, '--name', 'ana'], 'hello :wave:\n/quit\nnot sent\n');
+    assert.equal(r.code, 0, r.stderr);
+    // `/quit` is the client's, not a line for the server; nothing after it is sent.
+    assert.deepEqual(received, ['ana> hello 👋']);
+    assert.equal(r.stdout, 'Welcome to pychat\nName: \n');
+    assert.equal(r.stderr, 'papo: This is not a papo server: plain text mode, lines are sent as typed.\n');
+  });
+
+  it('speaks plain text to papo itself with --plain', async (t) => {
+    const { address, join } = await chat(t);
+    const ana = await join('ana');
+    const r = await runClient([address, '--name', 'old', '--plain'], 'hi there\n');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(await ana.lineMatching(/^old: /), 'old: hi there');
+    assert.match(r.stdout, /\*\*\* Welcome, old!$/m);
+  });
 });
