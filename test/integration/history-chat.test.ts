@@ -81,6 +81,18 @@ test('a user who joins after a graceful restart sees the conversation, dated, be
   assert.deepEqual(strip(lines), ['ana: oi bob', '* bob acena', 'ana: tudo bem?']);
 });
 
+test('a message nobody else receives is committed in the same turn, without waiting for output', async (t) => {
+  const srv = await historyServer(t, dbFile(t));
+  const ana = await LineClient.join(srv.port, 'ana');
+  ana.sendLine('alone here'); // plain mode: no echo, no ack, so no output to flush
+  const deadline = Date.now() + 5000;
+  while (srv.history.size === 0) {
+    assert.ok(Date.now() < deadline, 'the message was not committed');
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  assert.equal(srv.history.pendingCount, 0);
+});
+
 test('replays the last --history-replay messages in order, then /history pages back', async (t) => {
   const srv = await historyServer(t, dbFile(t), { historyReplay: 3 });
   const ana = await LineClient.join(srv.port, 'ana');
