@@ -65,11 +65,6 @@ export class ChatSession {
     this.requests = new RequestQueue(this.opts.window);
   }
 
-  /** True once joined on the current connection (always true in plain mode once connected). */
-  get isReady(): boolean {
-    return this.protocol === 'plain' ? this.socket !== null : this.joined;
-  }
-
   /** Opens the first connection. */
   start(): void {
     void this.connect();

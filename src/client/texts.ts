@@ -15,7 +15,6 @@ export interface ClientTexts {
   gaveUp(attempts: number): string;
   plainMode(why: 'flag' | 'greeting'): string;
   replaced: string;
-  nameRefused(message: string): string;
   pipeNeedsName: string;
   refused(message: string): string;
   tooLong(bytes: number, limit: number): string;
@@ -55,7 +54,6 @@ const en: ClientTexts = {
       ? 'Plain text mode (--plain): lines are sent as typed.'
       : 'This is not a papo server: plain text mode, lines are sent as typed.',
   replaced: 'You connected again from elsewhere with this session; this client stops here.',
-  nameRefused: (m) => `${m}`,
   pipeNeedsName: 'no name: give --name NAME, or make the first line of input the name',
   refused: (m) => `Not sent: ${m}`,
   tooLong: (b, l) => `Message not sent: ${b} bytes, the limit is ${l} bytes (UTF-8). Split it up.`,
@@ -97,7 +95,6 @@ const pt: ClientTexts = {
       ? 'Modo texto simples (--plain): as linhas são enviadas como digitadas.'
       : 'Este não é um servidor papo: modo texto simples, as linhas são enviadas como digitadas.',
   replaced: 'Você se conectou de novo em outro lugar com esta sessão; este cliente para aqui.',
-  nameRefused: (m) => `${m}`,
   pipeNeedsName: 'sem nome: use --name NOME, ou ponha o nome na primeira linha da entrada',
   refused: (m) => `Não enviado: ${m}`,
   tooLong: (b, l) => `Mensagem não enviada: ${b} bytes, o limite é ${l} bytes (UTF-8). Divida em partes.`,
