@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { applyKey, type Key } from '../../src/client/keys.js';
 import { LineEditor } from '../../src/client/line-editor.js';
 import { InputArea, positionAfter } from '../../src/client/tty-screen.js';
@@ -160,5 +161,41 @@ describe('input area', () => {
     const s = writes.join('');
     assert.ok(s.startsWith('\r\x1b[J'), JSON.stringify(s));
     assert.ok(s.endsWith('\r\x1b[18C\x1b[?25h'), JSON.stringify(s));
+  });
+});
+
+describe('line editor properties', () => {
+  const keyArb = fc.oneof(
+    fc.constantFrom<Key>(
+      { name: 'left' },
+      { name: 'right' },
+      { name: 'home' },
+      { name: 'end' },
+      { name: 'backspace' },
+      { name: 'delete' },
+      { name: 'up' },
+      { name: 'down' },
+      { name: 'w', ctrl: true },
+      { name: 'u', ctrl: true },
+      { name: 'k', ctrl: true },
+      { name: 'left', ctrl: true },
+      { name: 'right', ctrl: true },
+      { name: 'return' },
+    ),
+    fc.constantFrom('a', ' ', '日', '😄', '\u0301', 'ç').map((str): [string, Key] => [str, {}]),
+  );
+
+  it('keeps the cursor inside the text whatever keys are pressed', () => {
+    fc.assert(
+      fc.property(fc.array(keyArb, { maxLength: 60 }), (keys) => {
+        const e = new LineEditor();
+        for (const k of keys) {
+          const outcome = Array.isArray(k) ? applyKey(e, k[0], k[1]) : applyKey(e, undefined, k);
+          if (outcome === 'submit') e.submit();
+          assert.ok(e.cursor >= 0 && e.beforeCursor.length <= e.text.length);
+          assert.ok(e.text.startsWith(e.beforeCursor));
+        }
+      }),
+    );
   });
 });

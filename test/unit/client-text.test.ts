@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { convertShortcodes, shortcodesStartingWith } from '../../src/client/emoji.js';
 import { formatMarkup } from '../../src/client/format.js';
 import {
@@ -136,5 +137,38 @@ describe('emoji shortcodes', () => {
     const found = shortcodesStartingWith('smil');
     assert.equal(found[0], 'smile');
     assert.ok(found.every((n) => n.startsWith('smil')));
+  });
+});
+
+describe('properties', () => {
+  const textArb = fc.string({
+    unit: fc.constantFrom('a', 'b', ' ', '*', '_', '~', '`', '日', '😄', 'é', 'e\u0301', '👍🏽'),
+  });
+
+  it('wraps any text into rows no wider than the terminal, losing only break spaces', () => {
+    fc.assert(
+      fc.property(
+        textArb,
+        fc.integer({ min: 2, max: 30 }),
+        fc.integer({ min: 0, max: 15 }),
+        (text, cols, indent) => {
+          const wrapped = rows([{ text }], cols, indent);
+          for (const row of wrapped) assert.ok(displayWidth(row) <= cols, `${cols}: ${JSON.stringify(row)}`);
+          const strip = (s: string) => s.replace(/ /g, '');
+          assert.equal(strip(wrapped.join('')), strip(text));
+        },
+      ),
+    );
+  });
+
+  it('formats any text without adding characters or losing any but markers', () => {
+    fc.assert(
+      fc.property(textArb, (text) => {
+        const shown = plainText(formatMarkup(text));
+        const strip = (s: string) => s.replace(/[*_~`]/g, '');
+        assert.equal(strip(shown), strip(text));
+        assert.ok(shown.length <= text.length);
+      }),
+    );
   });
 });
