@@ -53,7 +53,7 @@ export class ChatSession {
   ) {
     this.opts = {
       plain: false,
-      greetingTimeoutMs: 1500,
+      greetingTimeoutMs: 3000,
       backoff: DEFAULT_BACKOFF,
       maxAttempts: Infinity,
       window: 8,
