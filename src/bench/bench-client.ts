@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import { scanTokens } from './payload.js';
 
@@ -23,6 +24,8 @@ export interface ClientOptions {
   address: string;
   port: number;
   proto: BenchProto;
+  /** Connect with TLS; the certificate is not checked (the bench measures, it does not trust). */
+  tls?: boolean;
   /** Index of this client in its scenario (tokens carry the sender's index). */
   index: number;
   name: string;
@@ -58,7 +61,10 @@ export class BenchClient {
 
   private constructor(private readonly o: ClientOptions) {
     this.onToken = o.onToken;
-    this.socket = connect({ host: o.address, port: o.port, noDelay: true });
+    this.socket = o.tls
+      ? tlsConnect({ host: o.address, port: o.port, rejectUnauthorized: false })
+      : connect({ host: o.address, port: o.port, noDelay: true });
+    this.socket.setNoDelay(true);
     this.closed = new Promise((resolve) => this.socket.once('close', () => resolve()));
     this.socket.on('error', (err) => this.failJoin(err));
     this.socket.on('close', () => {

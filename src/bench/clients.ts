@@ -6,6 +6,8 @@ export interface Endpoint {
   address: string;
   port: number;
   proto: BenchProto;
+  /** TLS without certificate checks (`papo bench --tls`). */
+  tls?: boolean;
 }
 
 /** A short random prefix, so a bench's names never collide with real users or another bench. */

@@ -28,6 +28,7 @@ function positive(max: number) {
 interface BenchFlags {
   scenario: Scenario;
   proto: BenchProto;
+  tls?: boolean;
   clients: number;
   senders: number;
   rate: number;
@@ -58,6 +59,7 @@ export function benchCommand(): Command {
     .addOption(
       new Option('--proto <proto>', 'protocol the clients speak').choices(['plain', 'json']).default('plain'),
     )
+    .option('--tls', 'connect with TLS (to the TLS port; the certificate is not checked)')
     .option('-n, --clients <n>', 'fanout: clients, senders included', intIn(2, 20_000), 100)
     .option('-s, --senders <n>', 'fanout: clients that send', intIn(1, 20_000), 4)
     .option(
@@ -108,7 +110,7 @@ async function runBench(spec: string | undefined, f: BenchFlags): Promise<void> 
   } catch (err) {
     fail((err as Error).message, err);
   }
-  const endpoint: Endpoint = { address, port: target.port, proto: f.proto };
+  const endpoint: Endpoint = { address, port: target.port, proto: f.proto, tls: Boolean(f.tls) };
   const progress = new Progress(process.stderr, Boolean(f.quiet));
   const joinTimeoutMs = f.joinTimeout * 1000;
   let result: BenchResult;
@@ -161,7 +163,7 @@ async function runBench(spec: string | undefined, f: BenchFlags): Promise<void> 
     const hint = /EMFILE/.test(e.message) ? ' (too many open files: raise `ulimit -n`)' : '';
     fail(`bench failed: ${e.message}${hint}`, err);
   }
-  const label = `${target.host}:${target.port} ${f.proto}`;
+  const label = `${target.host}:${target.port} ${f.proto}${f.tls ? ' TLS' : ''}`;
   if (f.svg !== undefined && result.scenario === 'fanout') {
     try {
       writeFileSync(f.svg, fanoutSvg(result, label));
@@ -169,6 +171,11 @@ async function runBench(spec: string | undefined, f: BenchFlags): Promise<void> 
       fail(`cannot write ${f.svg}: ${(err as Error).message}`, err);
     }
   }
-  const meta = { version: VERSION, target: `${target.host}:${target.port}`, proto: f.proto };
+  const meta = {
+    version: VERSION,
+    target: `${target.host}:${target.port}`,
+    proto: f.proto,
+    tls: Boolean(f.tls),
+  };
   process.stdout.write(f.json ? `${formatJson(result, meta)}\n` : `${formatReport(result)}\n`);
 }

@@ -4,6 +4,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { startServer } from '../helpers/server.js';
 import { LineClient } from '../helpers/line-client.js';
+import { selfSigned, tempDir, writePair } from '../helpers/tls.js';
 import { runChurn } from '../../src/bench/churn.js';
 import { openClients, closeClients, type Endpoint } from '../../src/bench/clients.js';
 import { runFanout, type FanoutOptions } from '../../src/bench/fanout.js';
@@ -52,6 +53,21 @@ for (const proto of ['plain', 'json'] as const) {
     assert.ok(trial.curve.length > 0);
   });
 }
+
+test('fanout over TLS delivers every message (the bench does not check the certificate)', async (t) => {
+  const srv = await startServer({ ...LOAD, tlsPort: 0 });
+  t.after(() => srv.stop());
+  const files = writePair(tempDir(t), 'server', await selfSigned());
+  const tlsPort = (await srv.server.listenTls(files)).port;
+  const r = await runFanout(
+    { address: '127.0.0.1', port: tlsPort, proto: 'json', tls: true },
+    fanout(),
+    quiet,
+  );
+  const trial = r.trials[0]!;
+  assert.equal(trial.received, trial.expected);
+  assert.deepEqual([trial.lost, trial.reordered, trial.disconnects], [0, 0, 0]);
+});
 
 test('fanout counts messages the server refuses as lost', async (t) => {
   const srv = await startServer(LOAD);
