@@ -145,12 +145,8 @@ const en: Texts = {
         return `Usage: ${d.kind === 'usage' ? d.command : ''}`;
       case 'NO_SUCH_USER':
         return `No user named ${d.kind === 'user' ? d.name : ''} is online. /who lists who is.`;
-      case 'RATE_LIMITED':
-        return `Too fast: the limit is ${d.kind === 'rate' ? d.linesPerSecond : '?'} lines per second.`;
       case 'FLOODING':
         return 'Disconnected: far too many messages too fast (flood control).';
-      case 'SEND_QUEUE_FULL':
-        return 'Disconnected: you stopped reading and too much output piled up.';
       case 'NAME_TIMEOUT':
         return `Disconnected: no name given within ${d.kind === 'seconds' ? d.seconds : '?'} seconds.`;
       case 'SERVER_FULL':
@@ -245,12 +241,8 @@ const pt: Texts = {
         return `Uso: ${d.kind === 'usage' ? d.command : ''}`;
       case 'NO_SUCH_USER':
         return `Ninguém chamado ${d.kind === 'user' ? d.name : ''} está online. /who lista quem está.`;
-      case 'RATE_LIMITED':
-        return `Rápido demais: o limite é ${d.kind === 'rate' ? d.linesPerSecond : '?'} linhas por segundo.`;
       case 'FLOODING':
         return 'Desconectado: mensagens demais rápido demais (controle de flood).';
-      case 'SEND_QUEUE_FULL':
-        return 'Desconectado: você parou de ler e a saída acumulou demais.';
       case 'NAME_TIMEOUT':
         return `Desconectado: nenhum nome informado em ${d.kind === 'seconds' ? d.seconds : '?'} segundos.`;
       case 'SERVER_FULL':
