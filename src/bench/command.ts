@@ -25,6 +25,15 @@ function positive(max: number) {
   };
 }
 
+/** Commander parser for a number of seconds from 0 to `max`. */
+function nonNegative(max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n < 0 || n > max) throw new Error(`expected seconds from 0 to ${max}`);
+    return n;
+  };
+}
+
 interface BenchFlags {
   scenario: Scenario;
   proto: BenchProto;
@@ -39,6 +48,7 @@ interface BenchFlags {
   p99Limit: number;
   maxTrials: number;
   drain: number;
+  warmup: number;
   connections: number;
   workers: number;
   joinWindow: number;
@@ -78,6 +88,12 @@ export function benchCommand(): Command {
     .option('--p99-limit <ms>', 'fanout: a trial with a higher p99 latency fails', positive(60_000), 100)
     .option('--max-trials <n>', 'fanout: most trials find-max runs', intIn(1, 64), 24)
     .option('--drain <seconds>', 'fanout: wait for late deliveries after each trial', seconds(600), 5)
+    .option(
+      '--warmup <seconds>',
+      'fanout: send at the first rate this long first, unreported (0: none)',
+      nonNegative(600),
+      1,
+    )
     .option('-c, --connections <n>', 'idle: clients that join and stay', intIn(2, 60_000), 1000)
     .option('-w, --workers <n>', 'churn: concurrent sessions', intIn(1, 1000), 8)
     .option('--join-window <n>', 'clients joining at once', intIn(1, 10_000), 16)
@@ -130,6 +146,7 @@ async function runBench(spec: string | undefined, f: BenchFlags): Promise<void> 
             maxRate: f.maxRate,
             p99LimitMs: f.p99Limit,
             maxTrials: f.maxTrials,
+            warmupS: f.warmup,
             joinWindow: f.joinWindow,
             joinTimeoutMs,
             serverPid: f.serverPid,

@@ -25,6 +25,8 @@ export interface FanoutOptions {
   p99LimitMs: number;
   /** Most trials find-max runs. */
   maxTrials: number;
+  /** Seconds of sending at the first rate before any trial, not reported (JIT, caches, buffers). */
+  warmupS: number;
   joinWindow: number;
   joinTimeoutMs: number;
   serverPid?: number;
@@ -127,6 +129,17 @@ export async function runFanout(
       progress.line(trialLine(r));
       return r;
     };
+    if (o.warmupS > 0) {
+      progress.line(`fanout: warming up for ${o.warmupS} s at ${o.rate} msgs/s (not reported)`);
+      await runTrial(
+        clients,
+        { ...o, durationS: o.warmupS, drainS: Math.min(o.drainS, 2) },
+        o.rate,
+        seqNext,
+        state,
+        progress,
+      );
+    }
     if (!o.findMax) {
       await run(o.rate);
     } else {

@@ -30,6 +30,7 @@ function fanout(overrides: Partial<FanoutOptions> = {}): FanoutOptions {
     // Timings are never asserted: a slow CI machine must not fail these tests.
     p99LimitMs: 60_000,
     maxTrials: 3,
+    warmupS: 0,
     joinWindow: 4,
     joinTimeoutMs: 5000,
     ...overrides,
@@ -118,12 +119,12 @@ test('a real server carries tokens that the tracker finds reordered, duplicated 
   assert.equal(tracker.lost(4 * 3), 3);
 });
 
-test('find-max runs bounded trials and reports the best passing one', async (t) => {
+test('find-max warms up unreported, runs bounded trials and reports the best passing one', async (t) => {
   const srv = await startServer(LOAD);
   t.after(() => srv.stop());
   const r = await runFanout(
     { address: '127.0.0.1', port: srv.port, proto: 'plain' },
-    fanout({ findMax: true, rate: 50, maxRate: 200, durationS: 0.2, maxTrials: 4 }),
+    fanout({ findMax: true, rate: 50, maxRate: 200, durationS: 0.2, maxTrials: 4, warmupS: 0.1 }),
     quiet,
   );
   assert.ok(r.trials.length >= 1 && r.trials.length <= 4);
@@ -168,7 +169,22 @@ const CLI = ['--import', 'tsx', 'src/cli.ts', 'bench'];
 test('papo bench prints one JSON report, and refuses a remote target without --allow-remote', async (t) => {
   const srv = await startServer(LOAD);
   t.after(() => srv.stop());
-  const args = [...CLI, String(srv.port), '-n', '3', '-s', '1', '-r', '100', '-d', '0.2', '--json', '-q'];
+  const args = [
+    ...CLI,
+    String(srv.port),
+    '-n',
+    '3',
+    '-s',
+    '1',
+    '-r',
+    '100',
+    '-d',
+    '0.2',
+    '--warmup',
+    '0',
+    '--json',
+    '-q',
+  ];
   const { stdout } = await exec(process.execPath, args, { timeout: 30_000 });
   const report = JSON.parse(stdout) as { tool: string; scenario: string; trials: Array<{ lost: number }> };
   assert.equal(report.tool, 'papo-bench');
