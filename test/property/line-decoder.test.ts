@@ -1,22 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { splitAt } from '../helpers/split.js';
 import { LineDecoder, type DecodedLine } from '../../src/protocol/line-decoder.js';
-
-/** Cuts a buffer at the given positions (taken modulo its length). */
-function splitAt(buf: Buffer, cuts: number[]): Buffer[] {
-  const points = [...new Set(cuts.map((c) => (buf.length === 0 ? 0 : c % (buf.length + 1))))].sort(
-    (a, b) => a - b,
-  );
-  const parts: Buffer[] = [];
-  let prev = 0;
-  for (const p of points) {
-    parts.push(buf.subarray(prev, p));
-    prev = p;
-  }
-  parts.push(buf.subarray(prev));
-  return parts;
-}
 
 function decodeAll(decoder: LineDecoder, parts: Buffer[]): DecodedLine[] {
   return parts.flatMap((p) => decoder.push(p));

@@ -1,22 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { splitAt } from '../helpers/split.js';
 import { PlainLineSplitter } from '../../src/client/plain-lines.js';
 import { RequestQueue } from '../../src/client/request-queue.js';
 import { ServerReader, type ReaderOutput } from '../../src/client/server-reader.js';
-
-/** Cuts `bytes` at the given offsets (taken modulo its length). */
-function splitAt(bytes: Buffer, cuts: number[]): Buffer[] {
-  const at = [...new Set(cuts.map((c) => (bytes.length === 0 ? 0 : c % bytes.length)))].sort((a, b) => a - b);
-  const parts: Buffer[] = [];
-  let last = 0;
-  for (const c of at) {
-    parts.push(bytes.subarray(last, c));
-    last = c;
-  }
-  parts.push(bytes.subarray(last));
-  return parts;
-}
 
 function readAll(chunks: Buffer[]): ReaderOutput[] {
   const reader = new ServerReader();
