@@ -87,34 +87,36 @@ export function wrapStyled(line: StyledLine, columns: number, indent = 0): Style
   const rows: Cell[][] = [];
   let row: Cell[] = [];
   let used = 0;
+  let rowPad = 0; // columns of indent at the start of `row`
   let lastSpace = -1; // index in `row` of the last space, a place to break
-  const newRow = (carry: Cell[]) => {
+  // Starts a row holding `carry`, indented unless the indent would push `next` past the edge.
+  const newRow = (carry: Cell[], next: number) => {
     rows.push(row);
-    row = [];
-    used = 0;
-    if (pad > 0) {
-      row.push({ g: ' '.repeat(pad), w: pad, style: undefined });
-      used = pad;
-    }
+    const carried = carry.reduce((sum, c) => sum + c.w, 0);
+    rowPad = pad > 0 && pad + carried + next <= width ? pad : 0;
+    row = rowPad > 0 ? [{ g: ' '.repeat(rowPad), w: rowPad, style: undefined }] : [];
+    row.push(...carry);
+    used = rowPad + carried;
     lastSpace = -1;
-    for (const c of carry) {
-      row.push(c);
-      used += c.w;
-    }
   };
   for (const seg of line) {
     for (const g of graphemes(seg.text)) {
       const w = displayWidth(g);
-      if (used + w > width && used > pad) {
+      if (used + w > width && used === rowPad && rowPad > 0) {
+        row = []; // only the indent so far, and it would push this character past the edge
+        used = rowPad = 0;
+      }
+      if (used + w > width && used > rowPad) {
         if (g === ' ') {
-          newRow([]); // a space at the edge is where the break goes: drop it
+          newRow([], 0); // a space at the edge is where the break goes: drop it
           continue;
         }
-        if (lastSpace > 0) {
-          const carry = row.slice(lastSpace + 1);
+        const carry = lastSpace > 0 ? row.slice(lastSpace + 1) : [];
+        const carried = carry.reduce((sum, c) => sum + c.w, 0);
+        if (lastSpace > 0 && pad + carried + w <= width) {
           row = row.slice(0, lastSpace);
-          newRow(carry);
-        } else newRow([]);
+          newRow(carry, w);
+        } else newRow([], w); // no space to break at, or the word would not fit: break here
       }
       if (g === ' ') lastSpace = row.length;
       row.push({ g, w, style: seg.style });

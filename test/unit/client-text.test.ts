@@ -30,6 +30,11 @@ describe('display width', () => {
 });
 
 describe('wrapping', () => {
+  it('never lets an indent or a carried word push a row past the edge', () => {
+    assert.deepEqual(rows([{ text: 'a 😄a' }], 4, 2), ['a 😄', '  a']);
+    assert.deepEqual(rows([{ text: 'aa 日' }], 2, 1), ['aa', '日']);
+  });
+
   it('breaks at the last space that fits', () => {
     assert.deepEqual(rows([{ text: 'the quick brown fox' }], 10), ['the quick', 'brown fox']);
   });
