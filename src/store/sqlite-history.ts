@@ -42,6 +42,26 @@ interface Row {
 
 const COLUMNS = 'id, ts, kind, sender, text';
 
+/**
+ * Rows per INSERT statement: one statement per batch costs far less than one per row (binding
+ * and stepping a statement has a fixed cost), and 64 rows stay below SQLite's 32,766 parameters.
+ */
+const INSERT_CHUNK_ROWS = 64;
+
+/** The parameters of `n` records from `at`, flattened for a multi-row INSERT. */
+function insertParams(records: HistoryRecord[], at: number, n: number): unknown[] {
+  const params = new Array<unknown>(n * 5);
+  for (let i = 0; i < n; i++) {
+    const r = records[at + i] as HistoryRecord;
+    params[i * 5] = r.id;
+    params[i * 5 + 1] = r.ts;
+    params[i * 5 + 2] = r.type;
+    params[i * 5 + 3] = r.from;
+    params[i * 5 + 4] = r.text;
+  }
+  return params;
+}
+
 function toRecord(row: Row): HistoryRecord {
   const type = row.kind === 'action' ? 'action' : 'message';
   return { type, id: row.id, ts: row.ts, from: row.sender, text: row.text };
@@ -85,7 +105,6 @@ function openFailure(file: string, err: unknown): HistoryOpenError {
 
 function prepareStatements(db: Database.Database) {
   return {
-    insert: db.prepare('INSERT INTO messages (id, ts, kind, sender, text) VALUES (?, ?, ?, ?, ?)'),
     setNextId: db.prepare("UPDATE meta SET value = ? WHERE key = 'next_event_id'"),
     recent: db.prepare(`SELECT ${COLUMNS} FROM messages ORDER BY id DESC LIMIT ?`),
     before: db.prepare(`SELECT ${COLUMNS} FROM messages WHERE id < ? ORDER BY id DESC LIMIT ?`),
@@ -124,6 +143,9 @@ export class SqliteHistory implements Journal, HistorySource {
 
   private pending: HistoryRecord[] = [];
   private persistedNextId: number;
+  /** The value of meta.next_event_id as committed. */
+  private metaNextId: number;
+  private readonly inserts: Database.Statement[] = [];
   private count: number;
   private indexedUpTo: number;
   private maintenanceTimer: NodeJS.Timeout | null = null;
@@ -150,11 +172,32 @@ export class SqliteHistory implements Journal, HistorySource {
       setIndexedUpTo.run(end);
       return end;
     });
+    this.metaNextId = meta;
     this.commitBatch = db.transaction((records: HistoryRecord[], nextId: number) => {
-      const { insert, setNextId } = this.statements;
-      for (const r of records) insert.run(r.id, r.ts, r.type, r.from, r.text);
-      if (nextId > this.persistedNextId) setNextId.run(nextId);
+      const { setNextId } = this.statements;
+      for (let at = 0; at < records.length; at += INSERT_CHUNK_ROWS) {
+        const n = Math.min(INSERT_CHUNK_ROWS, records.length - at);
+        this.insertStatement(n).run(insertParams(records, at, n));
+      }
+      // The highest stored id already says where ids continue (see the constructor): the meta row
+      // is rewritten only when ids were used after it by events that are not stored.
+      const last = records[records.length - 1];
+      if (nextId > Math.max(this.metaNextId, last ? last.id + 1 : 0)) {
+        setNextId.run(nextId);
+        this.metaNextId = nextId;
+      }
     });
+  }
+
+  /** The INSERT of `rows` rows in one statement, prepared once per size. */
+  private insertStatement(rows: number): Database.Statement {
+    let statement = this.inserts[rows];
+    if (!statement) {
+      const values = Array.from({ length: rows }, () => '(?, ?, ?, ?, ?)').join(', ');
+      statement = this.db.prepare(`INSERT INTO messages (id, ts, kind, sender, text) VALUES ${values}`);
+      this.inserts[rows] = statement;
+    }
+    return statement;
   }
 
   /**
@@ -283,6 +326,7 @@ export class SqliteHistory implements Journal, HistorySource {
     const { maxMessages = 0, maxDays = 0 } = this.options;
     let more = false;
     try {
+      if (maxMessages > 0 || maxDays > 0) this.saveNextId();
       if (maxMessages > 0 && this.count > maxMessages) {
         const n = Math.min(this.count - maxMessages, PRUNE_BATCH_ROWS);
         this.count -= this.statements.pruneOldest.run(n).changes;
@@ -335,6 +379,16 @@ export class SqliteHistory implements Journal, HistorySource {
     if (!this.db.open) return;
     this.flush();
     this.db.close();
+  }
+
+  /**
+   * Writes where ids continue into the meta row, before retention may delete the newest rows,
+   * which alone say it while the meta row lags (commits skip it; see the constructor).
+   */
+  private saveNextId(): void {
+    if (this.metaNextId >= this.persistedNextId) return;
+    this.statements.setNextId.run(this.persistedNextId);
+    this.metaNextId = this.persistedNextId;
   }
 
   /** Runs a query, committing what is pending first when asked (so a replay sees this turn's messages). */

@@ -88,6 +88,41 @@ test('continues event ids above every id seen, stored or not', (t) => {
   assert.equal(again.nextEventId(), 10);
 });
 
+test('continues event ids above messages that retention deleted, after a restart', (t) => {
+  const file = join(tempDir(t), 'papo.db');
+  const now = 100 * DAY_MS;
+  const first = SqliteHistory.open(file, { maxDays: 1 });
+  let next = 1;
+  first.nextIdSource = () => next;
+  for (let id = 1; id <= 5; id++) first.record(say(id, `m${id}`, 'ana', now - 2 * DAY_MS));
+  next = 6;
+  first.flush();
+  assert.equal(first.prune(now), false);
+  assert.equal(first.size, 0, 'every message was too old');
+  first.close();
+  const again = openStore(t, file);
+  assert.equal(again.nextEventId(), 6);
+});
+
+test('stores a large batch in one flush, every message in order', (t) => {
+  const file = join(tempDir(t), 'papo.db');
+  const store = openStore(t, file);
+  const total = 1000;
+  for (let id = 1; id <= total; id++) {
+    if (id % 3 === 0) store.record({ type: 'action', id, ts: id, from: `u${id % 7}`, text: `acena ${id}` });
+    else store.record(say(id, `m${id}`, `u${id % 7}`, id));
+  }
+  assert.equal(store.flush(), true);
+  assert.equal(store.size, total);
+  const stored = records(store.recent(total));
+  assert.deepEqual(
+    stored.map((r) => r.id),
+    Array.from({ length: total }, (_, i) => i + 1),
+  );
+  assert.deepEqual(stored[299], { type: 'action', id: 300, ts: 300, from: 'u6', text: 'acena 300' });
+  assert.deepEqual(stored[997], { type: 'message', id: 998, ts: 998, from: 'u4', text: 'm998' });
+});
+
 test('commits nothing until flush, and a read commits what is pending first', (t) => {
   const file = join(tempDir(t), 'papo.db');
   const store = openStore(t, file);
