@@ -4,11 +4,15 @@ import type { HistoryResult, HistorySource } from '../core/history.js';
 import type { Journal } from '../core/hub.js';
 import { ftsQuery } from './fts-query.js';
 import { migrate, SchemaError } from './schema.js';
+import { WalSync } from './wal-sync.js';
 
 /** Rows deleted per retention step: small, so pruning never holds the event loop for long. */
 export const PRUNE_BATCH_ROWS = 500;
-/** Rows added to the full-text index per step (a few milliseconds of work). */
-export const INDEX_BATCH_ROWS = 500;
+/**
+ * Rows added to the full-text index per step (a few milliseconds of work). Each step writes one
+ * FTS5 segment that later merges rewrite: 2000 rows per step cost ~20% less per row than 500.
+ */
+export const INDEX_BATCH_ROWS = 2000;
 const DAY_MS = 86_400_000;
 
 export interface SqliteHistoryOptions {
@@ -146,6 +150,7 @@ export class SqliteHistory implements Journal, HistorySource {
   /** The value of meta.next_event_id as committed. */
   private metaNextId: number;
   private readonly inserts: Database.Statement[] = [];
+  private readonly walSync: WalSync;
   private count: number;
   private indexedUpTo: number;
   private maintenanceTimer: NodeJS.Timeout | null = null;
@@ -159,6 +164,7 @@ export class SqliteHistory implements Journal, HistorySource {
     private readonly options: SqliteHistoryOptions,
   ) {
     this.statements = prepareStatements(db);
+    this.walSync = new WalSync(`${db.name}-wal`);
     const meta = db.prepare("SELECT value FROM meta WHERE key = 'next_event_id'").pluck().get() as number;
     const maxId = (db.prepare('SELECT max(id) FROM messages').pluck().get() as number | null) ?? 0;
     this.persistedNextId = Math.max(meta, maxId + 1);
@@ -346,7 +352,8 @@ export class SqliteHistory implements Journal, HistorySource {
 
   /**
    * Background upkeep, one small step per event-loop turn so the server never stalls: every
-   * `intervalMs` (and now), indexes new messages for search, then applies retention.
+   * `intervalMs` (and now), writes the WAL out to disk off the event loop (WalSync), indexes
+   * new messages for search, then applies retention.
    */
   startMaintenance(intervalMs = 1000): void {
     if (this.maintenanceTimer) return;
@@ -365,6 +372,7 @@ export class SqliteHistory implements Journal, HistorySource {
       }
     };
     this.maintenanceTimer = setInterval(() => {
+      this.walSync.sync();
       if (!this.maintenanceStep) step();
     }, intervalMs);
     this.maintenanceTimer.unref();
@@ -379,6 +387,7 @@ export class SqliteHistory implements Journal, HistorySource {
     if (!this.db.open) return;
     this.flush();
     this.db.close();
+    this.walSync.close();
   }
 
   /**
