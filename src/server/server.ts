@@ -20,6 +20,28 @@ export interface PapoServerDeps {
   history?: SqliteHistory;
 }
 
+const TOKEN_BYTES = 24;
+const TOKENS_PER_DRAW = 256;
+
+/**
+ * Session tokens: 24 bytes from the CSPRNG each, drawn 256 at a time (one system call for
+ * many joins), base64url-encoded; every token uses bytes no other token saw.
+ */
+export function tokenSource(): () => string {
+  let pool = Buffer.alloc(0);
+  let used = 0;
+  return () => {
+    if (used === pool.length) {
+      pool = randomBytes(TOKEN_BYTES * TOKENS_PER_DRAW);
+      used = 0;
+    }
+    const token = pool.toString('base64url', used, used + TOKEN_BYTES);
+    pool.fill(0, used, used + TOKEN_BYTES); // a handed-out token leaves no copy behind
+    used += TOKEN_BYTES;
+    return token;
+  };
+}
+
 function isLoopback(address: string | undefined): boolean {
   if (!address) return false;
   return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
@@ -40,7 +62,7 @@ export class PapoServer {
   constructor(private readonly deps: PapoServerDeps) {
     this.hub = new Hub({
       clock: Date,
-      newToken: () => randomBytes(24).toString('base64url'),
+      newToken: tokenSource(),
       journal: deps.history ? this.historyJournal(deps.history) : deps.journal,
       firstEventId: deps.history?.nextEventId() ?? deps.firstEventId,
       history: deps.history,
