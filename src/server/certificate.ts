@@ -2,11 +2,18 @@ import { webcrypto, X509Certificate } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
-import * as x509 from '@peculiar/x509';
 import { certificateFingerprint } from '../protocol/tls-fingerprint.js';
 
-// The library defaults to globalThis.crypto; naming Node's WebCrypto makes the dependency explicit.
-x509.cryptoProvider.set(webcrypto);
+/**
+ * The X.509 library, loaded only when a certificate is generated: a server that never does so
+ * does not carry its megabytes of code.
+ */
+async function x509Library(): Promise<typeof import('@peculiar/x509')> {
+  const x509 = await import('@peculiar/x509');
+  // It defaults to globalThis.crypto; naming Node's WebCrypto makes the dependency explicit.
+  x509.cryptoProvider.set(webcrypto);
+  return x509;
+}
 
 /** How long a generated self-signed certificate is valid: clients pin it, so expiry only hurts. */
 export const SELF_SIGNED_VALIDITY_DAYS = 3650;
@@ -39,6 +46,7 @@ export async function generateSelfSignedCertificate(
   names: string[],
   now: Date = new Date(),
 ): Promise<{ cert: string; key: string }> {
+  const x509 = await x509Library();
   const keys = await webcrypto.subtle.generateKey(EC_ALGORITHM, true, ['sign', 'verify']);
   const altNames = names.map((value) => ({ type: isIP(value) ? ('ip' as const) : ('dns' as const), value }));
   const certificate = await x509.X509CertificateGenerator.createSelfSigned({

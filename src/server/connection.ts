@@ -27,7 +27,7 @@ interface Pending {
   notBefore: number;
 }
 
-/** What a connection needs from the server around it. */
+/** What a connection needs from the server around it: one object, shared by every connection. */
 export interface ConnectionContext {
   hub: Hub;
   flusher: Flusher;
@@ -37,6 +37,31 @@ export interface ConnectionContext {
   now(): number;
   /** Called once when the socket is gone. */
   onClosed(connection: Connection): void;
+}
+
+/** The connection a socket belongs to. */
+const CONNECTION = Symbol('papo.connection');
+type OwnedSocket = Socket & { [CONNECTION]?: Connection };
+
+// One set of socket listeners for all connections (each finds its own through the socket), not
+// a set of closures per connection: an idle connection's memory is mostly what it holds.
+function onSocketData(this: OwnedSocket, chunk: Buffer): void {
+  this[CONNECTION]?.onData(chunk);
+}
+function onSocketEnd(this: OwnedSocket): void {
+  this[CONNECTION]?.onEnd();
+}
+function onSocketError(this: OwnedSocket, err: Error): void {
+  this[CONNECTION]?.onError(err);
+}
+function onSocketClose(this: OwnedSocket): void {
+  this[CONNECTION]?.onClose();
+}
+function onNameTimeout(connection: Connection): void {
+  connection.onNameTimeout();
+}
+function onThrottleEnd(connection: Connection): void {
+  connection.onThrottleEnd();
 }
 
 /**
@@ -55,7 +80,9 @@ export class Connection implements Peer {
   private readonly decoder = new LineDecoder(MAX_JSON_LINE_BYTES);
   private readonly limiter: RateLimiter;
   private readonly backlog: Pending[] = [];
-  private out: Uint8Array[] = [];
+  /** This turn's output: its first chunk, and the rest once there is more than one. */
+  private out: Uint8Array | null = null;
+  private outMore: Uint8Array[] | null = null;
   private outBytes = 0;
   private marked = false;
   private closing = false;
@@ -67,7 +94,9 @@ export class Connection implements Peer {
 
   constructor(
     readonly id: number,
-    private readonly socket: Socket,
+    private readonly socket: OwnedSocket,
+    /** The client's address, as the server counts connections per address. */
+    readonly ip: string,
     private readonly ctx: ConnectionContext,
   ) {
     const { options } = ctx;
@@ -84,11 +113,12 @@ export class Connection implements Peer {
     this.session = ctx.hub.attach(this);
     socket.setNoDelay(true);
     socket.setKeepAlive(true, options.keepaliveSeconds * 1000);
-    socket.on('data', this.onSocketData);
-    socket.on('end', this.onSocketEnd);
-    socket.on('error', this.onSocketError);
-    socket.on('close', this.onSocketClose);
-    this.nameTimer = setTimeout(this.onNameTimeout, options.nameTimeoutSeconds * 1000);
+    socket[CONNECTION] = this;
+    socket.on('data', onSocketData);
+    socket.on('end', onSocketEnd);
+    socket.on('error', onSocketError);
+    socket.on('close', onSocketClose);
+    this.nameTimer = setTimeout(onNameTimeout, options.nameTimeoutSeconds * 1000, this);
     this.writeRaw(`${TEXTS[this.lang].banner(ctx.version)}\n${TEXTS[this.lang].prompt}`);
   }
 
@@ -130,22 +160,24 @@ export class Connection implements Peer {
   /** Writes the batch queued this turn in one call. */
   flush(): void {
     this.marked = false;
-    if (this.out.length === 0 || this.gone) return;
-    const chunk =
-      this.out.length === 1 ? (this.out[0] as Uint8Array) : this.ctx.flusher.join(this.out, this.outBytes);
-    this.out = [];
+    const first = this.out;
+    if (first === null || this.gone) return;
+    const chunk = this.outMore === null ? first : this.ctx.flusher.join(this.outMore, this.outBytes);
+    this.out = this.outMore = null;
     this.outBytes = 0;
     this.socket.write(chunk);
   }
 
   private queue(bytes: Uint8Array): void {
     if (this.gone) return;
-    this.out.push(bytes);
+    if (this.out === null) this.out = bytes;
+    else if (this.outMore === null) this.outMore = [this.out, bytes];
+    else this.outMore.push(bytes);
     this.outBytes += bytes.length;
     if (this.outBytes + this.socket.writableLength > this.ctx.options.sendQueueBytes && !this.closing) {
       // The client stopped reading: drop it rather than grow memory or slow the others. The
       // hub is told on the next tick, outside whatever broadcast is being delivered now.
-      this.out = [];
+      this.out = this.outMore = null;
       this.outBytes = 0;
       this.gone = true;
       this.ctx.log.info(
@@ -174,7 +206,8 @@ export class Connection implements Peer {
     this.send({ type: 'error', code, detail, ref });
   }
 
-  private readonly onSocketData = (chunk: Buffer): void => {
+  /** Bytes arrived from the client. */
+  onData(chunk: Buffer): void {
     if (this.closing) return;
     const now = this.ctx.now();
     this.lastSeen = now;
@@ -189,30 +222,33 @@ export class Connection implements Peer {
       this.backlog.push({ line, notBefore: decision.kind === 'throttle' ? now + decision.delayMs : 0 });
     }
     this.drainBacklog();
-  };
+  }
 
-  private readonly onSocketEnd = (): void => {
+  /** The client finished sending. */
+  onEnd(): void {
     this.inputEnded = true;
     if (this.backlog.length === 0) this.ctx.hub.detach(this.session, 'disconnect');
-  };
+  }
 
-  private readonly onSocketError = (err: Error): void => {
+  onError(err: Error): void {
     this.ctx.log.debug({ conn: this.id, err: err.message }, 'socket error');
-  };
+  }
 
-  private readonly onSocketClose = (): void => {
+  /** The socket is gone. */
+  onClose(): void {
     this.gone = true;
     this.clearTimers();
     this.ctx.hub.detach(this.session, 'disconnect');
     this.ctx.onClosed(this);
-  };
+  }
 
-  private readonly onNameTimeout = (): void => {
+  /** No name in time. */
+  onNameTimeout(): void {
     this.nameTimer = null;
     if (this.session.name !== null || this.closing) return;
     this.sendError('NAME_TIMEOUT', { kind: 'seconds', seconds: this.ctx.options.nameTimeoutSeconds });
     this.ctx.hub.detach(this.session, 'timeout');
-  };
+  }
 
   private onJoined(): void {
     if (this.nameTimer) clearTimeout(this.nameTimer);
@@ -240,7 +276,7 @@ export class Connection implements Peer {
           this.send({ type: 'notice', code: 'THROTTLED', detail });
         }
         this.socket.pause();
-        this.throttleTimer ??= setTimeout(this.onThrottleEnd, wait);
+        this.throttleTimer ??= setTimeout(onThrottleEnd, wait, this);
         return;
       }
       this.backlog.shift();
@@ -261,10 +297,11 @@ export class Connection implements Peer {
     this.ctx.hub.detach(this.session, 'flood');
   }
 
-  private readonly onThrottleEnd = (): void => {
+  /** A throttled line's time has come. */
+  onThrottleEnd(): void {
     this.throttleTimer = null;
     this.drainBacklog();
-  };
+  }
 
   private onLine(line: DecodedLine): void {
     if (this.format === null) return this.onFirstLine(line);

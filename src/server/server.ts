@@ -5,7 +5,7 @@ import { Hub, type Journal } from '../core/hub.js';
 import { TEXTS } from '../protocol/texts.js';
 import type { SqliteHistory, StoreFailure } from '../store/index.js';
 import type { CertificateFiles } from './certificate.js';
-import { Connection } from './connection.js';
+import { Connection, type ConnectionContext } from './connection.js';
 import { Flusher } from './flusher.js';
 import type { ServerOptions } from './options.js';
 import { createTlsListener, type TlsListener } from './tls-listener.js';
@@ -42,6 +42,9 @@ export function tokenSource(): () => string {
   };
 }
 
+/** Until a Connection takes over a socket: a refused one can race a reset. */
+function ignoreError(): void {}
+
 function isLoopback(address: string | undefined): boolean {
   if (!address) return false;
   return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
@@ -58,6 +61,8 @@ export class PapoServer {
   private nextConnectionId = 1;
   private heartbeat: NodeJS.Timeout | null = null;
   private stopping: Promise<void> | null = null;
+  /** What every connection is handed: one object for all of them. */
+  private readonly connectionContext: ConnectionContext;
 
   constructor(private readonly deps: PapoServerDeps) {
     this.hub = new Hub({
@@ -68,6 +73,21 @@ export class PapoServer {
       history: deps.history,
       historyReplay: deps.options.historyReplay,
     });
+    this.connectionContext = {
+      hub: this.hub,
+      flusher: this.flusher,
+      options: this.deps.options,
+      log: this.deps.log,
+      version: this.deps.version,
+      now: Date.now,
+      onClosed: (c) => {
+        this.connections.delete(c);
+        const left = (this.perIp.get(c.ip) ?? 1) - 1;
+        if (left <= 0) this.perIp.delete(c.ip);
+        else this.perIp.set(c.ip, left);
+        this.deps.log.debug({ conn: c.id, user: c.session.name }, 'closed');
+      },
+    };
   }
 
   /**
@@ -157,7 +177,7 @@ export class PapoServer {
   readonly onConnection = (socket: Socket): void => {
     const { options, log } = this.deps;
     const ip = socket.remoteAddress ?? '';
-    socket.on('error', () => {}); // until the Connection takes over; refusals can race a reset
+    socket.on('error', ignoreError);
     if (this.stopping) return void socket.destroy();
     if (this.connections.size >= options.maxClients) {
       return this.refuse(
@@ -175,22 +195,7 @@ export class PapoServer {
     this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
     const id = this.nextConnectionId++;
     log.debug({ conn: id, ip }, 'connected');
-    const connection = new Connection(id, socket, {
-      hub: this.hub,
-      flusher: this.flusher,
-      options,
-      log,
-      version: this.deps.version,
-      now: Date.now,
-      onClosed: (c) => {
-        this.connections.delete(c);
-        const left = (this.perIp.get(ip) ?? 1) - 1;
-        if (left <= 0) this.perIp.delete(ip);
-        else this.perIp.set(ip, left);
-        log.debug({ conn: c.id, user: c.session.name }, 'closed');
-      },
-    });
-    this.connections.add(connection);
+    this.connections.add(new Connection(id, socket, ip, this.connectionContext));
   };
 
   private refuse(socket: Socket, text: string): void {
