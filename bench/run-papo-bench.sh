@@ -30,7 +30,7 @@ start_server() {
   local port=$1 tls_port=$2
   shift 2
   DATA=$(mktemp -d -t papo-bench-data.XXXXXX)
-  node "$PAPO_DIR/dist/cli.js" server --host 127.0.0.1 --port "$port" --tls-port "$tls_port" \
+  "$PAPO_DIR/dist/cli.js" server --host 127.0.0.1 --port "$port" --tls-port "$tls_port" \
     --data-dir "$DATA" "$@" > "$OUT/server-$port.log" 2>&1 &
   PID=$!
   for ((w = 0; w < 100; w++)); do listening "$port" && break; sleep 0.1; done
