@@ -321,13 +321,14 @@ export class ChatSession {
     this.emit({ type: 'name-needed', problem: m.message });
   }
 
-  private answered(ref: unknown, ack?: { id: number; ts: number }): void {
+  private answered(ref: unknown, ack?: { id: number; ts: number; name?: string }): void {
     const request = this.requests.answer(ref);
     if (!request) return;
     if (ack) {
       if (request.type === 'nick') {
+        // Servers before the ack carried the name: take the requested one, as the server checks it.
         const check = checkName(request.name);
-        this.name = check.ok ? check.name : request.name;
+        this.name = typeof ack.name === 'string' ? ack.name : check.ok ? check.name : request.name;
       }
       this.emit({ type: 'acked', request, id: ack.id, ts: ack.ts });
     }

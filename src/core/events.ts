@@ -84,6 +84,8 @@ export interface AckEvent extends Base {
   /** For private messages: the recipient and the text, so a plain user sees what was sent. */
   to?: string;
   text?: string;
+  /** For a name change: the new name, as the server spelled it. */
+  name?: string;
 }
 
 export interface WelcomeEvent extends Base {

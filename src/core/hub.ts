@@ -231,7 +231,7 @@ export class Hub {
     const id = this.takeId();
     const ts = this.clock.now();
     this.publish({ type: 'nick', id, ts, old, new: check.name }, session);
-    session.peer.send({ type: 'ack', ref, id, ts, of: 'nick' });
+    session.peer.send({ type: 'ack', ref, id, ts, of: 'nick', name: check.name });
   }
 
   /** Returns the text made safe, or null after telling the sender why it was refused. */

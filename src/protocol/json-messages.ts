@@ -40,7 +40,7 @@ export type ServerMessage =
   | { type: 'join'; id: number; ts: number; name: string }
   | { type: 'leave'; id: number; ts: number; name: string; reason: LeaveReason }
   | { type: 'nick'; id: number; ts: number; old: string; new: string }
-  | { type: 'ack'; id: number; ts: number; ref?: Ref }
+  | { type: 'ack'; id: number; ts: number; ref?: Ref; name?: string }
   | { type: 'users'; users: string[]; ref?: Ref }
   | { type: 'error'; code: ErrorCode; message: string; ref?: Ref }
   | { type: 'notice'; code: NoticeCode; message: string }

@@ -73,7 +73,12 @@ export function jsonMessage(event: ServerEvent, lang: Lang): ServerMessage {
         text: event.text,
       };
     case 'ack':
-      return withRef({ type: 'ack', id: event.id, ts: event.ts }, event.ref);
+      return withRef(
+        event.of === 'nick'
+          ? { type: 'ack', id: event.id, ts: event.ts, name: event.name }
+          : { type: 'ack', id: event.id, ts: event.ts },
+        event.ref,
+      );
     case 'welcome':
       return {
         type: 'welcome',

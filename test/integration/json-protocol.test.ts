@@ -75,7 +75,8 @@ test('JSON requests: who, msg, nick, ping, errors with codes and refs', async (t
   a.sendLine('{"type":"nick","name":"b1"}');
   assert.equal((await a.nextJson()).code, 'NAME_TAKEN');
   a.sendLine('{"type":"nick","name":"a2","ref":"n"}');
-  assert.equal((await a.nextJson()).type, 'ack');
+  const renamed = await a.nextJson();
+  assert.deepEqual([renamed.type, renamed.name, renamed.ref], ['ack', 'a2', 'n']);
   const nick = await b.jsonOfType('nick');
   assert.deepEqual([nick.old, nick.new], ['a1', 'a2']);
   a.sendLine('{"type":"ping","ref":9}');
