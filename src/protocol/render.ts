@@ -173,6 +173,24 @@ function encodeUncached(event: ServerEvent, format: Format, lang: Lang): Uint8Ar
  * every recipient that speaks the same (the cache lives on the event object).
  */
 export function encodeEvent(event: ServerEvent, format: Format, lang: Lang): Uint8Array {
+  // A broadcast asks for the same event once per recipient, one after another: remember the last.
+  if (event === last.event && format === last.format && lang === last.lang) return last.bytes;
+  const bytes = encodeCached(event, format, lang);
+  last.event = event;
+  last.format = format;
+  last.lang = lang;
+  last.bytes = bytes;
+  return bytes;
+}
+
+const last: { event: ServerEvent | null; format: Format; lang: Lang; bytes: Uint8Array } = {
+  event: null,
+  format: 'plain',
+  lang: 'en',
+  bytes: EMPTY,
+};
+
+function encodeCached(event: ServerEvent, format: Format, lang: Lang): Uint8Array {
   const key =
     format === 'json' && event.type !== 'error' && event.type !== 'notice'
       ? 'json'

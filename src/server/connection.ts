@@ -84,6 +84,8 @@ export class Connection implements Peer {
   private out: Uint8Array | null = null;
   private outMore: Uint8Array[] | null = null;
   private outBytes = 0;
+  /** The socket's unsent bytes after the last write: they only shrink until the next one. */
+  private socketBacklog = 0;
   private marked = false;
   private closing = false;
   private gone = false;
@@ -166,6 +168,19 @@ export class Connection implements Peer {
     this.out = this.outMore = null;
     this.outBytes = 0;
     this.socket.write(chunk);
+    this.socketBacklog = this.socket.writableLength;
+  }
+
+  /**
+   * Whether papo's queue and the socket's unsent bytes pass the send queue limit. The socket is
+   * asked only when the figure it gave at the last write says so: that figure can only have
+   * shrunk since, so most events cost no call into the stream.
+   */
+  private overLimit(): boolean {
+    const limit = this.ctx.options.sendQueueBytes;
+    if (this.outBytes + this.socketBacklog <= limit) return false;
+    this.socketBacklog = this.socket.writableLength;
+    return this.outBytes + this.socketBacklog > limit;
   }
 
   private queue(bytes: Uint8Array): void {
@@ -174,16 +189,13 @@ export class Connection implements Peer {
     else if (this.outMore === null) this.outMore = [this.out, bytes];
     else this.outMore.push(bytes);
     this.outBytes += bytes.length;
-    if (this.outBytes + this.socket.writableLength > this.ctx.options.sendQueueBytes && !this.closing) {
+    if (this.overLimit() && !this.closing) {
       // The client stopped reading: drop it rather than grow memory or slow the others. The
       // hub is told on the next tick, outside whatever broadcast is being delivered now.
       this.out = this.outMore = null;
       this.outBytes = 0;
       this.gone = true;
-      this.ctx.log.info(
-        { conn: this.id, queued: this.socket.writableLength },
-        'send queue full, disconnecting',
-      );
+      this.ctx.log.info({ conn: this.id, queued: this.socketBacklog }, 'send queue full, disconnecting');
       this.socket.destroy();
       process.nextTick(() => this.ctx.hub.detach(this.session, 'slow'));
       return;

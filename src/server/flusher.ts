@@ -10,6 +10,8 @@ export interface Flushable {
  */
 export class Flusher {
   private dirty: Flushable[] = [];
+  /** Last turn's emptied list, reused so the dirty list does not regrow every turn. */
+  private spare: Flushable[] = [];
   private scheduled = false;
   private readonly hooks: Array<() => void> = [];
   private lastParts: Uint8Array[] | null = null;
@@ -47,8 +49,11 @@ export class Flusher {
     this.scheduled = false;
     for (const hook of this.hooks) hook();
     const batch = this.dirty;
-    this.dirty = [];
+    this.dirty = this.spare; // what the flushes below mark goes to the next turn
+    this.spare = [];
     for (const target of batch) target.flush();
+    batch.length = 0;
+    this.spare = batch;
     this.lastParts = this.lastChunk = null;
   };
 
