@@ -3,7 +3,7 @@ import { sanitizeText } from '../core/text.js';
 import { helpLines, parseInput } from './input.js';
 import { convertShortcodes } from './emoji.js';
 import { plainServerLines } from './render.js';
-import type { ClientRun } from './run.js';
+import { sessionOptions, type ClientRun } from './run.js';
 import { ChatSession, type SessionEvent } from './session.js';
 import { CLIENT_TEXTS, failureText } from './texts.js';
 
@@ -28,19 +28,8 @@ export function runPipe(run: ClientRun): Promise<number> {
   let resolveExit: (code: number) => void = () => {};
   const exited = new Promise<number>((resolve) => (resolveExit = resolve));
 
-  const session = new ChatSession(
-    {
-      connect: run.connect,
-      name: run.name,
-      lang,
-      plain: run.plain,
-      clientId: run.clientId,
-      backoff: run.backoff,
-      greetingTimeoutMs: run.greetingTimeoutMs,
-      maxAttempts: PIPE_MAX_ATTEMPTS,
-    },
-    (e) => onSessionEvent(e),
-  );
+  const options = { ...sessionOptions(run), maxAttempts: PIPE_MAX_ATTEMPTS };
+  const session = new ChatSession(options, (e) => onSessionEvent(e));
 
   function handleLine(line: string): void {
     if (leaving) return; // nothing after /quit or sair is sent

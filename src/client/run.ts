@@ -1,5 +1,6 @@
 import type { Lang } from '../protocol/texts.js';
 import type { BackoffOptions } from './backoff.js';
+import type { SessionOptions } from './session-events.js';
 import type { Connector } from './transport.js';
 
 /** Everything one run of `papo client` needs, after the command line is parsed. */
@@ -20,5 +21,18 @@ export interface ClientRun {
     input: NodeJS.ReadableStream;
     output: NodeJS.WritableStream;
     error: NodeJS.WritableStream;
+  };
+}
+
+/** The session options a run asks for, the same in a terminal and in a pipe. */
+export function sessionOptions(run: ClientRun): SessionOptions {
+  return {
+    connect: run.connect,
+    name: run.name,
+    lang: run.lang,
+    plain: run.plain,
+    clientId: run.clientId,
+    backoff: run.backoff,
+    greetingTimeoutMs: run.greetingTimeoutMs,
   };
 }

@@ -23,7 +23,7 @@ import { ChatSession, type SessionEvent } from './session.js';
 import { toAnsi, wrapStyled } from './styled.js';
 import { CLIENT_TEXTS, failureText } from './texts.js';
 import { InputArea } from './tty-screen.js';
-import type { ClientRun } from './run.js';
+import { sessionOptions, type ClientRun } from './run.js';
 
 /**
  * The interactive client: a line editor at the bottom, chat above it. Incoming lines are
@@ -64,18 +64,7 @@ export function runTty(run: ClientRun): Promise<number> {
     area.update(p.text, p.ansi, editor.text, editor.beforeCursor);
   };
 
-  const session = new ChatSession(
-    {
-      connect: run.connect,
-      name: run.name,
-      lang,
-      plain: run.plain,
-      clientId: run.clientId,
-      backoff: run.backoff,
-      greetingTimeoutMs: run.greetingTimeoutMs,
-    },
-    (e) => onSessionEvent(e),
-  );
+  const session = new ChatSession(sessionOptions(run), (e) => onSessionEvent(e));
 
   function onSessionEvent(e: SessionEvent): void {
     const now = Date.now();
