@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { BenchClient, type BenchProto, type TokenHandler } from './bench-client.js';
+import { BenchClient, nowUs, type BenchProto, type TokenHandler } from './bench-client.js';
 
 /** What every scenario needs to reach the server. */
 export interface Endpoint {
@@ -55,6 +55,36 @@ export async function openClients(
     throw failure;
   }
   return clients;
+}
+
+/** How a scenario's clients join, from its options. */
+export interface JoinOptions {
+  clients: number;
+  joinWindow: number;
+  joinTimeoutMs: number;
+}
+
+/**
+ * Opens a scenario's `clients` under a fresh name prefix (see `openClients`); resolves with
+ * them and the seconds it took for all of them to join.
+ */
+export async function joinClients(
+  endpoint: Endpoint,
+  o: JoinOptions,
+  onToken: TokenHandler,
+  onJoined: (joined: number) => void,
+): Promise<{ clients: BenchClient[]; joinS: number }> {
+  const t0 = nowUs();
+  const clients = await openClients(
+    endpoint,
+    o.clients,
+    o.joinWindow,
+    o.joinTimeoutMs,
+    namePrefix(),
+    onToken,
+    onJoined,
+  );
+  return { clients, joinS: (nowUs() - t0) / 1e6 };
 }
 
 /** Destroys every client's socket. */

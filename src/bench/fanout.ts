@@ -1,5 +1,5 @@
 import { nowUs, type BenchClient } from './bench-client.js';
-import { closeClients, namePrefix, openClients, type Endpoint } from './clients.js';
+import { closeClients, joinClients, type Endpoint } from './clients.js';
 import { makeToken } from './payload.js';
 import { CpuMeter } from './proc.js';
 import type { Progress } from './progress.js';
@@ -108,17 +108,9 @@ export async function runFanout(
       if (state.tracker.received >= state.expected && state.onAllIn) state.onAllIn();
     }
   };
-  const t0 = nowUs();
-  const clients = await openClients(
-    endpoint,
-    o.clients,
-    o.joinWindow,
-    o.joinTimeoutMs,
-    namePrefix(),
-    onToken,
-    (n) => progress.update(`fanout: joining ${n}/${o.clients}`),
+  const { clients, joinS } = await joinClients(endpoint, o, onToken, (n) =>
+    progress.update(`fanout: joining ${n}/${o.clients}`),
   );
-  const joinS = (nowUs() - t0) / 1e6;
   const trials: TrialResult[] = [];
   let best: TrialResult | null = null;
   const seqNext = new Float64Array(o.senders).fill(1);

@@ -1,5 +1,5 @@
 import { nowUs } from './bench-client.js';
-import { closeClients, namePrefix, openClients, type Endpoint } from './clients.js';
+import { closeClients, joinClients, type Endpoint } from './clients.js';
 import { makeToken } from './payload.js';
 import { readRssKiB } from './proc.js';
 import type { Progress } from './progress.js';
@@ -50,17 +50,9 @@ export async function runIdle(endpoint: Endpoint, o: IdleOptions, progress: Prog
     latency.record(atUs - sentUs);
     if (received === o.clients - 1) onAll?.();
   };
-  const t0 = nowUs();
-  const clients = await openClients(
-    endpoint,
-    o.clients,
-    o.joinWindow,
-    o.joinTimeoutMs,
-    namePrefix(),
-    onToken,
-    (n) => progress.update(`idle: joined ${n}/${o.clients}`),
+  const { clients, joinS } = await joinClients(endpoint, o, onToken, (n) =>
+    progress.update(`idle: joined ${n}/${o.clients}`),
   );
-  const joinS = (nowUs() - t0) / 1e6;
   try {
     progress.line(`idle: ${o.clients} clients joined in ${joinS.toFixed(2)} s`);
     await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
