@@ -49,16 +49,28 @@ export async function spawnServer(args: string[] = [], env: NodeJS.ProcessEnv = 
   return { child, port, stderr: () => err, exited };
 }
 
+/** What a run of the CLI gets besides its arguments and environment. */
+export interface RunCliOptions {
+  /** Written to its stdin, which is then closed; without it stdin stays open. */
+  input?: string;
+  /** A safety net: the child is killed (code null) if it runs longer, in ms. */
+  timeoutMs?: number;
+}
+
 /** Runs the CLI to completion and returns its exit code and output. */
 export async function runCli(
   args: string[],
   env: NodeJS.ProcessEnv = {},
+  { input, timeoutMs }: RunCliOptions = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, LANG: 'C', ...env } });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  if (input !== undefined) child.stdin.end(input);
+  const timer = timeoutMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), timeoutMs);
   const [code] = (await once(child, 'exit')) as [number | null];
+  clearTimeout(timer);
   return { code, stdout, stderr };
 }

@@ -1,36 +1,16 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { describe, it } from 'node:test';
+import { runCli } from '../helpers/cli.js';
 import { LineClient } from '../helpers/line-client.js';
 import { startServer } from '../helpers/server.js';
 
-const CLI = new URL('../../dist/cli.js', import.meta.url).pathname;
 const SAFETY_MS = 20_000; // a safety net for a loaded machine, never a wait
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs the built `papo client` with `input` on its stdin (a pipe) until it exits. */
-async function runClient(args: string[], input: string, env: NodeJS.ProcessEnv = {}): Promise<Result> {
-  const child = spawn(process.execPath, [CLI, 'client', ...args], {
-    env: { ...process.env, LANG: 'en_US.UTF-8', NO_COLOR: '', ...env },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  child.stdin.end(input);
-  const timer = setTimeout(() => child.kill('SIGKILL'), SAFETY_MS);
-  const [code] = (await once(child, 'exit')) as [number | null];
-  clearTimeout(timer);
-  return { code, stdout, stderr };
-}
+const runClient = (args: string[], input: string, env: NodeJS.ProcessEnv = {}) =>
+  runCli(['client', ...args], { LANG: 'en_US.UTF-8', NO_COLOR: '', ...env }, { input, timeoutMs: SAFETY_MS });
 
 async function chat(t: { after(fn: () => unknown): void }) {
   const srv = await startServer();

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { KnownHostsFile } from '../../src/client/known-hosts.js';
 import { prepareTlsConnector } from '../../src/client/tls-connector.js';
-import { CLI } from '../helpers/cli.js';
+import { CLI, runCli } from '../helpers/cli.js';
 import { LineClient } from '../helpers/line-client.js';
 import { startServer } from '../helpers/server.js';
 import { selfSigned, tempDir, testCa, writePair } from '../helpers/tls.js';
@@ -38,18 +38,8 @@ function spawnClient(args: string[], env: NodeJS.ProcessEnv): ChildProcessWithou
 }
 
 /** Runs `papo client ARGS` in pipe mode with `input` on stdin, to its exit. */
-async function runClient(args: string[], input: string, env: NodeJS.ProcessEnv) {
-  const child = spawnClient(args, env);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  child.stdin.end(input);
-  const timer = setTimeout(() => child.kill('SIGKILL'), SAFETY_MS);
-  const [code] = (await once(child, 'exit')) as [number | null];
-  clearTimeout(timer);
-  return { code, stdout, stderr };
-}
+const runClient = (args: string[], input: string, env: NodeJS.ProcessEnv) =>
+  runCli(['client', ...args], { LANG: 'en_US.UTF-8', NO_COLOR: '', ...env }, { input, timeoutMs: SAFETY_MS });
 
 test('pipe mode: refused on first use, accepted with --fingerprint, then pinned', async (t) => {
   const { port, watcher, config, knownHosts, fingerprint } = await setup(t);
