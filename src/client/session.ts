@@ -14,6 +14,12 @@ export type { Failure, SessionEvent, SessionOptions } from './session-events.js'
 
 const QUIT_WAIT_MS = 2000;
 
+/** The name a `nick` asked for, as the server spells it: for servers whose ack does not say it. */
+function requestedName(requested: string): string {
+  const check = checkName(requested);
+  return check.ok ? check.name : requested;
+}
+
 /**
  * One chat session with a server across reconnects: detects papo's JSON lines or a plain-text
  * chat from the greeting, joins, answers heartbeats, matches answers to requests by `ref`,
@@ -326,9 +332,7 @@ export class ChatSession {
     if (!request) return;
     if (ack) {
       if (request.type === 'nick') {
-        // Servers before the ack carried the name: take the requested one, as the server checks it.
-        const check = checkName(request.name);
-        this.name = typeof ack.name === 'string' ? ack.name : check.ok ? check.name : request.name;
+        this.name = typeof ack.name === 'string' ? ack.name : requestedName(request.name);
       }
       this.emit({ type: 'acked', request, id: ack.id, ts: ack.ts });
     }

@@ -89,10 +89,10 @@ export function wrapStyled(line: StyledLine, columns: number, indent = 0): Style
   let used = 0;
   let rowPad = 0; // columns of indent at the start of `row`
   let lastSpace = -1; // index in `row` of the last space, a place to break
-  // Starts a row holding `carry`, indented unless the indent would push `next` past the edge.
-  const newRow = (carry: Cell[], next: number) => {
+  // Starts a row holding `carry` (`carried` columns wide), indented unless the indent would push
+  // `next` past the edge.
+  const newRow = (carry: Cell[], carried: number, next: number) => {
     rows.push(row);
-    const carried = carry.reduce((sum, c) => sum + c.w, 0);
     rowPad = pad > 0 && pad + carried + next <= width ? pad : 0;
     row = rowPad > 0 ? [{ g: ' '.repeat(rowPad), w: rowPad, style: undefined }] : [];
     row.push(...carry);
@@ -108,15 +108,15 @@ export function wrapStyled(line: StyledLine, columns: number, indent = 0): Style
       }
       if (used + w > width && used > rowPad) {
         if (g === ' ') {
-          newRow([], 0); // a space at the edge is where the break goes: drop it
+          newRow([], 0, 0); // a space at the edge is where the break goes: drop it
           continue;
         }
         const carry = lastSpace > 0 ? row.slice(lastSpace + 1) : [];
         const carried = carry.reduce((sum, c) => sum + c.w, 0);
         if (lastSpace > 0 && pad + carried + w <= width) {
           row = row.slice(0, lastSpace);
-          newRow(carry, w);
-        } else newRow([], w); // no space to break at, or the word would not fit: break here
+          newRow(carry, carried, w);
+        } else newRow([], 0, w); // no space to break at, or the word would not fit: break here
       }
       if (g === ' ') lastSpace = row.length;
       row.push({ g, w, style: seg.style });

@@ -50,7 +50,7 @@ export class Flusher {
     for (const hook of this.hooks) hook();
     const batch = this.dirty;
     this.dirty = this.spare; // what the flushes below mark goes to the next turn
-    this.spare = [];
+    this.spare = []; // until `batch` is done: a run() from inside a flush must not reuse it
     for (const target of batch) target.flush();
     batch.length = 0;
     this.spare = batch;
