@@ -1,7 +1,6 @@
 import { webcrypto } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { once } from 'node:events';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type TLSSocket } from 'node:tls';
 import type { Socket } from 'node:net';
@@ -13,12 +12,7 @@ x509.cryptoProvider.set(webcrypto);
 const EC = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
 const DAY_MS = 86_400_000;
 
-/** A temporary directory removed when the test ends. */
-export function tempDir(t: { after(fn: () => void): void }, prefix = 'papo-tls-'): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+export { tempDir } from './temp.js';
 
 /** Writes a PEM cert and key into `dir` under `name`; returns their paths. */
 export function writePair(dir: string, name: string, pair: { cert: string; key: string }): CertificateFiles {

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { HistoryRecord, PublicEvent } from '../../src/core/events.js';
@@ -15,14 +14,9 @@ import {
   type SqliteHistoryOptions,
   type StoreFailure,
 } from '../../src/store/index.js';
+import { tempDir } from '../helpers/temp.js';
 
 const DAY_MS = 86_400_000;
-
-function tempDir(t: { after(fn: () => void): void }): string {
-  const dir = mkdtempSync(join(tmpdir(), 'papo-store-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 function openStore(
   t: { after(fn: () => void): void },
@@ -46,7 +40,7 @@ function records(result: HistoryResult): HistoryRecord[] {
 const ids = (result: HistoryResult) => records(result).map((r) => r.id);
 
 test('keeps messages and actions across a close and reopen, with their ids, times and senders', (t) => {
-  const file = join(tempDir(t), 'papo.db');
+  const file = join(tempDir(t, 'papo-store-'), 'papo.db');
   const first = SqliteHistory.open(file);
   first.record(say(1, 'oi'));
   first.record({ type: 'action', id: 2, ts: 5000, from: 'bob', text: 'acena' });
@@ -60,7 +54,7 @@ test('keeps messages and actions across a close and reopen, with their ids, time
 });
 
 test('stores no joins, leaves or renames, only what users said', (t) => {
-  const store = openStore(t, join(tempDir(t), 'papo.db'));
+  const store = openStore(t, join(tempDir(t, 'papo-store-'), 'papo.db'));
   store.record({ type: 'join', id: 1, ts: 1, name: 'ana' });
   store.record({ type: 'nick', id: 2, ts: 2, old: 'ana', new: 'bia' });
   store.record(say(3, 'oi', 'bia'));
@@ -71,7 +65,7 @@ test('stores no joins, leaves or renames, only what users said', (t) => {
 });
 
 test('continues event ids above every id seen, stored or not', (t) => {
-  const file = join(tempDir(t), 'papo.db');
+  const file = join(tempDir(t, 'papo-store-'), 'papo.db');
   const first = SqliteHistory.open(file);
   assert.equal(first.nextEventId(), 1);
   let next = 1;
@@ -89,7 +83,7 @@ test('continues event ids above every id seen, stored or not', (t) => {
 });
 
 test('continues event ids above messages that retention deleted, after a restart', (t) => {
-  const file = join(tempDir(t), 'papo.db');
+  const file = join(tempDir(t, 'papo-store-'), 'papo.db');
   const now = 100 * DAY_MS;
   const first = SqliteHistory.open(file, { maxDays: 1 });
   let next = 1;
@@ -105,7 +99,7 @@ test('continues event ids above messages that retention deleted, after a restart
 });
 
 test('stores a large batch in one flush, every message in order', (t) => {
-  const file = join(tempDir(t), 'papo.db');
+  const file = join(tempDir(t, 'papo-store-'), 'papo.db');
   const store = openStore(t, file);
   const total = 1000;
   for (let id = 1; id <= total; id++) {
@@ -124,7 +118,7 @@ test('stores a large batch in one flush, every message in order', (t) => {
 });
 
 test('commits nothing until flush, and a read commits what is pending first', (t) => {
-  const file = join(tempDir(t), 'papo.db');
+  const file = join(tempDir(t, 'papo-store-'), 'papo.db');
   const store = openStore(t, file);
   store.record(say(1, 'oi'));
   assert.equal(store.pendingCount, 1);
@@ -133,7 +127,7 @@ test('commits nothing until flush, and a read commits what is pending first', (t
 });
 
 test('gives the newest N oldest first, and pages back before an id', (t) => {
-  const store = openStore(t, join(tempDir(t), 'papo.db'));
+  const store = openStore(t, join(tempDir(t, 'papo-store-'), 'papo.db'));
   for (let id = 1; id <= 30; id += 2) store.record(say(id, `m${id}`));
   store.flush();
   assert.deepEqual(ids(store.recent(3)), [25, 27, 29]);
@@ -144,7 +138,7 @@ test('gives the newest N oldest first, and pages back before an id', (t) => {
 });
 
 test('search finds messages holding every word, best match first, ignoring case and accents', (t) => {
-  const store = openStore(t, join(tempDir(t), 'papo.db'));
+  const store = openStore(t, join(tempDir(t, 'papo-store-'), 'papo.db'));
   store.record(say(1, 'o café está pronto', 'ana'));
   store.record(say(2, 'cafe cafe cafe, mais café', 'bob'));
   store.record(say(3, 'chá pronto', 'cia'));
@@ -159,7 +153,7 @@ test('search finds messages holding every word, best match first, ignoring case 
 });
 
 test('search takes FTS syntax in user input literally and never fails on it', (t) => {
-  const store = openStore(t, join(tempDir(t), 'papo.db'));
+  const store = openStore(t, join(tempDir(t, 'papo-store-'), 'papo.db'));
   store.record(say(1, 'use "NEAR" or OR AND * carefully: col:x'));
   store.flush();
   for (const query of [
@@ -182,7 +176,7 @@ test('search takes FTS syntax in user input literally and never fails on it', (t
 });
 
 test('retention keeps the newest --history-max-messages, deleting in small batches', (t) => {
-  const store = openStore(t, join(tempDir(t), 'papo.db'), { maxMessages: 10 });
+  const store = openStore(t, join(tempDir(t, 'papo-store-'), 'papo.db'), { maxMessages: 10 });
   const total = PRUNE_BATCH_ROWS + 60;
   for (let id = 1; id <= total; id++) store.record(say(id, `m${id}`));
   store.flush();
@@ -200,7 +194,7 @@ test('retention keeps the newest --history-max-messages, deleting in small batch
 });
 
 test('retention drops messages older than --history-max-days', (t) => {
-  const store = openStore(t, join(tempDir(t), 'papo.db'), { maxDays: 2 });
+  const store = openStore(t, join(tempDir(t, 'papo-store-'), 'papo.db'), { maxDays: 2 });
   const now = 100 * DAY_MS;
   store.record(say(1, 'old', 'ana', now - 3 * DAY_MS));
   store.record(say(2, 'older than two days', 'ana', now - 2 * DAY_MS - 1));
@@ -213,7 +207,7 @@ test('retention drops messages older than --history-max-days', (t) => {
 });
 
 test('a full disk drops the batch, reports it with the lost messages, and the store keeps working', (t) => {
-  const file = join(tempDir(t), 'papo.db');
+  const file = join(tempDir(t, 'papo-store-'), 'papo.db');
   const store = openStore(t, file, { maxPages: 40 });
   const failures: StoreFailure[] = [];
   store.onFailure = (f) => failures.push(f);
@@ -238,7 +232,7 @@ test('a full disk drops the batch, reports it with the lost messages, and the st
 });
 
 test('refuses a file that is not an SQLite database, saying so', (t) => {
-  const file = join(tempDir(t), 'papo.db');
+  const file = join(tempDir(t, 'papo-store-'), 'papo.db');
   writeFileSync(file, 'this is not a database\n'.repeat(200));
   assert.throws(
     () => SqliteHistory.open(file),
@@ -250,7 +244,7 @@ test('refuses a file that is not an SQLite database, saying so', (t) => {
 });
 
 test('refuses a database another server holds', (t) => {
-  const file = join(tempDir(t), 'papo.db');
+  const file = join(tempDir(t, 'papo-store-'), 'papo.db');
   openStore(t, file);
   assert.throws(
     () => SqliteHistory.open(file),
@@ -259,7 +253,7 @@ test('refuses a database another server holds', (t) => {
 });
 
 test('refuses a path it cannot write a database at', (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'papo-store-');
   const file = join(dir, 'papo.db');
   mkdirSync(file); // a directory where the file should be: unwritable even for root
   assert.throws(
@@ -270,7 +264,7 @@ test('refuses a path it cannot write a database at', (t) => {
 });
 
 test('refuses a database from a newer papo, and migrates a fresh one to the current version', (t) => {
-  const file = join(tempDir(t), 'papo.db');
+  const file = join(tempDir(t, 'papo-store-'), 'papo.db');
   SqliteHistory.open(file).close();
   const db = new Database(file);
   assert.equal(db.pragma('user_version', { simple: true }), SCHEMA_VERSION);
@@ -292,7 +286,7 @@ function ftsIntegrity(file: string): void {
 }
 
 test('indexes for search in the background, and catches up on messages never indexed', (t) => {
-  const file = join(tempDir(t), 'papo.db');
+  const file = join(tempDir(t, 'papo-store-'), 'papo.db');
   const first = SqliteHistory.open(file);
   for (let id = 1; id <= 3; id++) first.record(say(id, `palavra${id} comum`));
   first.flush();
@@ -309,7 +303,7 @@ test('indexes for search in the background, and catches up on messages never ind
 });
 
 test('retention of messages not yet indexed keeps the search index consistent', (t) => {
-  const file = join(tempDir(t), 'papo.db');
+  const file = join(tempDir(t, 'papo-store-'), 'papo.db');
   const store = SqliteHistory.open(file, { maxMessages: 4 });
   for (let id = 1; id <= 10; id++) store.record(say(id, `m${id} texto`));
   store.flush();
@@ -324,7 +318,7 @@ test('retention of messages not yet indexed keeps the search index consistent', 
 });
 
 test('migrates a version 1 database (index kept by a trigger) to the current schema', (t) => {
-  const file = join(tempDir(t), 'papo.db');
+  const file = join(tempDir(t, 'papo-store-'), 'papo.db');
   const db = new Database(file);
   db.exec(MIGRATIONS[0] as string);
   db.pragma('user_version = 1');

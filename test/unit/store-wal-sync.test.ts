@@ -1,27 +1,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SqliteHistory } from '../../src/store/index.js';
 import { WalSync } from '../../src/store/wal-sync.js';
-
-function tempDir(t: { after(fn: () => void): void }): string {
-  const dir = mkdtempSync(join(tmpdir(), 'papo-wal-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+import { tempDir } from '../helpers/temp.js';
 
 test('a WAL sync with no WAL file yet does nothing and closes cleanly', (t) => {
-  const sync = new WalSync(join(tempDir(t), 'missing.db-wal'));
+  const sync = new WalSync(join(tempDir(t, 'papo-wal-'), 'missing.db-wal'));
   sync.sync();
   sync.close();
   sync.sync();
 });
 
 test('keeps every message when the store closes while the WAL is being synced', async (t) => {
-  const file = join(tempDir(t), 'papo.db');
+  const file = join(tempDir(t, 'papo-wal-'), 'papo.db');
   const store = SqliteHistory.open(file);
   let next = 1;
   store.nextIdSource = () => next;
