@@ -17,7 +17,9 @@ OUT=${2:?usage: run-peers.sh PEER_BENCH_DIR OUT_DIR}
 export PAPO_ARGS="${PAPO_ARGS:---flood-rate 1000000 --flood-burst 1000000 --send-queue 16777216 --log-level warn --no-history}"
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 C="$PB/compare.sh"
-ALL=ideal-c,ncat-chat,seed-python,ngircd,papo
+# node-floor (bench/peers/): the least a Node.js server can do, to read papo's figures against.
+cp "$(dirname "$0")"/peers/node-floor.* "$PB/peers/"
+ALL=ideal-c,ncat-chat,seed-python,ngircd,node-floor,papo
 FAST=ideal-c,ncat-chat,papo
 run() { local name=$1; shift; mkdir -p "$OUT"; "$C" --out "$OUT/$name" "$@" > "$OUT/$name.log" 2>&1 || true; }
 run fanout100   --peers "$FAST" --repeats 3 -- --scenario fanout -n 100 -s 4 --find-max -r 1000 -d 5
