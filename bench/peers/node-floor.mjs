@@ -7,6 +7,7 @@
 // flood control, no output batching, no limits. Never run it for people; it exists to show what
 // Node's sockets cost on a machine, so papo's churn figure can be read against Node's own floor.
 import { createServer } from 'node:net';
+import process from 'node:process';
 
 const port = Number(process.argv[2]);
 const clients = new Set();
