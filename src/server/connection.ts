@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { ClientAction, ErrorDetail, ServerEvent } from '../core/events.js';
 import type { ErrorCode } from '../core/errors.js';
 import type { Hub, Peer, Session } from '../core/hub.js';
-import { RateLimiter } from '../core/rate-limit.js';
+import { RateLimiter, type RateLimitOptions } from '../core/rate-limit.js';
 import { MAX_MESSAGE_BYTES } from '../core/text.js';
 import { LineDecoder, type DecodedLine } from '../protocol/line-decoder.js';
 import { parseClientMessage, looksLikeJsonHello } from '../protocol/json-codec.js';
@@ -32,6 +32,8 @@ export interface ConnectionContext {
   hub: Hub;
   flusher: Flusher;
   options: ServerOptions;
+  /** Flood control's limits, from `options`: one object for every connection's limiter. */
+  floodLimits: RateLimitOptions;
   log: Logger;
   version: string;
   now(): number;
@@ -104,14 +106,7 @@ export class Connection implements Peer {
     const { options } = ctx;
     this.lang = options.lang;
     this.lastSeen = ctx.now();
-    this.limiter = new RateLimiter(
-      {
-        linesPerSecond: options.floodRate,
-        burstLines: options.floodBurst,
-        disconnectAfterSeconds: options.floodDisconnectSeconds,
-      },
-      this.lastSeen,
-    );
+    this.limiter = new RateLimiter(ctx.floodLimits, this.lastSeen);
     this.session = ctx.hub.attach(this);
     socket.setNoDelay(true);
     socket.setKeepAlive(true, options.keepaliveSeconds * 1000);

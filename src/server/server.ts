@@ -77,6 +77,11 @@ export class PapoServer {
       hub: this.hub,
       flusher: this.flusher,
       options: this.deps.options,
+      floodLimits: {
+        linesPerSecond: deps.options.floodRate,
+        burstLines: deps.options.floodBurst,
+        disconnectAfterSeconds: deps.options.floodDisconnectSeconds,
+      },
       log: this.deps.log,
       version: this.deps.version,
       now: Date.now,
