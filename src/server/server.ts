@@ -96,8 +96,8 @@ export class PapoServer {
   }
 
   /**
-   * Wires the store to the turn: records are buffered as the hub publishes and committed in one
-   * transaction before any output of the turn is written (docs/ARCHITECTURE.md, "Output, batching").
+   * Wires the store to the turn: records are buffered as the hub publishes and journaled in one
+   * write before any output of the turn is written (docs/ARCHITECTURE.md, "Output, batching").
    */
   private historyJournal(history: SqliteHistory): Journal {
     history.nextIdSource = () => this.hub.nextEventId;

@@ -1,10 +1,8 @@
-export {
-  SqliteHistory,
-  HistoryOpenError,
-  failureReason,
-  INDEX_BATCH_ROWS,
-  PRUNE_BATCH_ROWS,
-} from './sqlite-history.js';
-export type { SqliteHistoryOptions, StoreFailure } from './sqlite-history.js';
+export { SqliteHistory } from './sqlite-history.js';
+export type { SqliteHistoryOptions } from './sqlite-history.js';
+export { HistoryOpenError, failureReason } from './failures.js';
+export type { StoreFailure } from './failures.js';
+export { INDEX_BATCH_ROWS, PRUNE_BATCH_ROWS } from './history-db.js';
+export { JOURNAL_ROTATE_BYTES } from './journal.js';
 export { ftsQuery, MAX_SEARCH_WORDS } from './fts-query.js';
 export { migrate, MIGRATIONS, SCHEMA_VERSION, SchemaError } from './schema.js';

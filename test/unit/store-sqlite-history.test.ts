@@ -39,6 +39,8 @@ function records(result: HistoryResult): HistoryRecord[] {
 
 const ids = (result: HistoryResult) => records(result).map((r) => r.id);
 
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
 test('keeps messages and actions across a close and reopen, with their ids, times and senders', (t) => {
   const file = join(tempDir(t, 'papo-store-'), 'papo.db');
   const first = SqliteHistory.open(file);
@@ -206,7 +208,7 @@ test('retention drops messages older than --history-max-days', (t) => {
   assert.equal(store.size, 2);
 });
 
-test('a full disk drops the batch, reports it with the lost messages, and the store keeps working', (t) => {
+test('a full disk drops the batch, reports it with the lost messages, and the store keeps working', async (t) => {
   const file = join(tempDir(t, 'papo-store-'), 'papo.db');
   const store = openStore(t, file, { maxPages: 40 });
   const failures: StoreFailure[] = [];
@@ -217,6 +219,8 @@ test('a full disk drops the batch, reports it with the lost messages, and the st
     store.record(say(id, big, id % 2 ? 'ana' : 'bob'));
     store.record(say(id + 1, big, 'cia'));
     store.flush();
+    assert.ok(store.size >= 0); // waits until the worker has stored the batch, or failed to
+    await nextTurn(); // a failure is reported right after the read that learnt of it
     id += 2;
   }
   assert.equal(failures.length, 1, 'the quota was reached');

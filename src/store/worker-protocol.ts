@@ -1,0 +1,80 @@
+import type { HistoryRecord } from '../core/events.js';
+import type { MessagePort } from 'node:worker_threads';
+import type { HistoryResult } from '../core/history.js';
+
+/**
+ * Messages between SqliteHistory (the event loop) and its database worker (history-worker.ts).
+ * Everything the main thread sends goes down one port in order, so the worker answers a call
+ * only after every batch posted before it is committed.
+ */
+
+/** What the worker needs to start: where, how, and the channel back. */
+export interface WorkerStart {
+  file: string;
+  journalFiles: string[];
+  maxMessages: number;
+  maxDays: number;
+  maxPages: number;
+  /** How often the WAL is written to disk and `durable` reported, in ms. */
+  syncIntervalMs: number;
+  /** [0]: bumped after every reply (the main thread waits on it); [1]: 1 once the worker is gone. */
+  signal: Int32Array;
+  port: MessagePort;
+}
+
+export type Call =
+  | { op: 'recent'; limit: number }
+  | { op: 'before'; id: number; limit: number }
+  | { op: 'search'; match: string; limit: number }
+  | { op: 'index'; limit: number | undefined }
+  | { op: 'unindexed' }
+  | { op: 'prune'; now: number }
+  | { op: 'size' }
+  | { op: 'close' };
+
+/** The value each call answers with. */
+export interface CallResults {
+  recent: HistoryResult;
+  before: HistoryResult;
+  search: HistoryResult;
+  index: boolean;
+  unindexed: number;
+  prune: boolean;
+  size: number;
+  close: null;
+}
+
+export type ToWorker =
+  /**
+   * One turn's journal lines, as written to the journal; the worker numbers batches from 1 in
+   * arrival order. A string: posting one copies it, which measured cheaper than transferring a
+   * buffer (~4 vs ~17 µs for 30 messages).
+   */
+  string | { type: 'call'; id: number; call: Call } | { type: 'maintain'; intervalMs: number };
+
+/** An error as it crosses threads (structured cloning keeps no `code`). */
+export interface WireError {
+  message: string;
+  code: string;
+  stack: string;
+}
+
+export type FromWorker =
+  | { type: 'opened'; ok: true; nextId: number }
+  | { type: 'opened'; ok: false; line: string; error: WireError }
+  | { type: 'reply'; id: number; value: unknown }
+  /** Batches up to `seq` are committed and the WAL holding them is on disk. */
+  | { type: 'durable'; seq: number }
+  | { type: 'failure'; error: WireError; reason: string; lost: HistoryRecord[] };
+
+export function toWire(err: unknown): WireError {
+  const e = err instanceof Error ? err : new Error(String(err));
+  const code = (e as { code?: unknown }).code;
+  return { message: e.message, code: typeof code === 'string' ? code : '', stack: e.stack ?? '' };
+}
+
+export function fromWire(w: WireError): Error {
+  const err = Object.assign(new Error(w.message), w.code ? { code: w.code } : {});
+  err.stack = w.stack || err.stack;
+  return err;
+}
