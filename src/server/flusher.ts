@@ -5,8 +5,9 @@ export interface Flushable {
 
 /**
  * Batches output per event-loop turn: connections mark themselves dirty as events arrive, and
- * once per turn every `beforeFlush` hook runs (history commits here, so nothing is delivered
- * before it is stored), then each dirty connection writes its whole batch at once.
+ * once per turn every `beforeFlush` hook runs (history journals the turn here, so nothing is
+ * delivered before it would survive a crash), then each dirty connection writes its whole
+ * batch at once.
  */
 export class Flusher {
   private dirty: Flushable[] = [];
@@ -29,7 +30,7 @@ export class Flusher {
 
   /**
    * Runs the hooks at the end of this turn even when no connection has output: a message
-   * nobody else is online to receive is still committed this turn.
+   * nobody else is online to receive is still journaled this turn.
    */
   schedule(): void {
     if (!this.scheduled) {

@@ -106,13 +106,13 @@ export class PapoServer {
     return {
       record: (event) => {
         history.record(event);
-        // A message nobody else is online to receive is still committed this turn.
+        // A message nobody else is online to receive is still journaled this turn.
         this.flusher.schedule();
       },
     };
   }
 
-  /** A commit failed (disk full, I/O error): log it, tell each sender, keep serving. */
+  /** Storing failed (disk full, I/O error, the worker stopped): log, tell each sender, keep serving. */
   private readonly onHistoryFailure = (failure: StoreFailure): void => {
     this.deps.log.error({ err: failure.error.message, lost: failure.lost.length }, 'history: cannot store');
     const senders = new Set(failure.lost.map((r) => r.from));
