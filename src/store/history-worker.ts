@@ -12,7 +12,7 @@ import { toWire, type Call, type FromWorker, type ToWorker, type WorkerStart } f
  * journals each turn's messages and posts them here; this thread stores them.
  */
 
-/** Most batches (event-loop turns) merged into one transaction when the worker fell behind. */
+/** Most posted batches merged into one transaction when the worker fell behind. */
 const MAX_MERGED_BATCHES = 256;
 
 const start = workerData as WorkerStart;
@@ -109,21 +109,23 @@ const durabilityTimer = setInterval(() => {
   tell({ type: 'durable', seq });
 }, start.syncIntervalMs);
 
+type Batch = Extract<ToWorker, { type: 'batch' }>;
+
 /** Decodes and commits `first` and the batches queued behind it in one transaction. */
-function commitBatches(first: string): ToWorker | null {
+function commitBatches(first: Batch): ToWorker | null {
   let batch = first;
   let held: ToWorker | null = null;
   const records: HistoryRecord[] = [];
   let nextId = 0;
   for (let merged = 1; ; merged++) {
-    const found = decodeJournal(batch);
+    const found = decodeJournal(batch.text);
     for (const r of found.records) records.push(r);
     nextId = Math.max(nextId, found.nextId);
-    storedSeq++;
+    storedSeq = batch.seq;
     if (merged === MAX_MERGED_BATCHES) break;
     const next = receiveMessageOnPort(inbox)?.message as ToWorker | undefined;
     if (next === undefined) break;
-    if (typeof next !== 'string') {
+    if (next.type !== 'batch') {
       held = next;
       break;
     }
@@ -192,11 +194,10 @@ function run(call: Call): unknown {
 
 function onMessage(msg: ToWorker | null): void {
   while (msg !== null) {
-    if (typeof msg === 'string') {
-      msg = commitBatches(msg);
-      continue;
-    }
     switch (msg.type) {
+      case 'batch':
+        msg = commitBatches(msg);
+        break;
       case 'call':
         reply({ type: 'reply', id: msg.id, value: run(msg.call) });
         msg = null;

@@ -9,7 +9,8 @@ import type { Call, CallResults, FromWorker, ToWorker, WorkerStart } from './wor
  */
 const CALL_TIMEOUT_MS = 30_000;
 
-type CallAnswer<K extends Call['op']> = { ok: true; value: CallResults[K] } | { ok: false; reason: string };
+export type CallAnswer<K extends Call['op']> =
+  { ok: true; value: CallResults[K] } | { ok: false; reason: string };
 type Opened = Extract<FromWorker, { type: 'opened' }>;
 
 /**

@@ -46,11 +46,13 @@ export interface CallResults {
 
 export type ToWorker =
   /**
-   * One turn's journal lines, as written to the journal; the worker numbers batches from 1 in
-   * arrival order. A string: posting one copies it, which measured cheaper than transferring a
-   * buffer (~4 vs ~17 µs for 30 messages).
+   * Journal lines of one or more turns, as written to the journal; `seq` numbers the last turn
+   * in it (turns are numbered from 1), which `durable` reports back. The text is posted as a
+   * string: copying one measured cheaper than transferring a buffer (~4 vs ~17 µs for 30 messages).
    */
-  string | { type: 'call'; id: number; call: Call } | { type: 'maintain'; intervalMs: number };
+  | { type: 'batch'; seq: number; text: string }
+  | { type: 'call'; id: number; call: Call }
+  | { type: 'maintain'; intervalMs: number };
 
 /** An error as it crosses threads (structured cloning keeps no `code`). */
 export interface WireError {
