@@ -135,7 +135,7 @@ export class Connection implements Peer {
     this.clearTimers();
     // Keep reading (and ignoring) input, so the client's own close is seen and the socket ends.
     this.socket.resume();
-    // Through the flusher: history journals the turn before this connection's last lines (an ack) go out.
+    // Through the flusher: the turn is journaled before this connection's last lines (an ack) go out.
     this.ctx.flusher.flushNow(this);
     if (this.gone) return;
     this.socket.end();
