@@ -1,4 +1,4 @@
-import type { PublicEvent } from '../core/events.js';
+import type { HistoryRecord, PublicEvent } from '../core/events.js';
 import type { HistoryResult, HistorySource } from '../core/history.js';
 import type { Journal } from '../core/hub.js';
 import { failureReason, HistoryOpenError, journalFailureLine, type StoreFailure } from './failures.js';
@@ -17,6 +17,13 @@ import { fromWire, type Call, type FromWorker } from './worker-protocol.js';
  * 19% every 50 ms). A read posts what waits first, so it sees everything.
  */
 const POST_INTERVAL_MS = 50;
+
+/**
+ * Newest messages kept in memory: a replay on join (50 by default) or a first `/history` page is
+ * answered from them, without waiting for the worker (which may be in the middle of an index
+ * step or a checkpoint: tens of milliseconds the event loop would be blocked).
+ */
+const TAIL_SIZE = 256;
 
 export interface SqliteHistoryOptions extends HistoryDbOptions {
   /**
@@ -53,13 +60,46 @@ export class SqliteHistory implements Journal, HistorySource {
   /** Batches journaled but not yet posted to the worker. */
   private unposted: string[] = [];
   private postTimer: NodeJS.Timeout | null = null;
+  /**
+   * The newest messages, oldest first: those recorded since open on top of the newest stored
+   * ones. Only the last `tailCapacity` count; it is trimmed now and then, not on every message.
+   * Off (null) with `maxDays` retention, which the worker applies by the clock.
+   */
+  private tail: HistoryRecord[] | null = null;
+  /** Whether no message older than the tail is stored (or kept by `maxMessages`). */
+  private tailHasAll = false;
+  private readonly tailCapacity: number;
 
   private constructor(
     private readonly link: WorkerLink,
     private readonly journal: JournalFiles,
     nextId: number,
+    private readonly maxMessages: number,
   ) {
     this.persistedNextId = nextId;
+    this.tailCapacity = maxMessages > 0 ? Math.min(TAIL_SIZE, maxMessages) : TAIL_SIZE;
+  }
+
+  /** Loads the newest stored messages into the tail (nothing is recorded yet). */
+  private loadTail(): void {
+    const answer = this.call({ op: 'recent', limit: this.tailCapacity + 1 });
+    if (!answer.ok || !answer.value.ok) return; // no tail: every read asks the worker
+    const { records } = answer.value;
+    this.tail = records.slice(-this.tailCapacity);
+    this.tailHasAll = records.length <= this.tailCapacity || this.tailCapacity === this.maxMessages;
+  }
+
+  /**
+   * The newest `limit` messages below `below`, oldest first, from the tail; null when the tail
+   * cannot tell (too few there, older ones stored) or the worker is gone (reads say so).
+   */
+  private fromTail(below: number, limit: number): HistoryResult | null {
+    const tail = this.tail;
+    if (tail === null || this.link.gone !== null) return null;
+    const end = tail.findLastIndex((r) => r.id < below) + 1;
+    const start = Math.max(end - limit, tail.length - this.tailCapacity, 0);
+    if (end - start < limit && !this.tailHasAll) return null;
+    return { ok: true, records: tail.slice(start, end) };
   }
 
   /**
@@ -106,7 +146,8 @@ export class SqliteHistory implements Journal, HistorySource {
       link.close(link.call({ op: 'close' }).ok);
       throw new HistoryOpenError(journalFailureLine(err), { cause: err });
     }
-    store = new SqliteHistory(link, journal, opened.nextId);
+    store = new SqliteHistory(link, journal, opened.nextId, options.maxMessages ?? 0);
+    if (!options.maxDays) store.loadTail();
     for (const msg of early) store.onWorkerMessage(msg, true);
     return store;
   }
@@ -126,6 +167,11 @@ export class SqliteHistory implements Journal, HistorySource {
     if (event.type !== 'message' && event.type !== 'action') return;
     this.pending.push(encodeRecord(event));
     this.pendingLastId = event.id;
+    const tail = this.tail;
+    if (tail === null) return;
+    tail.push({ type: event.type, id: event.id, ts: event.ts, from: event.from, text: event.text });
+    if (tail.length > this.tailCapacity && this.tailCapacity !== this.maxMessages) this.tailHasAll = false;
+    if (tail.length >= 2 * this.tailCapacity) tail.splice(0, tail.length - this.tailCapacity);
   }
 
   /** Messages recorded and not yet flushed. */
@@ -178,11 +224,13 @@ export class SqliteHistory implements Journal, HistorySource {
   }
 
   recent(limit: number): HistoryResult {
-    return this.read(() => this.call({ op: 'recent', limit }));
+    this.flush();
+    return this.fromTail(Infinity, limit) ?? this.read(() => this.call({ op: 'recent', limit }));
   }
 
   before(id: number, limit: number): HistoryResult {
-    return this.read(() => this.call({ op: 'before', id, limit }));
+    this.flush();
+    return this.fromTail(id, limit) ?? this.read(() => this.call({ op: 'before', id, limit }));
   }
 
   /** Messages holding every word of `query`, best first; the worker catches the index up first. */
@@ -257,6 +305,10 @@ export class SqliteHistory implements Journal, HistorySource {
 
   /** Tells onFailure now, or soon when `deferred` (from inside a read) or not yet set. */
   private report(failure: StoreFailure, deferred: boolean): void {
+    if (failure.lost.length > 0 && this.tail !== null) {
+      const lost = new Set(failure.lost.map((r) => r.id));
+      this.tail = this.tail.filter((r) => !lost.has(r.id));
+    }
     this.undelivered.push(failure);
     if (!this.failureHandler) return;
     if (deferred) queueMicrotask(() => this.deliver());

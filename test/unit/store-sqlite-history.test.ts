@@ -232,6 +232,7 @@ test('a full disk drops the batch, reports it with the lost messages, and the st
   );
   const stored = records(store.recent(1000));
   assert.equal(stored.at(-1)?.id, id - 3, 'everything committed before is still there');
+  assert.deepEqual(ids(store.recent(2)), [id - 4, id - 3], 'a replay leaves out what was lost');
   assert.ok(store.search('x', 1).ok);
 });
 
