@@ -14,7 +14,7 @@ export interface StoreFailure {
 export class HistoryOpenError extends Error {}
 
 /** The SQLite error code of `err` (`SQLITE_FULL`, ...), or ''. */
-export function codeOf(err: unknown): string {
+function codeOf(err: unknown): string {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : '';
 }

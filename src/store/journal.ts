@@ -46,11 +46,6 @@ export class JournalFiles {
     this.syncTimer.unref();
   }
 
-  /** Sizes of the files in bytes, current first. */
-  get sizes(): number[] {
-    return this.files.map((_, i) => (this.files[(this.current + i) % this.files.length] as JournalFile).size);
-  }
-
   /** Appends batch `seq`; throws (leaving the file as it was) when it cannot be written whole. */
   append(text: string, seq: number): void {
     const f = this.files[this.current] as JournalFile;

@@ -66,18 +66,21 @@ export class SqliteHistory implements Journal, HistorySource {
    * Off (null) with `maxDays` retention, which the worker applies by the clock.
    */
   private tail: HistoryRecord[] | null = null;
-  /** Whether no message older than the tail is stored (or kept by `maxMessages`). */
+  /** Whether no message older than the tail is stored. */
   private tailHasAll = false;
   private readonly tailCapacity: number;
+  /** `maxMessages` retention keeps no more than the tail holds: the tail is all there is to show. */
+  private readonly retentionFitsTail: boolean;
 
   private constructor(
     private readonly link: WorkerLink,
     private readonly journal: JournalFiles,
     nextId: number,
-    private readonly maxMessages: number,
+    maxMessages: number,
   ) {
     this.persistedNextId = nextId;
-    this.tailCapacity = maxMessages > 0 ? Math.min(TAIL_SIZE, maxMessages) : TAIL_SIZE;
+    this.retentionFitsTail = maxMessages > 0 && maxMessages <= TAIL_SIZE;
+    this.tailCapacity = this.retentionFitsTail ? maxMessages : TAIL_SIZE;
   }
 
   /** Loads the newest stored messages into the tail (nothing is recorded yet). */
@@ -86,7 +89,7 @@ export class SqliteHistory implements Journal, HistorySource {
     if (!answer.ok || !answer.value.ok) return; // no tail: every read asks the worker
     const { records } = answer.value;
     this.tail = records.slice(-this.tailCapacity);
-    this.tailHasAll = records.length <= this.tailCapacity || this.tailCapacity === this.maxMessages;
+    this.tailHasAll = records.length <= this.tailCapacity;
   }
 
   /**
@@ -98,7 +101,7 @@ export class SqliteHistory implements Journal, HistorySource {
     if (tail === null || this.link.gone !== null) return null;
     const end = tail.findLastIndex((r) => r.id < below) + 1;
     const start = Math.max(end - limit, tail.length - this.tailCapacity, 0);
-    if (end - start < limit && !this.tailHasAll) return null;
+    if (end - start < limit && !this.tailHasAll && !this.retentionFitsTail) return null;
     return { ok: true, records: tail.slice(start, end) };
   }
 
@@ -170,7 +173,7 @@ export class SqliteHistory implements Journal, HistorySource {
     const tail = this.tail;
     if (tail === null) return;
     tail.push({ type: event.type, id: event.id, ts: event.ts, from: event.from, text: event.text });
-    if (tail.length > this.tailCapacity && this.tailCapacity !== this.maxMessages) this.tailHasAll = false;
+    if (tail.length > this.tailCapacity) this.tailHasAll = false;
     if (tail.length >= 2 * this.tailCapacity) tail.splice(0, tail.length - this.tailCapacity);
   }
 
@@ -224,20 +227,21 @@ export class SqliteHistory implements Journal, HistorySource {
   }
 
   recent(limit: number): HistoryResult {
-    this.flush();
-    return this.fromTail(Infinity, limit) ?? this.read(() => this.call({ op: 'recent', limit }));
+    this.flush(); // so a replay sees this turn's messages
+    return this.fromTail(Infinity, limit) ?? this.read(this.call({ op: 'recent', limit }));
   }
 
   before(id: number, limit: number): HistoryResult {
     this.flush();
-    return this.fromTail(id, limit) ?? this.read(() => this.call({ op: 'before', id, limit }));
+    return this.fromTail(id, limit) ?? this.read(this.call({ op: 'before', id, limit }));
   }
 
   /** Messages holding every word of `query`, best first; the worker catches the index up first. */
   search(query: string, limit: number): HistoryResult {
     const match = ftsQuery(query);
     if (match === null) return { ok: true, records: [] };
-    return this.read(() => this.call({ op: 'search', match, limit }));
+    this.flush();
+    return this.read(this.call({ op: 'search', match, limit }));
   }
 
   /**
@@ -321,11 +325,8 @@ export class SqliteHistory implements Journal, HistorySource {
     for (const f of failures) this.failureHandler?.(f);
   }
 
-  private read(
-    call: () => { ok: true; value: HistoryResult } | { ok: false; reason: string },
-  ): HistoryResult {
-    this.flush(); // so a replay or a search sees this turn's messages
-    const answer = call();
+  /** A read's answer, or why the worker could not give one. */
+  private read(answer: CallAnswer<'recent' | 'before' | 'search'>): HistoryResult {
     return answer.ok ? answer.value : { ok: false, reason: answer.reason };
   }
 
