@@ -98,6 +98,8 @@ export class HistoryDb {
   private readonly inserts: Database.Statement[] = [];
   private count: number;
   private indexedUpTo: number;
+  /** The highest id stored (0: none yet); retention does not lower it. */
+  private lastStoredId: number;
   private walFd: number | null = null;
   private readonly commitBatch: (records: HistoryRecord[], nextId: number) => void;
   private readonly indexBatch: (from: number, limit: number) => number | null;
@@ -111,6 +113,7 @@ export class HistoryDb {
     const meta = db.prepare("SELECT value FROM meta WHERE key = 'next_event_id'").pluck().get() as number;
     const maxId = (db.prepare('SELECT max(id) FROM messages').pluck().get() as number | null) ?? 0;
     this.persistedNextId = Math.max(meta, maxId + 1);
+    this.lastStoredId = maxId;
     this.count = db.prepare('SELECT count(*) FROM messages').pluck().get() as number;
     this.indexedUpTo = this.statements.indexedUpTo.get() as number;
     this.indexBatch = db.transaction((from: number, limit: number) => {
@@ -201,6 +204,7 @@ export class HistoryDb {
     this.commitBatch(records, nextId);
     this.count += records.length;
     const last = records[records.length - 1];
+    if (last) this.lastStoredId = last.id;
     this.persistedNextId = Math.max(this.persistedNextId, nextId, last ? last.id + 1 : 0);
   }
 
@@ -242,6 +246,14 @@ export class HistoryDb {
     if (end === null) return false;
     this.indexedUpTo = end;
     return true;
+  }
+
+  /**
+   * The id up to which everything this database was given is stored and indexed: where ids
+   * continue, less one, once the index has caught up; else the last id indexed.
+   */
+  get caughtUpTo(): number {
+    return this.indexedUpTo >= this.lastStoredId ? this.persistedNextId - 1 : this.indexedUpTo;
   }
 
   /** Committed messages not yet in the full-text index. */

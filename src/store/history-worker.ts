@@ -1,4 +1,5 @@
 import { readFileSync, truncateSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import type { HistoryRecord } from '../core/events.js';
 import { failureReason, journalFailureLine, openFailureLine } from './failures.js';
@@ -15,8 +16,29 @@ import { toWire, type Call, type FromWorker, type ToWorker, type WorkerStart } f
 /** Most posted batches merged into one transaction when the worker fell behind. */
 const MAX_MERGED_BATCHES = 256;
 
+/**
+ * This thread's nice value on Linux, where each thread has its own: storing, indexing and pruning
+ * give way to the event loop that relays live messages. Every message is in the journal before
+ * this thread sees it, so it may fall behind under load and catch up when the load eases; the
+ * event loop bounds how far (MAX_BACKLOG_IDS in sqlite-history.ts). Measured with the C load
+ * generator (fanout N=100 on 2 cores shared with it): history's find-max rose from 0.57x to
+ * 0.80x of the server without history. Elsewhere a process has one priority: left alone.
+ */
+const WORKER_NICE = 19;
+
+/** Least time between two progress reports, in ms. */
+const PROGRESS_INTERVAL_MS = 20;
+
 const start = workerData as WorkerStart;
 const inbox = parentPort as MessagePort;
+
+if (process.platform === 'linux') {
+  try {
+    setPriority(0, WORKER_NICE); // 0: the calling thread
+  } catch {
+    // not allowed here: the worker runs at the server's priority, which is only slower
+  }
+}
 
 /** Posts a reply, then wakes the main thread blocked on it. */
 function reply(msg: FromWorker): void {
@@ -27,6 +49,19 @@ function reply(msg: FromWorker): void {
 
 function tell(msg: FromWorker): void {
   start.port.postMessage(msg);
+}
+
+let reported = 0;
+let reportedAt = 0;
+
+/** Tells the event loop how far the database has caught up (see MAX_BACKLOG_IDS), now and then. */
+function reportProgress(): void {
+  const id = db.caughtUpTo;
+  const now = Date.now();
+  if (id === reported || now - reportedAt < PROGRESS_INTERVAL_MS) return;
+  reported = id;
+  reportedAt = now;
+  tell({ type: 'progress', id });
 }
 
 function reportFailure(err: unknown, lost: HistoryRecord[]): void {
@@ -97,6 +132,7 @@ let storedSeq = 0;
 let durableSeq = 0;
 
 const durabilityTimer = setInterval(() => {
+  reportProgress(); // in case the last change came too soon after a report
   if (storedSeq === durableSeq) return;
   const seq = storedSeq;
   try {
@@ -136,6 +172,7 @@ function commitBatches(first: Batch): ToWorker | null {
   } catch (err) {
     reportFailure(err, records);
   }
+  reportProgress();
   return held;
 }
 
@@ -154,6 +191,7 @@ function maintain(intervalMs: number): void {
       reportFailure(err, []);
       more = false;
     }
+    reportProgress();
     if (more) maintenanceStep = setImmediate(step);
   };
   maintenanceTimer = setInterval(() => {
@@ -172,6 +210,13 @@ function run(call: Call): unknown {
       return db.search(call.match, call.limit);
     case 'unindexed':
       return db.unindexedCount;
+    case 'catchUp':
+      try {
+        while (db.index());
+      } catch (err) {
+        reportFailure(err, []);
+      }
+      return db.caughtUpTo;
     case 'size':
       return db.size;
     case 'index':

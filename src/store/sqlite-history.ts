@@ -25,6 +25,14 @@ const POST_INTERVAL_MS = 50;
  */
 const TAIL_SIZE = 256;
 
+/**
+ * How far the worker may fall behind the journal, in event ids (about as many messages), before a
+ * flush waits for it to store and index all it was given. The worker runs at a low priority
+ * (history-worker.ts) and lags under heavy load; this bounds the memory its queue holds, the
+ * journal's size, and how long a later search waits for the index (~5 µs a message: ~0.25 s).
+ */
+export const MAX_BACKLOG_IDS = 50_000;
+
 export interface SqliteHistoryOptions extends HistoryDbOptions {
   /**
    * How often the journal and the database's WAL are written to disk, in ms (default 1000): a
@@ -33,6 +41,8 @@ export interface SqliteHistoryOptions extends HistoryDbOptions {
   syncIntervalMs?: number;
   /** Journal file size, in bytes, past which it switches to its other file (JOURNAL_ROTATE_BYTES). */
   journalRotateBytes?: number;
+  /** How far the worker may fall behind, in ids (MAX_BACKLOG_IDS). */
+  maxBacklog?: number;
 }
 
 /**
@@ -57,6 +67,8 @@ export class SqliteHistory implements Journal, HistorySource {
   private persistedNextId: number;
   private seq = 0;
   private closed = false;
+  /** As the worker last said: every id up to this one is stored and indexed. */
+  private caughtUpTo: number;
   /** Batches journaled but not yet posted to the worker. */
   private unposted: string[] = [];
   private postTimer: NodeJS.Timeout | null = null;
@@ -77,8 +89,10 @@ export class SqliteHistory implements Journal, HistorySource {
     private readonly journal: JournalFiles,
     nextId: number,
     maxMessages: number,
+    private readonly maxBacklog: number,
   ) {
     this.persistedNextId = nextId;
+    this.caughtUpTo = nextId - 1; // the worker's first progress report corrects it
     this.retentionFitsTail = maxMessages > 0 && maxMessages <= TAIL_SIZE;
     this.tailCapacity = this.retentionFitsTail ? maxMessages : TAIL_SIZE;
   }
@@ -149,7 +163,13 @@ export class SqliteHistory implements Journal, HistorySource {
       link.close(link.call({ op: 'close' }).ok);
       throw new HistoryOpenError(journalFailureLine(err), { cause: err });
     }
-    store = new SqliteHistory(link, journal, opened.nextId, options.maxMessages ?? 0);
+    store = new SqliteHistory(
+      link,
+      journal,
+      opened.nextId,
+      options.maxMessages ?? 0,
+      options.maxBacklog ?? MAX_BACKLOG_IDS,
+    );
     if (!options.maxDays) store.loadTail();
     for (const msg of early) store.onWorkerMessage(msg, true);
     return store;
@@ -186,6 +206,7 @@ export class SqliteHistory implements Journal, HistorySource {
    * Writes what was recorded since the last flush to the journal, in one write; the same text is
    * posted to the worker within POST_INTERVAL_MS. When the journal cannot be written the batch
    * is dropped (it was relayed but is not stored), `onFailure` is told, and false is returned.
+   * When the worker has fallen more than `maxBacklog` ids behind, waits for it to catch up.
    */
   flush(): boolean {
     const nextId = this.nextIdSource?.() ?? 0;
@@ -212,6 +233,10 @@ export class SqliteHistory implements Journal, HistorySource {
     if (this.postTimer === null) {
       this.postTimer = setTimeout(this.postBatches, POST_INTERVAL_MS);
       this.postTimer.unref();
+    }
+    if (this.persistedNextId - 1 - this.caughtUpTo > this.maxBacklog && this.link.gone === null) {
+      const answer = this.call({ op: 'catchUp' });
+      if (answer.ok) this.caughtUpTo = Math.max(this.caughtUpTo, answer.value);
     }
     return true;
   }
@@ -303,6 +328,7 @@ export class SqliteHistory implements Journal, HistorySource {
 
   private onWorkerMessage(msg: FromWorker, deferred: boolean): void {
     if (msg.type === 'durable') this.journal.durable(msg.seq);
+    else if (msg.type === 'progress') this.caughtUpTo = Math.max(this.caughtUpTo, msg.id);
     else if (msg.type === 'failure')
       this.report({ error: fromWire(msg.error), reason: msg.reason, lost: msg.lost }, deferred);
   }

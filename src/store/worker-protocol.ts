@@ -28,6 +28,8 @@ export type Call =
   | { op: 'search'; match: string; limit: number }
   | { op: 'index'; limit: number | undefined }
   | { op: 'unindexed' }
+  /** Indexes everything stored; answers `caughtUpTo` (see `progress`). */
+  | { op: 'catchUp' }
   | { op: 'prune'; now: number }
   | { op: 'size' }
   | { op: 'close' };
@@ -39,6 +41,7 @@ export interface CallResults {
   search: HistoryResult;
   index: boolean;
   unindexed: number;
+  catchUp: number;
   prune: boolean;
   size: number;
   close: null;
@@ -67,6 +70,8 @@ export type FromWorker =
   | { type: 'reply'; id: number; value: unknown }
   /** Batches up to `seq` are committed and the WAL holding them is on disk. */
   | { type: 'durable'; seq: number }
+  /** Every event id up to `id` posted so far is stored and in the full-text index. */
+  | { type: 'progress'; id: number }
   | { type: 'failure'; error: WireError; reason: string; lost: HistoryRecord[] };
 
 export function toWire(err: unknown): WireError {
