@@ -1,5 +1,4 @@
 import { readFileSync, truncateSync } from 'node:fs';
-import { setPriority } from 'node:os';
 import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import type { HistoryRecord } from '../core/events.js';
 import { failureReason, journalFailureLine, openFailureLine } from './failures.js';
@@ -16,29 +15,11 @@ import { toWire, type Call, type FromWorker, type ToWorker, type WorkerStart } f
 /** Most posted batches merged into one transaction when the worker fell behind. */
 const MAX_MERGED_BATCHES = 256;
 
-/**
- * This thread's nice value on Linux, where each thread has its own: storing, indexing and pruning
- * give way to the event loop that relays live messages. Every message is in the journal before
- * this thread sees it, so it may fall behind under load and catch up when the load eases; the
- * event loop bounds how far (MAX_BACKLOG_IDS in sqlite-history.ts). Measured with the C load
- * generator (fanout N=100 on 2 cores shared with it): history's find-max rose from 0.57x to
- * 0.80x of the server without history. Elsewhere a process has one priority: left alone.
- */
-const WORKER_NICE = 19;
-
 /** Least time between two progress reports, in ms. */
 const PROGRESS_INTERVAL_MS = 20;
 
 const start = workerData as WorkerStart;
 const inbox = parentPort as MessagePort;
-
-if (process.platform === 'linux') {
-  try {
-    setPriority(0, WORKER_NICE); // 0: the calling thread
-  } catch {
-    // not allowed here: the worker runs at the server's priority, which is only slower
-  }
-}
 
 /** Posts a reply, then wakes the main thread blocked on it. */
 function reply(msg: FromWorker): void {
@@ -212,7 +193,7 @@ function run(call: Call): unknown {
       return db.unindexedCount;
     case 'catchUp':
       try {
-        while (db.index());
+        while (db.caughtUpTo < call.upTo && db.index());
       } catch (err) {
         reportFailure(err, []);
       }

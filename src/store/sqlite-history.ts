@@ -26,10 +26,11 @@ const POST_INTERVAL_MS = 50;
 const TAIL_SIZE = 256;
 
 /**
- * How far the worker may fall behind the journal, in event ids (about as many messages), before a
- * flush waits for it to store and index all it was given. The worker runs at a low priority
- * (history-worker.ts) and lags under heavy load; this bounds the memory its queue holds, the
- * journal's size, and how long a later search waits for the index (~5 µs a message: ~0.25 s).
+ * How far the worker may fall behind the journal, in event ids (about as many messages). When the
+ * CPU is short it lags; past this, each flush waits for it to get back within the bound, less a
+ * tenth: a few milliseconds per turn rather than one long stall, so an overloaded server slows
+ * down evenly. This bounds the memory the worker's queue holds, the journal's size, and how long
+ * a search waits for the index (~5 µs a message with a whole core: ~0.25 s).
  */
 export const MAX_BACKLOG_IDS = 50_000;
 
@@ -206,7 +207,7 @@ export class SqliteHistory implements Journal, HistorySource {
    * Writes what was recorded since the last flush to the journal, in one write; the same text is
    * posted to the worker within POST_INTERVAL_MS. When the journal cannot be written the batch
    * is dropped (it was relayed but is not stored), `onFailure` is told, and false is returned.
-   * When the worker has fallen more than `maxBacklog` ids behind, waits for it to catch up.
+   * When the worker has fallen more than `maxBacklog` ids behind, waits for it to come back within.
    */
   flush(): boolean {
     const nextId = this.nextIdSource?.() ?? 0;
@@ -234,8 +235,9 @@ export class SqliteHistory implements Journal, HistorySource {
       this.postTimer = setTimeout(this.postBatches, POST_INTERVAL_MS);
       this.postTimer.unref();
     }
-    if (this.persistedNextId - 1 - this.caughtUpTo > this.maxBacklog && this.link.gone === null) {
-      const answer = this.call({ op: 'catchUp' });
+    const upTo = this.persistedNextId - 1 - this.maxBacklog;
+    if (this.caughtUpTo < upTo && this.link.gone === null) {
+      const answer = this.call({ op: 'catchUp', upTo: upTo + Math.ceil(this.maxBacklog / 10) });
       if (answer.ok) this.caughtUpTo = Math.max(this.caughtUpTo, answer.value);
     }
     return true;

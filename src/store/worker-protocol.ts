@@ -28,8 +28,8 @@ export type Call =
   | { op: 'search'; match: string; limit: number }
   | { op: 'index'; limit: number | undefined }
   | { op: 'unindexed' }
-  /** Indexes everything stored; answers `caughtUpTo` (see `progress`). */
-  | { op: 'catchUp' }
+  /** Indexes until everything up to `upTo` is stored and indexed; answers how far (see `progress`). */
+  | { op: 'catchUp'; upTo: number }
   | { op: 'prune'; now: number }
   | { op: 'size' }
   | { op: 'close' };
