@@ -10,6 +10,7 @@ import {
   PRUNE_BATCH_ROWS,
   MIGRATIONS,
   SCHEMA_VERSION,
+  SEARCH_RANKED_MATCHES,
   SqliteHistory,
   type SqliteHistoryOptions,
   type StoreFailure,
@@ -152,6 +153,21 @@ test('search finds messages holding every word, best match first, ignoring case 
   assert.deepEqual(ids(store.search('café pronto', 10)), [1]);
   assert.deepEqual(ids(store.search('pronto', 1)).length, 1);
   assert.deepEqual(ids(store.search('nada', 10)), []);
+});
+
+test('search ranks the newest SEARCH_RANKED_MATCHES matches only, and finds rarer words anywhere', (t) => {
+  const store = openStore(t, join(tempDir(t, 'papo-store-'), 'papo.db'));
+  store.record(say(1, 'comum comum comum comum antigo')); // the best match of "comum", and the oldest
+  for (let id = 2; id <= SEARCH_RANKED_MATCHES + 1; id++) store.record(say(id, `comum texto ${id}`));
+  store.flush();
+  const found = ids(store.search('comum', 100));
+  assert.equal(found.length, 100);
+  assert.ok(!found.includes(1), 'the oldest match is past the newest 5,000 and not ranked');
+  assert.deepEqual(ids(store.search('antigo', 5)), [1]);
+  const newest = SEARCH_RANKED_MATCHES + 2;
+  store.record(say(newest, 'comum comum comum comum novo'));
+  store.flush();
+  assert.deepEqual(ids(store.search('comum', 1)), [newest], 'within them, the best match first');
 });
 
 test('search takes FTS syntax in user input literally and never fails on it', (t) => {
