@@ -28,6 +28,11 @@ export interface HistorySource {
   before(id: number, limit: number): HistoryResult;
   /** Messages matching every word of `query` (full text), best match first, at most `limit`. */
   search(query: string, limit: number): HistoryResult;
+  /**
+   * As `search`, answered later through `done`, for a store whose searches run on another
+   * thread: a costly search then never holds up the chat. Used instead of `search` when present.
+   */
+  searchLater?(query: string, limit: number, done: (result: HistoryResult) => void): void;
 }
 
 type HistoryAction = { type: 'history'; before?: number; limit?: number; ref?: Ref };
@@ -55,23 +60,39 @@ export class HistoryDesk {
     return this.page(who, 'replay', result.records, this.replayCount);
   }
 
-  /** Answers a `history` or `search` request. */
-  answer(who: object, action: HistoryAction | SearchAction): HistoryEvent | ErrorEvent {
+  /**
+   * Answers a `history` or `search` request through `reply`: at once, or later for a search
+   * when the source offers `searchLater` (other events may go out to the user in between).
+   */
+  answer(
+    who: object,
+    action: HistoryAction | SearchAction,
+    reply: (event: HistoryEvent | ErrorEvent) => void,
+  ): void {
     const { ref } = action;
-    if (!this.source) return { type: 'error', code: 'HISTORY_UNAVAILABLE', detail: { kind: 'none' }, ref };
+    const source = this.source;
+    if (!source) return reply({ type: 'error', code: 'HISTORY_UNAVAILABLE', detail: { kind: 'none' }, ref });
     if (action.type === 'search') {
       const limit = Math.min(action.limit ?? DEFAULT_SEARCH_RESULTS, MAX_SEARCH_RESULTS);
-      const result = this.source.search(action.query, limit);
-      if (!result.ok) return unavailable(result.reason, ref);
       const query = sanitizeText(action.query.trim()).slice(0, MAX_QUERY_ECHO_CHARS);
-      return withRef({ type: 'history', kind: 'search', records: result.records, more: false, query }, ref);
+      const done = (result: HistoryResult) =>
+        reply(
+          result.ok
+            ? withRef({ type: 'history', kind: 'search', records: result.records, more: false, query }, ref)
+            : unavailable(result.reason, ref),
+        );
+      if (source.searchLater) source.searchLater(action.query, limit, done);
+      else done(source.search(action.query, limit));
+      return;
     }
     const limit = Math.min(action.limit ?? DEFAULT_HISTORY_PAGE, MAX_HISTORY_PAGE);
     const before = action.before ?? this.oldestShown.get(who);
-    const result =
-      before === undefined ? this.source.recent(limit + 1) : this.source.before(before, limit + 1);
-    if (!result.ok) return unavailable(result.reason, ref);
-    return withRef(this.page(who, 'page', result.records, limit), ref);
+    const result = before === undefined ? source.recent(limit + 1) : source.before(before, limit + 1);
+    reply(
+      result.ok
+        ? withRef(this.page(who, 'page', result.records, limit), ref)
+        : unavailable(result.reason, ref),
+    );
   }
 
   /** Keeps the newest `limit` of `records` (asked for one more, to learn whether older exist). */

@@ -116,7 +116,10 @@ export class Hub {
         return session.peer.send({ type: 'users', ref: action.ref, users: this.userNames() });
       case 'history':
       case 'search':
-        return session.peer.send(this.history.answer(session, action));
+        // A search may be answered later: by then the user may have left.
+        return this.history.answer(session, action, (event) => {
+          if (!session.closed) session.peer.send(event);
+        });
     }
   }
 

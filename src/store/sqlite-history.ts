@@ -272,6 +272,18 @@ export class SqliteHistory implements Journal, HistorySource {
   }
 
   /**
+   * As `search`, without blocking the event loop: `done` gets the answer once the worker has it.
+   * The search still sees every message recorded before it.
+   */
+  searchLater(query: string, limit: number, done: (result: HistoryResult) => void): void {
+    const match = ftsQuery(query);
+    if (match === null) return queueMicrotask(() => done({ ok: true, records: [] }));
+    this.flush();
+    this.postBatches();
+    this.link.callLater({ op: 'search', match, limit }, (answer) => done(this.read(answer)));
+  }
+
+  /**
    * One indexing step in the worker: adds at most `limit` stored messages to the full-text
    * index (kept out of the commit path). Returns true when it indexed something.
    */

@@ -48,6 +48,8 @@ export class WorkerLink {
   private readonly port: MessagePort;
   private readonly signal = new Int32Array(new SharedArrayBuffer(8));
   private nextCallId = 1;
+  /** Calls answered through a callback (`callLater`), by id. */
+  private readonly later = new Map<number, (answer: CallAnswer<Call['op']>) => void>();
   private closing = false;
   private lastError: Error | null = null;
 
@@ -65,7 +67,7 @@ export class WorkerLink {
     this.worker = startWorker({ ...start, signal: this.signal, port: port2 });
     this.worker.on('error', (err) => (this.lastError = err));
     this.worker.on('exit', (code) => this.lost(this.lastError ?? new Error(`it exited with code ${code}`)));
-    this.port.on('message', (msg: FromWorker) => this.onMessage(msg, false));
+    this.port.on('message', (msg: FromWorker) => this.route(msg, false));
     // The server's life is its sockets: an idle history worker must not keep the process up.
     this.worker.unref();
     this.port.unref();
@@ -91,6 +93,25 @@ export class WorkerLink {
     );
     if (reply === null) return { ok: false, reason: this.gone ?? 'the history store did not answer' };
     return { ok: true, value: reply.value as CallResults[K] };
+  }
+
+  /**
+   * Runs `call` in the worker after everything posted before it, without waiting: `done` gets
+   * the answer from the event loop once the worker has replied (or has stopped).
+   */
+  callLater<K extends Call['op']>(
+    call: Extract<Call, { op: K }>,
+    done: (answer: CallAnswer<K>) => void,
+  ): void {
+    if (this.gone !== null) {
+      const reason = this.gone;
+      queueMicrotask(() => done({ ok: false, reason }));
+      return;
+    }
+    const id = this.nextCallId++;
+    this.later.set(id, done as (answer: CallAnswer<Call['op']>) => void);
+    this.port.ref(); // an answer on its way keeps the process up, until it comes
+    this.worker.postMessage({ type: 'call', id, call } satisfies ToWorker);
   }
 
   /** Stops listening; stops the worker too unless it `ended` by itself (after a `close` call). */
@@ -130,15 +151,30 @@ export class WorkerLink {
     for (let m = receiveMessageOnPort(this.port); m !== undefined; m = receiveMessageOnPort(this.port)) {
       const msg = m.message as FromWorker;
       if (match(msg)) return msg;
-      this.onMessage(msg, true);
+      this.route(msg, true);
     }
     return null;
+  }
+
+  /** Hands a reply to its `callLater` callback (soon, when `deferred`), anything else to onMessage. */
+  private route(msg: FromWorker, deferred: boolean): void {
+    const done = msg.type === 'reply' ? this.later.get(msg.id) : undefined;
+    if (msg.type !== 'reply' || done === undefined) return this.onMessage(msg, deferred);
+    this.later.delete(msg.id);
+    if (this.later.size === 0) this.port.unref();
+    const answer = { ok: true, value: msg.value } as CallAnswer<Call['op']>;
+    if (deferred) queueMicrotask(() => done(answer));
+    else done(answer);
   }
 
   /** The worker stopped unasked: say so once; reads answer "unavailable" from now on. */
   private lost(error: Error): void {
     if (this.gone !== null || this.closing) return;
     this.gone = 'the history store stopped';
+    const reason = this.gone;
+    for (const done of this.later.values()) queueMicrotask(() => done({ ok: false, reason }));
+    this.later.clear();
+    this.port.unref();
     this.onGone(Object.assign(new Error(`the history worker stopped: ${error.message}`), { cause: error }));
   }
 }

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Hub } from '../../src/core/hub.js';
 import type { PublicEvent } from '../../src/core/events.js';
+import type { HistoryResult, HistorySource } from '../../src/core/history.js';
 import { manualClock, RecordingPeer } from '../helpers/recording-peer.js';
 
 function setup() {
@@ -209,4 +210,42 @@ test('shutdown sends a notice and bye to every connection, named or not', () => 
     assert.equal(p.closed, true);
   }
   assert.equal(hub.userCount, 0);
+});
+
+test('a search answered later reaches its user, unless they have left by then', () => {
+  const pending: Array<(result: HistoryResult) => void> = [];
+  const history: HistorySource = {
+    recent: () => ({ ok: true, records: [] }),
+    before: () => ({ ok: true, records: [] }),
+    search: () => assert.fail('a source with searchLater is searched through it'),
+    searchLater: (_query, _limit, done) => pending.push(done),
+  };
+  let n = 0;
+  const hub = new Hub({ clock: manualClock(), newToken: () => `tok${++n}`, history });
+  const join = (name: string) => {
+    const peer = new RecordingPeer();
+    const session = hub.attach(peer);
+    hub.handle(session, { type: 'join', name });
+    peer.take();
+    return { peer, session };
+  };
+  const ana = join('ana');
+  const bob = join('bob');
+  ana.peer.take();
+  hub.handle(ana.session, { type: 'search', query: ' bolo ', ref: 7 });
+  hub.handle(bob.session, { type: 'search', query: 'bolo' });
+  assert.deepEqual(ana.peer.take(), [], 'not answered yet');
+  hub.handle(bob.session, { type: 'quit' });
+  bob.peer.take();
+  const found = { type: 'message', id: 1, ts: 1, from: 'ana', text: 'bolo' } as const;
+  for (const done of pending) done({ ok: true, records: [found] });
+  assert.deepEqual(ana.peer.take().at(-1), {
+    type: 'history',
+    kind: 'search',
+    records: [found],
+    more: false,
+    query: 'bolo',
+    ref: 7,
+  });
+  assert.deepEqual(bob.peer.take(), [], 'bob had left');
 });

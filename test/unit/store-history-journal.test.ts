@@ -179,6 +179,8 @@ test('a worker that dies is reported, reads say history is unavailable, and the 
   assert.equal(store.flush(), true, 'the journal still takes messages');
   const read = store.recent(5);
   assert.equal(read.ok, false);
+  const later = await new Promise<HistoryResult>((resolve) => store.searchLater('depois', 5, resolve));
+  assert.deepEqual(later, { ok: false, reason: 'the history store stopped' });
   store.close();
 
   const again = openStore(t, file);

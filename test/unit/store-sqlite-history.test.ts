@@ -170,6 +170,24 @@ test('search ranks the newest SEARCH_RANKED_MATCHES matches only, and finds rare
   assert.deepEqual(ids(store.search('comum', 1)), [newest], 'within them, the best match first');
 });
 
+test('searchLater answers later, from the event loop, seeing what was recorded before it', async (t) => {
+  const store = openStore(t, join(tempDir(t, 'papo-store-'), 'papo.db'));
+  store.record(say(1, 'bolo de cenoura'));
+  let got: HistoryResult | undefined;
+  const answer = new Promise<HistoryResult>((resolve) =>
+    store.searchLater('cenoura', 5, (result) => resolve((got = result))),
+  );
+  assert.equal(got, undefined, 'not answered before it returns');
+  store.record(say(2, 'mais cenoura')); // after the search: not in its answer
+  store.flush();
+  assert.deepEqual(ids(await answer), [1]);
+  assert.deepEqual(ids(store.search('cenoura', 5)).sort(), [1, 2]);
+  assert.deepEqual(await new Promise((resolve) => store.searchLater('  ', 5, resolve)), {
+    ok: true,
+    records: [],
+  });
+});
+
 test('search takes FTS syntax in user input literally and never fails on it', (t) => {
   const store = openStore(t, join(tempDir(t, 'papo-store-'), 'papo.db'));
   store.record(say(1, 'use "NEAR" or OR AND * carefully: col:x'));
