@@ -32,7 +32,7 @@ const TAIL_SIZE = 256;
  * down evenly. This bounds the memory the worker's queue holds, the journal's size, and how long
  * a search waits for the index (~5 µs a message with a whole core: ~0.25 s).
  */
-export const MAX_BACKLOG_IDS = 50_000;
+const MAX_BACKLOG_IDS = 50_000;
 
 export interface SqliteHistoryOptions extends HistoryDbOptions {
   /**
