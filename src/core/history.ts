@@ -18,21 +18,21 @@ const MAX_QUERY_ECHO_CHARS = 200;
 export type HistoryResult = { ok: true; records: HistoryRecord[] } | { ok: false; reason: string };
 
 /**
- * Stored public messages, as the core reads them (src/store implements it over SQLite). Calls
- * are synchronous; a store failure is a value, not an exception. Private messages are never in it.
+ * Stored public messages, as the core reads them (src/store implements it over SQLite). Reads
+ * are synchronous, searches answer through a callback; a store failure is a value, not an
+ * exception. Private messages are never in it.
  */
 export interface HistorySource {
   /** The newest `limit` messages, oldest first. */
   recent(limit: number): HistoryResult;
   /** The newest `limit` messages with an id below `id`, oldest first. */
   before(id: number, limit: number): HistoryResult;
-  /** Messages matching every word of `query` (full text), best match first, at most `limit`. */
-  search(query: string, limit: number): HistoryResult;
   /**
-   * As `search`, answered later through `done`, for a store whose searches run on another
-   * thread: a costly search then never holds up the chat. Used instead of `search` when present.
+   * Messages matching every word of `query` (full text), best match first, at most `limit`,
+   * given to `done` when they are found: a store may search on another thread, so that a costly
+   * search never holds up the chat.
    */
-  searchLater?(query: string, limit: number, done: (result: HistoryResult) => void): void;
+  searchLater(query: string, limit: number, done: (result: HistoryResult) => void): void;
 }
 
 type HistoryAction = { type: 'history'; before?: number; limit?: number; ref?: Ref };
@@ -61,8 +61,8 @@ export class HistoryDesk {
   }
 
   /**
-   * Answers a `history` or `search` request through `reply`: at once, or later for a search
-   * when the source offers `searchLater` (other events may go out to the user in between).
+   * Answers a `history` or `search` request through `reply`: at once, or for a search when the
+   * source has found the matches (other events may go out to the user in between).
    */
   answer(
     who: object,
@@ -81,9 +81,7 @@ export class HistoryDesk {
             ? withRef({ type: 'history', kind: 'search', records: result.records, more: false, query }, ref)
             : unavailable(result.reason, ref),
         );
-      if (source.searchLater) source.searchLater(action.query, limit, done);
-      else done(source.search(action.query, limit));
-      return;
+      return source.searchLater(action.query, limit, done);
     }
     const limit = Math.min(action.limit ?? DEFAULT_HISTORY_PAGE, MAX_HISTORY_PAGE);
     const before = action.before ?? this.oldestShown.get(who);

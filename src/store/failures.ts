@@ -19,18 +19,22 @@ function codeOf(err: unknown): string {
   return typeof code === 'string' ? code : '';
 }
 
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
 /** A short reason for a run-time failure. */
 export function failureReason(err: unknown): string {
   const code = codeOf(err);
   if (code.startsWith('SQLITE_FULL')) return 'the disk is full';
-  const message = err instanceof Error ? err.message : String(err);
+  const message = messageOf(err);
   return code ? `${code}: ${message}` : message;
 }
 
 /** One clear line saying why the database at `file` cannot be used, and what to do. */
 export function openFailureLine(file: string, err: unknown): string {
   const code = codeOf(err);
-  const message = err instanceof Error ? err.message : String(err);
+  const message = messageOf(err);
   if (err instanceof SchemaError) return `the history database ${file} cannot be used: ${message}`;
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'))
     return `the history database ${file} is locked: another papo server (or another program) is using it; stop it or use another --data-dir`;
@@ -50,6 +54,6 @@ export function openFailureLine(file: string, err: unknown): string {
 
 /** One clear line saying the history journal (next to the database) cannot be used. */
 export function journalFailureLine(err: unknown): string {
-  const message = err instanceof Error ? err.message : String(err);
+  const message = messageOf(err);
   return `cannot use the history journal (${message}); check the permissions of the data directory (--data-dir), or use --no-history`;
 }

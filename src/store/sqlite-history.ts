@@ -265,10 +265,8 @@ export class SqliteHistory implements Journal, HistorySource {
 
   /** Messages holding every word of `query`, best first; the worker catches the index up first. */
   search(query: string, limit: number): HistoryResult {
-    const match = ftsQuery(query);
-    if (match === null) return { ok: true, records: [] };
-    this.flush();
-    return this.read(this.call({ op: 'search', match, limit }));
+    const match = this.searchMatch(query);
+    return match === null ? { ok: true, records: [] } : this.read(this.call({ op: 'search', match, limit }));
   }
 
   /**
@@ -276,11 +274,17 @@ export class SqliteHistory implements Journal, HistorySource {
    * The search still sees every message recorded before it.
    */
   searchLater(query: string, limit: number, done: (result: HistoryResult) => void): void {
-    const match = ftsQuery(query);
+    const match = this.searchMatch(query);
     if (match === null) return queueMicrotask(() => done({ ok: true, records: [] }));
-    this.flush();
     this.postBatches();
     this.link.callLater({ op: 'search', match, limit }, (answer) => done(this.read(answer)));
+  }
+
+  /** The FTS5 query for `query` (null: it has no word), once the turn's messages are flushed. */
+  private searchMatch(query: string): string | null {
+    const match = ftsQuery(query);
+    if (match !== null) this.flush();
+    return match;
   }
 
   /**
