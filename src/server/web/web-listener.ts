@@ -1,0 +1,133 @@
+import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { Logger } from 'pino';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Transport } from '../transport.js';
+import { clientAddress } from './client-address.js';
+import { createRequestHandler, WS_PATH } from './http-handler.js';
+import { isAllowedOrigin, type OriginPolicy } from './origin.js';
+import type { StaticFile } from './static-files.js';
+import { WsTransport } from './ws-transport.js';
+
+/** Largest WebSocket message accepted, in bytes: a longer one closes the socket (1009). */
+export const MAX_WS_PAYLOAD_BYTES = 16 * 1024;
+/** Largest request head, in bytes: a bigger one is answered 431 without being read further. */
+export const MAX_HEADER_BYTES = 8 * 1024;
+
+export interface WebListenerOptions {
+  files: ReadonlyMap<string, StaticFile>;
+  host: string;
+  port: number;
+  /** PEM certificate and key: serve HTTPS and WSS instead of HTTP and WS. */
+  tls: { cert: string; key: string; minVersion: 'TLSv1.2' } | null;
+  extraOrigins: readonly string[];
+  trustProxy: boolean;
+  /** Seconds between WebSocket-level pings; a socket that missed one is cut. */
+  heartbeatSeconds: number;
+  log: Logger;
+  /** Where every accepted WebSocket goes: the server's one entry point for transports. */
+  accept(transport: Transport): void;
+}
+
+export interface WebListener {
+  server: Server;
+  address: AddressInfo;
+  url: string;
+  /** Stops accepting and cuts every WebSocket still open. */
+  close(): Promise<void>;
+}
+
+function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
+function refuseUpgrade(socket: Duplex, status: string): void {
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  socket.destroy();
+}
+
+/** Serves the app and its WebSocket on one port (docs/WEB.md). */
+export async function startWebListener(options: WebListenerOptions): Promise<WebListener> {
+  const { log } = options;
+  const handler = createRequestHandler(options.files);
+  const serverOptions = { maxHeaderSize: MAX_HEADER_BYTES };
+  const server: Server = options.tls
+    ? createHttpsServer({ ...serverOptions, ...options.tls }, handler)
+    : createHttpServer(serverOptions, handler);
+  const policy: OriginPolicy = {
+    scheme: options.tls ? 'https:' : 'http:',
+    extraOrigins: options.extraOrigins.map((o) => o.toLowerCase()),
+    loopbackOnly: isLoopbackHost(options.host),
+  };
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_WS_PAYLOAD_BYTES,
+    perMessageDeflate: false, // compression costs memory per socket and leaks lengths (CRIME)
+    clientTracking: false,
+  });
+  const transports = new Set<WsTransport>();
+
+  // A malformed or oversized request head never reaches the handler: answer it here, or Node's
+  // default would, and never let it throw.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    socket.on('error', () => {});
+    if (!socket.writable) return void socket.destroy();
+    const status =
+      err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    refuseUpgrade(socket, status);
+  });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', (err) => log.debug({ err: err.message }, 'web: upgrade socket error'));
+    const path = (req.url ?? '').split('?')[0];
+    if (path !== WS_PATH) return refuseUpgrade(socket, '404 Not Found');
+    if (!isAllowedOrigin(req, policy)) {
+      log.info(
+        { origin: req.headers.origin, host: req.headers.host },
+        'web: WebSocket from a foreign origin refused',
+      );
+      return refuseUpgrade(socket, '403 Forbidden');
+    }
+    wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+      (req.socket as Socket).setNoDelay(true);
+      const transport = new WsTransport(ws, clientAddress(req, options.trustProxy), MAX_WS_PAYLOAD_BYTES);
+      transports.add(transport);
+      ws.once('close', () => transports.delete(transport));
+      options.accept(transport);
+    });
+  });
+  server.on('error', (err) => log.error({ err: err.message }, 'web listener error'));
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host: options.host, port: options.port }, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  // WebSocket-level pings find browsers that vanished without a close (sleeping laptops, lost
+  // networks); the JSON heartbeat still runs on top, as for every JSON client.
+  const heartbeat = setInterval(() => {
+    for (const t of transports) {
+      if (!t.isAlive) t.destroy();
+      else t.ping();
+    }
+  }, options.heartbeatSeconds * 1000);
+  heartbeat.unref();
+
+  const address = server.address() as AddressInfo;
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    server,
+    address,
+    url: `${options.tls ? 'https' : 'http'}://${shownHost}:${address.port}/`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        clearInterval(heartbeat);
+        for (const t of transports) t.destroy();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
