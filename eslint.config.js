@@ -36,4 +36,21 @@ export default tseslint.config(
       'no-restricted-properties': ['error', { object: 'Date', property: 'now' }],
     },
   },
+  {
+    // The browser UI builds its DOM from text nodes only: user data never goes through an HTML
+    // parser (docs/WEB.md, "Security").
+    files: ['web/src/**/*.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { property: 'innerHTML', message: 'Build nodes with h() and textContent.' },
+        { property: 'outerHTML', message: 'Build nodes with h() and textContent.' },
+        { property: 'insertAdjacentHTML', message: 'Build nodes with h() and textContent.' },
+        { object: 'document', property: 'write', message: 'Build nodes with h() and textContent.' },
+        { property: 'createContextualFragment', message: 'Build nodes with h() and textContent.' },
+      ],
+      'no-restricted-globals': ['error', 'eval'],
+      'no-implied-eval': 'error',
+    },
+  },
 );
