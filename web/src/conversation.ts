@@ -15,6 +15,10 @@ export interface Conversation {
   topic: string;
   /** Highest event id shown here from a live event, a replay or an ack. */
   lastId: number;
+  /** Highest message id shown here (notices aside). */
+  lastMessageId: number;
+  /** `lastMessageId` when the current catch-up began: if history no longer reaches it, a gap. */
+  lastShownBefore: number;
   /** Oldest message id shown, for paging back; null before any. */
   oldestId: number | null;
   /** The server said older messages exist before `oldestId`. */
@@ -45,6 +49,8 @@ export function newConversation(kind: 'room' | 'private', name: string, t: Texts
     users: [],
     topic: '',
     lastId: 0,
+    lastMessageId: 0,
+    lastShownBefore: 0,
     oldestId: null,
     moreOlder: false,
     loadingOlder: false,

@@ -40,7 +40,7 @@ export class Shell {
       byId<HTMLFormElement>('composer'),
       byId<HTMLInputElement>('input'),
       (line) => this.app?.input(line),
-      () => this.app?.completionCandidates() ?? { names: [], rooms: [] },
+      () => this.app?.convs.completionCandidates(this.app.me) ?? { names: [], rooms: [] },
     );
   }
 
@@ -76,8 +76,9 @@ export class Shell {
     });
     this.scroller.addEventListener('scroll', () => this.onScroll(), { passive: true });
     document.addEventListener('visibilitychange', () => {
-      if (document.visibilityState === 'visible') app.markRead();
-      else app.onHidden();
+      if (document.visibilityState === 'visible') app.convs.markRead();
+      // The next message after coming back starts a new "new messages" line.
+      else app.convs.current?.view.clearMarker('new');
       this.updateTitle();
     });
     const notifyButton = byId<HTMLButtonElement>('notify-button');
@@ -152,14 +153,14 @@ export class Shell {
 
   /** After new lines in `conv`: stay at the newest if the reader was there (or sent them). */
   followIfCurrent(conv: Conversation, force = false): void {
-    if (conv !== this.app?.currentConversation) return;
+    if (conv !== this.app?.convs.current) return;
     if (force) this.following = true;
     if (this.following) this.scroller.scrollTop = this.scroller.scrollHeight;
   }
 
   /** An older page was put above: keep the lines the reader was looking at in place. */
   afterOlder(conv: Conversation): void {
-    if (conv !== this.app?.currentConversation) return;
+    if (conv !== this.app?.convs.current) return;
     if (this.following) this.scroller.scrollTop = this.scroller.scrollHeight;
     else if (this.anchor !== null) {
       this.scroller.scrollTop += this.anchor.node.offsetTop - this.anchor.top;
@@ -172,7 +173,7 @@ export class Shell {
   private onScroll(): void {
     const s = this.scroller;
     this.following = s.scrollHeight - s.scrollTop - s.clientHeight < FOLLOW_PX;
-    const conv = this.app?.currentConversation;
+    const conv = this.app?.convs.current;
     if (conv && s.scrollTop < LOAD_OLDER_PX && conv.moreOlder && !conv.loadingOlder) {
       const first = conv.view.listEl.firstElementChild;
       if (first instanceof HTMLElement) this.anchor = { node: first, top: first.offsetTop };
@@ -233,30 +234,30 @@ export class Shell {
   private render(): void {
     const app = this.app;
     if (app === null) return;
-    const current = app.currentConversation;
+    const current = app.convs.current;
     renderSidebar(
       { rooms: byId('room-list'), privates: byId('private-list'), users: byId('user-list') },
-      app.conversationList,
+      app.convs.list(),
       current,
-      app.myName,
+      app.me,
       this.t,
-      (c) => app.select(c),
-      (name) => app.openPrivate(name),
+      (c) => app.convs.select(c),
+      (name) => app.convs.select(app.convs.get('private', name)),
     );
-    byId('privates-section').hidden = !app.conversationList.some((c) => c.kind === 'private');
+    byId('privates-section').hidden = !app.convs.list().some((c) => c.kind === 'private');
     byId('users-section').hidden = current?.kind !== 'room';
     if (current) {
       byId('conv-title').textContent = current.name;
       byId('conv-topic').textContent = current.topic;
     }
-    const total = app.totalUnread();
+    const total = app.convs.totalUnread();
     byId('menu-badge').textContent = total > 0 ? String(total) : '';
     this.updateTitle();
   }
 
   private updateTitle(): void {
-    const total = this.app?.totalUnread() ?? 0;
-    const room = this.app?.currentConversation?.name;
+    const total = this.app?.convs.totalUnread() ?? 0;
+    const room = this.app?.convs.current?.name;
     const base = room ? `${room} · ${this.t.appName}` : this.t.appName;
     document.title = total > 0 ? `(${total}) ${base}` : base;
   }
