@@ -1,6 +1,7 @@
 import type { ChatContext } from './context.js';
 import { ownLineKey, type Conversation } from './conversation.js';
 import type { ClientMessage, ServerOf } from './protocol.js';
+import { remembered } from './storage.js';
 import { messageNode, pendingNode } from './view/message-node.js';
 
 /** A line the user sent that the server has not acknowledged yet. */
@@ -51,7 +52,13 @@ export class Outbox {
   }
 
   add(conv: Conversation, kind: OutboxEntry['kind'], target: string, text: string): void {
-    const node = pendingNode(this.ctx.me, text, kind === 'me', this.ctx.t.sending);
+    // Before the first welcome of a reload, the name is the one the tab is taking back.
+    const node = pendingNode(
+      this.ctx.me || (remembered.name() ?? ''),
+      text,
+      kind === 'me',
+      this.ctx.t.sending,
+    );
     conv.view.pendingEl.appendChild(node);
     this.counter++;
     const ref = `w${PAGE_PREFIX}-${this.counter}`;

@@ -72,6 +72,10 @@ export class Shell {
       if (e.key === 'Escape') {
         this.closeDrawer();
         this.closeSearch();
+      } else if (e.altKey && (e.key === 'ArrowUp' || e.key === 'ArrowDown')) {
+        // Alt+Up/Down: the previous or next conversation, without leaving the input.
+        e.preventDefault();
+        this.step(e.key === 'ArrowUp' ? -1 : 1);
       }
     });
     this.scroller.addEventListener('scroll', () => this.onScroll(), { passive: true });
@@ -89,6 +93,15 @@ export class Shell {
         if (ok) this.announce(this.t.notifyOn);
       });
     });
+  }
+
+  private step(delta: number): void {
+    const app = this.app;
+    if (app === null) return;
+    const list = app.convs.list();
+    const i = app.convs.current === null ? -1 : list.indexOf(app.convs.current);
+    const next = list[(i + delta + list.length) % list.length];
+    if (next !== undefined) app.convs.select(next);
   }
 
   showLogin(name: string, error: string): void {
