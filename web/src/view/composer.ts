@@ -53,7 +53,7 @@ export class Composer {
       this.completeWord();
       return;
     }
-    if (e.key === 'ArrowUp' && !e.shiftKey) {
+    if (e.key === 'ArrowUp' && !e.shiftKey && !e.altKey) {
       if (this.sent.length === 0) return;
       e.preventDefault();
       if (this.recallIndex === -1) {
@@ -63,7 +63,7 @@ export class Composer {
       this.show(this.sent[this.recallIndex] ?? '');
       return;
     }
-    if (e.key === 'ArrowDown' && !e.shiftKey && this.recallIndex !== -1) {
+    if (e.key === 'ArrowDown' && !e.shiftKey && !e.altKey && this.recallIndex !== -1) {
       e.preventDefault();
       this.recallIndex++;
       if (this.recallIndex >= this.sent.length) {
