@@ -92,6 +92,9 @@ export class WsTransport implements Transport {
   }
 
   end(): void {
+    // Reading must go on for the client's closing frame to arrive (a refused transport was
+    // never started, so it is still paused): else the close waits for the server's timeout.
+    this.ws.resume();
     this.ws.close(1000);
   }
 
