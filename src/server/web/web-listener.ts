@@ -97,8 +97,6 @@ export async function startWebListener(options: WebListenerOptions): Promise<Web
       options.accept(transport);
     });
   });
-  server.on('error', (err) => log.error({ err: err.message }, 'web listener error'));
-
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen({ host: options.host, port: options.port }, () => {
@@ -106,6 +104,8 @@ export async function startWebListener(options: WebListenerOptions): Promise<Web
       resolve();
     });
   });
+  // Only once bound: a failure to bind is the caller's one clear line, not also a log record.
+  server.on('error', (err) => log.error({ err: err.message }, 'web listener error'));
   // WebSocket-level pings find browsers that vanished without a close (sleeping laptops, lost
   // networks); the JSON heartbeat still runs on top, as for every JSON client.
   const heartbeat = setInterval(() => {
