@@ -7,15 +7,7 @@ import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { tempDir } from '../helpers/cli.js';
 import type { LineClient } from '../helpers/line-client.js';
-import {
-  browserUser,
-  launchBrowser,
-  PapoProcess,
-  say,
-  shownMessages,
-  tcpUser,
-  type BrowserUser,
-} from './harness.js';
+import { browserUser, launchBrowser, PapoProcess, say, tcpUser, type BrowserUser } from './harness.js';
 
 /** Screenshots for the README go to docs/img/ when PAPO_SCREENSHOTS=1, else to a temp dir. */
 const SCREENSHOTS = process.env.PAPO_SCREENSHOTS
@@ -134,76 +126,6 @@ test('a private message reaches only its recipient, in a conversation of its own
   await bia.page.locator('#room-list button', { hasText: '#geral' }).click();
   await bia.page.locator('#scroller li.msg', { hasText: 'marco' }).waitFor();
   assert.ok(!caio.pending().some((l) => l.includes('segredo')), caio.pending().join('\n'));
-});
-
-test('after a server restart the page reconnects and shows every message once', async (t) => {
-  // Flood control off: one terminal user posts 160 lines at once below.
-  const server = await PapoProcess.start(['--flood-rate', '0']);
-  const users: BrowserUser[] = [];
-  const tcp: LineClient[] = [];
-  cleanup(t, server, users, tcp);
-  const ana = await browserUser(browser, server.webUrl, 'ana');
-  users.push(ana);
-  // ana's WebSocket goes through a switch the test controls: off, the page is "offline".
-  let online = true;
-  await ana.page.routeWebSocket(/\/ws$/, (ws) => {
-    if (!online) return void ws.close();
-    ws.connectToServer();
-  });
-  await ana.page.reload();
-  await ana.page.waitForSelector('#app:not([hidden])');
-
-  const caio = await tcpUser(server.port, 'caio');
-  tcp.push(caio);
-  const expected: string[] = [];
-  for (let i = 1; i <= 3; i++) {
-    caio.sendLine(`antes ${i}`);
-    expected.push(`caio: antes ${i}`);
-  }
-  await ana.page.locator('#scroller li.msg', { hasText: 'antes 3' }).waitFor();
-
-  online = false;
-  caio.destroy();
-  await server.restart();
-  await ana.page.locator('#status', { hasText: 'Reconnecting' }).waitFor();
-  await say(ana.page, 'escrito offline');
-  await ana.page.locator('#scroller li.pending', { hasText: 'escrito offline' }).waitFor();
-
-  // More than a replay (50) and a page (100) while ana is away: she must page back for them.
-  const dora = await tcpUser(server.port, 'dora');
-  tcp.push(dora);
-  const eco = await tcpUser(server.port, 'eco');
-  tcp.push(eco);
-  const MISSED = 160;
-  for (let i = 1; i <= MISSED; i++) {
-    dora.sendLine(`perdida ${i}`);
-    expected.push(`dora: perdida ${i}`);
-  }
-  await eco.lineMatching(/perdida 160/);
-  online = true;
-  await ana.page.locator('#status-action').click();
-  await ana.page.locator('#scroller li.msg:not(.pending)', { hasText: 'escrito offline' }).waitFor();
-  expected.push('ana: escrito offline');
-  await eco.lineMatching(/ana.*escrito offline/);
-
-  const shown = await shownMessages(ana.page);
-  assert.deepEqual(shown, expected, 'every message once, in order');
-  assert.equal(await ana.page.locator('#scroller li.pending').count(), 0);
-  assert.equal(
-    await ana.page.locator('#scroller .marker.new').count(),
-    1,
-    'a line marks where the new messages start',
-  );
-  assert.equal(await ana.page.locator('#scroller .marker.gap').count(), 0, 'nothing expired');
-  assert.deepEqual(ana.problems, []);
-
-  // A reload takes the name back with the tab's token and replays the room at once.
-  const reloadStart = Date.now();
-  await ana.page.reload();
-  await ana.page.locator('#scroller li.msg').first().waitFor();
-  t.diagnostic(
-    `page load to first message on screen (reload, replay of #geral): ${Date.now() - reloadStart} ms`,
-  );
 });
 
 test('markup in a message, a refused name or a topic shows as text and runs nothing', async (t) => {
