@@ -149,11 +149,7 @@ export function renderOwn(ctx: RenderContext, request: ChatRequest, ts: number):
         ],
         body({ ...ctx, ownName: null }, request.text),
       );
-    case 'nick':
-    case 'who':
-    case 'ping':
-    case 'history':
-    case 'search':
+    default:
       return null;
   }
 }
@@ -215,7 +211,12 @@ export function renderServerMessage(ctx: RenderContext, m: ServerMessage, now: n
         ),
       ];
     case 'join':
-      return notice(t.joined(sanitizeText(m.name)), m.ts);
+    case 'part':
+    case 'topic':
+    case 'room':
+    case 'rooms':
+    case 'topic_info':
+      return plainServerLines(ctx.lang, m).flatMap((l) => notice(l, 'ts' in m ? m.ts : now));
     case 'leave':
       return notice(t.left(sanitizeText(m.name), m.reason), m.ts);
     case 'nick':
@@ -259,7 +260,17 @@ export function plainServerLines(lang: Lang, m: ServerMessage): string[] {
     case 'private':
       return [`${t.privateFrom} ${s(m.from)}: ${s(m.text)}`];
     case 'join':
-      return [t.joined(s(m.name))];
+      return [m.connected ? t.joined(s(m.name)) : t.joinedRoom(s(m.name), s(m.room))];
+    case 'part':
+      return [t.parted(s(m.name), s(m.room), m.reason === undefined ? undefined : s(m.reason))];
+    case 'topic':
+      return [t.topicSet(s(m.by), s(m.room), s(m.text))];
+    case 'room':
+      return t.inRoom(s(m.room), s(m.topic), m.users.map(s));
+    case 'rooms':
+      return [t.roomsHeader(m.rooms.length), ...m.rooms.map((r) => t.roomLine(s(r.room), r.users, s(r.topic)))];
+    case 'topic_info':
+      return [t.topicInfo(s(m.room), s(m.text))];
     case 'leave':
       return [t.left(s(m.name), m.reason)];
     case 'nick':

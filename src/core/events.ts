@@ -69,6 +69,8 @@ export interface NickEvent {
   ts: number;
   old: string;
   new: string;
+  /** The rooms the user is in (whose members are told); not sent to clients. */
+  rooms: string[];
 }
 export interface TopicEvent {
   type: 'topic';
@@ -101,9 +103,9 @@ export interface AckEvent {
   ref?: Ref;
   id: number;
   ts: number;
-  /** What was acknowledged: plain users see a confirmation for private messages and renames. */
-  of: 'message' | 'action' | 'private' | 'nick';
-  /** The room of a message or action. */
+  /** What was acknowledged: plain users see a confirmation only for private messages. */
+  of: 'message' | 'action' | 'private' | 'nick' | 'part_room' | 'topic';
+  /** The room of a message, an action, a part or a topic. */
   room?: string;
   /** For private messages: the recipient and the text, so a plain user sees what was sent. */
   to?: string;

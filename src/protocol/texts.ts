@@ -27,6 +27,16 @@ export interface Texts {
   welcome(name: string, users: string[], resumed: boolean): string[];
   online(users: string[]): string;
   joined(name: string): string;
+  joinedRoom(name: string, room: string): string;
+  parted(name: string, room: string, reason: string | undefined): string;
+  topicSet(by: string, room: string, text: string): string;
+  topicInfo(room: string, text: string): string;
+  /** After entering (or coming back to) a room: where you are, its topic and members. */
+  inRoom(room: string, topic: string, users: string[]): string[];
+  /** `/who` of a room other than the default one. */
+  members(room: string, users: string[]): string;
+  roomsHeader(count: number): string;
+  roomLine(room: string, users: number, topic: string): string;
   left(name: string, reason: LeaveReason): string;
   renamed(oldName: string, newName: string): string;
   privateFrom: string;
@@ -62,6 +72,8 @@ function nameProblemEn(p: NameProblem): string {
       return `it has ${p.chars} characters, the limit is ${p.max}`;
     case 'bad_char':
       return `the character ${codePointLabel(p.codePoint)} is not allowed; use letters, digits, _ - .`;
+    case 'no_hash':
+      return 'a room name starts with #';
   }
 }
 function nameProblemPt(p: NameProblem): string {
@@ -72,11 +84,17 @@ function nameProblemPt(p: NameProblem): string {
       return `tem ${p.chars} caracteres, o limite é ${p.max}`;
     case 'bad_char':
       return `o caractere ${codePointLabel(p.codePoint)} não é permitido; use letras, dígitos, _ - .`;
+    case 'no_hash':
+      return 'o nome de uma sala começa com #';
   }
 }
 
 function detailText(d: ErrorDetail): string {
   return d.kind === 'text' ? d.text : '';
+}
+
+function roomOf(d: ErrorDetail): string {
+  return d.kind === 'room' ? d.room : '';
 }
 
 const en: Texts = {
@@ -89,6 +107,18 @@ const en: Texts = {
   ],
   online: (users) => `*** Online now (${users.length}): ${listNames(users, (n) => `and ${n} more`)}`,
   joined: (name) => `*** ${name} joined the chat.`,
+  joinedRoom: (name, room) => `*** ${name} joined ${room}.`,
+  parted: (name, room, reason) => `*** ${name} left ${room}${reason ? ` (${reason})` : ''}.`,
+  topicSet: (by, room, text) =>
+    text ? `*** ${by} set the topic of ${room}: ${text}` : `*** ${by} cleared the topic of ${room}.`,
+  topicInfo: (room, text) => (text ? `*** Topic of ${room}: ${text}` : `*** ${room} has no topic.`),
+  inRoom: (room, topic, users) => [
+    `*** You are in ${room} now; your lines go there.${topic ? ` Topic: ${topic}` : ''}`,
+    `*** In ${room} (${users.length}): ${listNames(users, (n) => `and ${n} more`)}`,
+  ],
+  members: (room, users) => `*** In ${room} (${users.length}): ${listNames(users, (n) => `and ${n} more`)}`,
+  roomsHeader: (n) => `*** Rooms (${n}):`,
+  roomLine: (room, users, topic) => `***   ${room} (${users})${topic ? `: ${topic}` : ''}`,
   left: (name, reason) => {
     const why: Record<LeaveReason, string> = {
       quit: '',
@@ -120,7 +150,7 @@ const en: Texts = {
       case 'BAD_REQUEST':
         return `Bad request: ${detailText(d)}`;
       case 'UNSUPPORTED_VERSION':
-        return `Unsupported protocol version ${detailText(d)}; this server speaks version 1.`;
+        return `Unsupported protocol version ${detailText(d)}; this server speaks versions 1 and 2.`;
       case 'NOT_JOINED':
         return 'Join with a name first.';
       case 'ALREADY_JOINED':
@@ -145,10 +175,24 @@ const en: Texts = {
         return `Usage: ${d.kind === 'usage' ? d.command : ''}`;
       case 'NO_SUCH_USER':
         return `No user named ${d.kind === 'user' ? d.name : ''} is online. /who lists who is.`;
+      case 'ROOM_INVALID':
+        return `Room name not accepted: ${d.kind === 'room_name' ? nameProblemEn(d.problem) : ''}.`;
+      case 'NO_SUCH_ROOM':
+        return `There is no room ${roomOf(d)}. /rooms lists the rooms; /join ${roomOf(d)} creates it.`;
+      case 'NOT_IN_ROOM':
+        return `You are not in ${roomOf(d)}; /join ${roomOf(d)} first.`;
+      case 'TOO_MANY_ROOMS':
+        return `Room not created: the server already has ${d.kind === 'limit' ? d.limit : '?'} rooms, its limit.`;
+      case 'ROOM_LIMIT':
+        return `You are in ${d.kind === 'limit' ? d.limit : '?'} rooms, the most allowed; /part one first.`;
+      case 'LAST_ROOM':
+        return `You are only in ${roomOf(d)}, the default room: there is no other room to go back to.`;
       case 'FLOODING':
         return 'Disconnected: far too many messages too fast (flood control).';
       case 'NAME_TIMEOUT':
         return `Disconnected: no name given within ${d.kind === 'seconds' ? d.seconds : '?'} seconds.`;
+      case 'IDLE_TIMEOUT':
+        return `Disconnected: nothing sent for ${d.kind === 'seconds' ? d.seconds : '?'} seconds (the server's idle limit).`;
       case 'SERVER_FULL':
         return `The server is full (${d.kind === 'limit' ? d.limit : '?'} connections). Try again later.`;
       case 'TOO_MANY_FROM_ADDRESS':
@@ -184,6 +228,18 @@ const pt: Texts = {
   ],
   online: (users) => `*** Online agora (${users.length}): ${listNames(users, (n) => `e mais ${n}`)}`,
   joined: (name) => `*** ${name} entrou no chat!`,
+  joinedRoom: (name, room) => `*** ${name} entrou em ${room}.`,
+  parted: (name, room, reason) => `*** ${name} saiu de ${room}${reason ? ` (${reason})` : ''}.`,
+  topicSet: (by, room, text) =>
+    text ? `*** ${by} mudou o tópico de ${room}: ${text}` : `*** ${by} apagou o tópico de ${room}.`,
+  topicInfo: (room, text) => (text ? `*** Tópico de ${room}: ${text}` : `*** ${room} não tem tópico.`),
+  inRoom: (room, topic, users) => [
+    `*** Você está em ${room} agora; suas linhas vão para lá.${topic ? ` Tópico: ${topic}` : ''}`,
+    `*** Em ${room} (${users.length}): ${listNames(users, (n) => `e mais ${n}`)}`,
+  ],
+  members: (room, users) => `*** Em ${room} (${users.length}): ${listNames(users, (n) => `e mais ${n}`)}`,
+  roomsHeader: (n) => `*** Salas (${n}):`,
+  roomLine: (room, users, topic) => `***   ${room} (${users})${topic ? `: ${topic}` : ''}`,
   left: (name, reason) => {
     const why: Record<LeaveReason, string> = {
       quit: '',
@@ -216,7 +272,7 @@ const pt: Texts = {
       case 'BAD_REQUEST':
         return `Requisição inválida: ${detailText(d)}`;
       case 'UNSUPPORTED_VERSION':
-        return `Versão de protocolo ${detailText(d)} não suportada; este servidor fala a versão 1.`;
+        return `Versão de protocolo ${detailText(d)} não suportada; este servidor fala as versões 1 e 2.`;
       case 'NOT_JOINED':
         return 'Entre com um nome primeiro.';
       case 'ALREADY_JOINED':
@@ -241,10 +297,24 @@ const pt: Texts = {
         return `Uso: ${d.kind === 'usage' ? d.command : ''}`;
       case 'NO_SUCH_USER':
         return `Ninguém chamado ${d.kind === 'user' ? d.name : ''} está online. /who lista quem está.`;
+      case 'ROOM_INVALID':
+        return `Nome de sala não aceito: ${d.kind === 'room_name' ? nameProblemPt(d.problem) : ''}.`;
+      case 'NO_SUCH_ROOM':
+        return `Não existe a sala ${roomOf(d)}. /rooms lista as salas; /join ${roomOf(d)} cria essa.`;
+      case 'NOT_IN_ROOM':
+        return `Você não está em ${roomOf(d)}; use /join ${roomOf(d)} antes.`;
+      case 'TOO_MANY_ROOMS':
+        return `Sala não criada: o servidor já tem ${d.kind === 'limit' ? d.limit : '?'} salas, o limite.`;
+      case 'ROOM_LIMIT':
+        return `Você está em ${d.kind === 'limit' ? d.limit : '?'} salas, o máximo permitido; saia de uma com /part antes.`;
+      case 'LAST_ROOM':
+        return `Você está só em ${roomOf(d)}, a sala padrão: não há outra sala para onde voltar.`;
       case 'FLOODING':
         return 'Desconectado: mensagens demais rápido demais (controle de flood).';
       case 'NAME_TIMEOUT':
         return `Desconectado: nenhum nome informado em ${d.kind === 'seconds' ? d.seconds : '?'} segundos.`;
+      case 'IDLE_TIMEOUT':
+        return `Desconectado: nada enviado em ${d.kind === 'seconds' ? d.seconds : '?'} segundos (o limite de inatividade do servidor).`;
       case 'SERVER_FULL':
         return `O servidor está cheio (${d.kind === 'limit' ? d.limit : '?'} conexões). Tente mais tarde.`;
       case 'TOO_MANY_FROM_ADDRESS':

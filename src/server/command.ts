@@ -2,15 +2,23 @@ import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { checkRoomName } from '../core/names.js';
 import { intIn, seconds, fail } from '../cli-util.js';
-import { LANGS, langFromLocale, type Lang } from '../protocol/texts.js';
+import { LANGS, TEXTS, langFromLocale, type Lang } from '../protocol/texts.js';
 import { VERSION } from '../version.js';
 import { ensureSelfSignedCertificate, type CertificateFiles } from './certificate.js';
 import { historyOptions, historySettings, openHistory } from './history-cli.js';
 import { createLogger, LOG_LEVELS } from './log.js';
 import { DEFAULTS, defaultDataDir, type ServerOptions } from './options.js';
 import { PapoServer } from './server.js';
+
+/** Parses `--default-room`: a valid room name, or a usage error naming the problem. */
+function roomName(value: string): string {
+  const check = checkRoomName(value);
+  if (!check.ok) throw new InvalidArgumentError(TEXTS.en.error('ROOM_INVALID', { kind: 'room_name', problem: check.problem }));
+  return check.name;
+}
 
 function formatAddress(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
@@ -126,6 +134,24 @@ export function serverCommand(): Command {
         .argParser(seconds(600)),
     )
     .addOption(opt('--no-plain', 'no plain-text listener: TLS only (needs --tls)', 'PAPO_NO_PLAIN'))
+    .addOption(
+      opt('--idle-timeout <seconds>', 'disconnect users who send no line for this long (0: never)', 'PAPO_IDLE_TIMEOUT')
+        .default(d.idleTimeoutSeconds)
+        .argParser(intIn(0, 30 * 86_400)),
+    )
+    .addOption(
+      opt('--default-room <#room>', 'the room everyone starts in', 'PAPO_DEFAULT_ROOM')
+        .default(d.defaultRoom)
+        .argParser(roomName),
+    )
+    .addOption(
+      opt('--max-rooms <n>', 'most rooms at once', 'PAPO_MAX_ROOMS').default(d.maxRooms).argParser(intIn(1, 1_000_000)),
+    )
+    .addOption(
+      opt('--max-rooms-per-user <n>', 'most rooms one user may be in', 'PAPO_MAX_ROOMS_PER_USER')
+        .default(d.maxRoomsPerUser)
+        .argParser(intIn(1, 10_000)),
+    )
     .addOption(noHistory)
     .addOption(historyReplay)
     .addOption(historyMaxMessages)
@@ -155,6 +181,10 @@ export function serverCommand(): Command {
         tlsCert: (o.tlsCert as string | undefined) ?? null,
         tlsKey: (o.tlsKey as string | undefined) ?? null,
         tlsHandshakeTimeoutSeconds: o.tlsHandshakeTimeout as number,
+        idleTimeoutSeconds: o.idleTimeout as number,
+        defaultRoom: o.defaultRoom as string,
+        maxRooms: o.maxRooms as number,
+        maxRoomsPerUser: o.maxRoomsPerUser as number,
       };
       await runServer(options);
     });

@@ -2,13 +2,17 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { Hub, type Journal } from '../core/hub.js';
+import { Encoder } from '../protocol/encoder.js';
 import { TEXTS } from '../protocol/texts.js';
 import type { SqliteHistory, StoreFailure } from '../store/index.js';
 import type { CertificateFiles } from './certificate.js';
+import { MAX_JSON_LINE_BYTES } from './codec/json.js';
 import { Connection, type ConnectionContext } from './connection.js';
 import { Flusher } from './flusher.js';
 import type { ServerOptions } from './options.js';
+import { TcpTransport, type TcpTransportOptions } from './tcp-transport.js';
 import { createTlsListener, type TlsListener } from './tls-listener.js';
+import type { Transport } from './transport.js';
 
 export interface PapoServerDeps {
   options: ServerOptions;
@@ -16,7 +20,7 @@ export interface PapoServerDeps {
   version: string;
   journal?: Journal;
   firstEventId?: number;
-  /** Message history: journals public messages, answers replay/history/search, continues ids. */
+  /** Message history: journals public messages, answers replay/history/search, keeps rooms, continues ids. */
   history?: SqliteHistory;
 }
 
@@ -59,23 +63,31 @@ export class PapoServer {
   private readonly connections = new Set<Connection>();
   private readonly perIp = new Map<string, number>();
   private nextConnectionId = 1;
+  private readonly tcpOptions: TcpTransportOptions;
   private heartbeat: NodeJS.Timeout | null = null;
   private stopping: Promise<void> | null = null;
   /** What every connection is handed: one object for all of them. */
   private readonly connectionContext: ConnectionContext;
 
   constructor(private readonly deps: PapoServerDeps) {
+    const { options } = deps;
     this.hub = new Hub({
       clock: Date,
       newToken: tokenSource(),
       journal: deps.history ? this.historyJournal(deps.history) : deps.journal,
       firstEventId: deps.history?.nextEventId() ?? deps.firstEventId,
       history: deps.history,
-      historyReplay: deps.options.historyReplay,
+      roomStore: deps.history,
+      historyReplay: options.historyReplay,
+      defaultRoom: options.defaultRoom,
+      maxRooms: options.maxRooms,
+      maxRoomsPerUser: options.maxRoomsPerUser,
     });
+    this.tcpOptions = { keepaliveSeconds: options.keepaliveSeconds, firstLineBytes: MAX_JSON_LINE_BYTES };
     this.connectionContext = {
       hub: this.hub,
       flusher: this.flusher,
+      encoder: new Encoder(),
       options: this.deps.options,
       floodLimits: {
         linesPerSecond: deps.options.floodRate,
@@ -178,52 +190,67 @@ export class PapoServer {
     return server.address() as AddressInfo;
   }
 
-  /** Accepts a socket from any transport: plain TCP, or TLS once its handshake is done. */
+  /** Accepts a socket from TCP, or from TLS once its handshake is done. */
   readonly onConnection = (socket: Socket): void => {
-    const { options, log } = this.deps;
-    const ip = socket.remoteAddress ?? '';
     socket.on('error', ignoreError);
     if (this.stopping) return void socket.destroy();
+    this.accept(new TcpTransport(socket, this.tcpOptions));
+  };
+
+  /**
+   * The one way in for every transport (TCP, TLS, WebSocket): applies the connection limits,
+   * then hands the transport to a new `Connection`.
+   */
+  accept(transport: Transport): void {
+    const { options, log } = this.deps;
+    const ip = transport.remoteAddress;
+    if (this.stopping) return transport.destroy();
     if (this.connections.size >= options.maxClients) {
       return this.refuse(
-        socket,
+        transport,
         TEXTS[options.lang].error('SERVER_FULL', { kind: 'limit', limit: options.maxClients }),
       );
     }
     const countsForIp = options.maxPerIp > 0 && (options.limitLoopback || !isLoopback(ip));
     if (countsForIp && (this.perIp.get(ip) ?? 0) >= options.maxPerIp) {
       return this.refuse(
-        socket,
+        transport,
         TEXTS[options.lang].error('TOO_MANY_FROM_ADDRESS', { kind: 'limit', limit: options.maxPerIp }),
       );
     }
     this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
     const id = this.nextConnectionId++;
     log.debug({ conn: id, ip }, 'connected');
-    this.connections.add(new Connection(id, socket, ip, this.connectionContext));
-  };
+    this.connections.add(new Connection(id, transport, this.connectionContext));
+  }
 
-  private refuse(socket: Socket, text: string): void {
-    this.deps.log.info({ ip: socket.remoteAddress }, text);
-    socket.end(`!! ${text}\n`);
-    setTimeout(() => socket.destroy(), 2000).unref();
+  private refuse(transport: Transport, text: string): void {
+    this.deps.log.info({ ip: transport.remoteAddress }, text);
+    transport.write(Buffer.from(`!! ${text}\n`, 'utf8'));
+    transport.end();
+    setTimeout(() => transport.destroy(), 2000).unref();
   }
 
   /** JSON clients get a ping after a quiet interval and are dropped after two. */
   private startHeartbeat(): void {
     if (this.heartbeat) return;
     const intervalMs = this.deps.options.heartbeatSeconds * 1000;
+    const idleMs = this.deps.options.idleTimeoutSeconds * 1000;
+    const sweepMs = Math.max(50, Math.min(intervalMs, idleMs > 0 ? idleMs : intervalMs) / 4);
     this.heartbeat = setInterval(
       () => {
         const now = Date.now();
         for (const c of this.connections) {
-          if (c.format !== 'json') continue;
           const quiet = now - c.lastSeen;
-          if (quiet >= 2 * intervalMs) this.hub.detach(c.session, 'timeout');
+          if (idleMs > 0 && quiet >= idleMs && c.session.name !== null) {
+            c.sendError('IDLE_TIMEOUT', { kind: 'seconds', seconds: this.deps.options.idleTimeoutSeconds });
+            this.hub.detach(c.session, 'timeout');
+          } else if (c.format !== 'json') continue;
+          else if (quiet >= 2 * intervalMs) this.hub.detach(c.session, 'timeout');
           else if (quiet >= intervalMs && !c.pingSent) c.sendPing();
         }
       },
-      Math.max(50, intervalMs / 4),
+      sweepMs,
     );
     this.heartbeat.unref();
   }
