@@ -268,7 +268,10 @@ export function plainServerLines(lang: Lang, m: ServerMessage): string[] {
     case 'room':
       return t.inRoom(s(m.room), s(m.topic), m.users.map(s));
     case 'rooms':
-      return [t.roomsHeader(m.rooms.length), ...m.rooms.map((r) => t.roomLine(s(r.room), r.users, s(r.topic)))];
+      return [
+        t.roomsHeader(m.rooms.length),
+        ...m.rooms.map((r) => t.roomLine(s(r.room), r.users, s(r.topic))),
+      ];
     case 'topic_info':
       return [t.topicInfo(s(m.room), s(m.text))];
     case 'leave':

@@ -82,7 +82,8 @@ export interface TopicEvent {
 }
 
 /** Events that go to a room's members (or, for leave and nick, to everyone sharing a room). */
-export type PublicEvent = MessageEvent | ActionEvent | JoinEvent | PartEvent | LeaveEvent | NickEvent | TopicEvent;
+export type PublicEvent =
+  MessageEvent | ActionEvent | JoinEvent | PartEvent | LeaveEvent | NickEvent | TopicEvent;
 
 /** A private message, as its recipient sees it. */
 export interface PrivateEvent {

@@ -97,7 +97,8 @@ export class Hub {
     this.history = new HistoryDesk(options.history, options.historyReplay ?? DEFAULT_HISTORY_REPLAY);
     const saved = new Map((options.roomStore?.savedRooms() ?? []).map((r) => [nameKey(r.name), r]));
     this.rooms = new Rooms(saved);
-    this.defaultRoom = saved.get(nameKey(options.defaultRoom ?? DEFAULT_ROOM))?.name ?? options.defaultRoom ?? DEFAULT_ROOM;
+    this.defaultRoom =
+      saved.get(nameKey(options.defaultRoom ?? DEFAULT_ROOM))?.name ?? options.defaultRoom ?? DEFAULT_ROOM;
     this.bus = options.bus ?? new LocalBus(this.clock, options.firstEventId ?? 1);
     this.bus.connect(this.deliver);
   }
@@ -145,7 +146,12 @@ export class Hub {
       case 'who': {
         const room = this.rooms.get(action.room ?? this.defaultRoom);
         if (!room) return this.fail(session, 'NO_SUCH_ROOM', roomDetail(action.room), action.ref);
-        return session.peer.send({ type: 'users', room: room.name, users: room.memberNames(), ref: action.ref });
+        return session.peer.send({
+          type: 'users',
+          room: room.name,
+          users: room.memberNames(),
+          ref: action.ref,
+        });
       }
       case 'join_room':
         return this.joinRoom(session, action.room, action.since, action.ref);
@@ -218,7 +224,12 @@ export class Hub {
     }
     this.directory.claim(session, check.name);
     session.token = this.newToken();
-    this.publish({ type: 'join', room: this.defaultRoom, name: check.name, connected: true }, session, ref, since);
+    this.publish(
+      { type: 'join', room: this.defaultRoom, name: check.name, connected: true },
+      session,
+      ref,
+      since,
+    );
   }
 
   /** The session takes over a dead connection's name and rooms, without notices to others. */
@@ -234,7 +245,14 @@ export class Hub {
     for (const room of rooms) room.members.add(session);
     const here = current ?? this.rooms.open(this.defaultRoom).room;
     if (!current) this.enter(session, here);
-    session.peer.send({ type: 'welcome', name, token: session.token, room: here.name, users: here.memberNames(), resumed: true });
+    session.peer.send({
+      type: 'welcome',
+      name,
+      token: session.token,
+      room: here.name,
+      users: here.memberNames(),
+      resumed: true,
+    });
     this.replay(session, here, since);
     for (const room of session.rooms) {
       if (room === here) continue;
@@ -245,11 +263,18 @@ export class Hub {
 
   private joinRoom(session: Session, name: string, since: number | undefined, ref: Ref | undefined): void {
     const check = checkRoomName(name);
-    if (!check.ok) return this.fail(session, 'ROOM_INVALID', { kind: 'room_name', problem: check.problem }, ref);
+    if (!check.ok)
+      return this.fail(session, 'ROOM_INVALID', { kind: 'room_name', problem: check.problem }, ref);
     const existing = this.rooms.get(check.name);
     if (existing && session.inRoom(existing)) {
       session.current = existing;
-      return session.peer.send({ type: 'room', room: existing.name, topic: existing.topic, users: existing.memberNames(), ref });
+      return session.peer.send({
+        type: 'room',
+        room: existing.name,
+        topic: existing.topic,
+        users: existing.memberNames(),
+        ref,
+      });
     }
     if (session.rooms.length >= this.maxRoomsPerUser) {
       return this.fail(session, 'ROOM_LIMIT', { kind: 'limit', limit: this.maxRoomsPerUser }, ref);
@@ -257,10 +282,20 @@ export class Hub {
     if (!existing && this.rooms.size >= this.maxRooms) {
       return this.fail(session, 'TOO_MANY_ROOMS', { kind: 'limit', limit: this.maxRooms }, ref);
     }
-    this.publish({ type: 'join', room: existing?.name ?? check.name, name: session.name as string }, session, ref, since);
+    this.publish(
+      { type: 'join', room: existing?.name ?? check.name, name: session.name as string },
+      session,
+      ref,
+      since,
+    );
   }
 
-  private partRoom(session: Session, name: string | undefined, reason: string | undefined, ref: Ref | undefined): void {
+  private partRoom(
+    session: Session,
+    name: string | undefined,
+    reason: string | undefined,
+    ref: Ref | undefined,
+  ): void {
     const room = this.memberRoom(session, name, ref);
     if (!room) return;
     if (session.rooms.length === 1 && room.key === nameKey(this.defaultRoom)) {
@@ -271,7 +306,12 @@ export class Hub {
     this.publish(why ? { ...part, reason: why } : part, session, ref);
   }
 
-  private topic(session: Session, name: string | undefined, raw: string | undefined, ref: Ref | undefined): void {
+  private topic(
+    session: Session,
+    name: string | undefined,
+    raw: string | undefined,
+    ref: Ref | undefined,
+  ): void {
     if (raw === undefined) {
       const room = this.rooms.get(name ?? this.defaultRoom);
       if (!room) return this.fail(session, 'NO_SUCH_ROOM', roomDetail(name), ref);
@@ -285,7 +325,13 @@ export class Hub {
     this.publish({ type: 'topic', room: room.name, by: session.name as string, text }, session, ref);
   }
 
-  private say(session: Session, kind: 'say' | 'me', raw: string, name: string | undefined, ref: Ref | undefined): void {
+  private say(
+    session: Session,
+    kind: 'say' | 'me',
+    raw: string,
+    name: string | undefined,
+    ref: Ref | undefined,
+  ): void {
     const room = this.memberRoom(session, name, ref);
     if (!room) return;
     const text = this.checkText(session, raw, ref);
@@ -299,7 +345,11 @@ export class Hub {
     if (!target) return this.fail(session, 'NO_SUCH_USER', { kind: 'user', name: sanitizeText(to) }, ref);
     const text = this.checkText(session, raw, ref);
     if (text === null) return;
-    this.publish({ type: 'private', from: session.name as string, to: target.name as string, text }, session, ref);
+    this.publish(
+      { type: 'private', from: session.name as string, to: target.name as string, text },
+      session,
+      ref,
+    );
   }
 
   private nick(session: Session, requested: string, ref: Ref | undefined): void {
@@ -377,7 +427,11 @@ export class Hub {
     }
   };
 
-  private deliverMessage(event: MessageEvent | ActionEvent, from: Session | undefined, ref: Ref | undefined): void {
+  private deliverMessage(
+    event: MessageEvent | ActionEvent,
+    from: Session | undefined,
+    ref: Ref | undefined,
+  ): void {
     const room = this.rooms.get(event.room);
     if (room) for (const s of room.members) if (s !== from) s.peer.send(event);
     from?.peer.send({ type: 'ack', ref, id: event.id, ts: event.ts, of: event.type, room: event.room });
@@ -389,7 +443,12 @@ export class Hub {
     from?.peer.send({ type: 'ack', ref, id, ts, of: 'private', to, text });
   }
 
-  private deliverJoin(event: JoinEvent, from: Session | undefined, ref: Ref | undefined, since: number | undefined): void {
+  private deliverJoin(
+    event: JoinEvent,
+    from: Session | undefined,
+    ref: Ref | undefined,
+    since: number | undefined,
+  ): void {
     const { room, created } = this.rooms.open(event.room);
     if (created) this.saveRoom(room);
     for (const s of room.members) s.peer.send(event);
@@ -397,7 +456,14 @@ export class Hub {
     this.enter(from, room);
     const users = room.memberNames();
     if (event.connected) {
-      from.peer.send({ type: 'welcome', name: from.name as string, token: from.token as string, room: room.name, users, resumed: false });
+      from.peer.send({
+        type: 'welcome',
+        name: from.name as string,
+        token: from.token as string,
+        room: room.name,
+        users,
+        resumed: false,
+      });
     } else {
       from.peer.send({ type: 'room', room: room.name, topic: room.topic, users, ref });
     }
@@ -416,7 +482,8 @@ export class Hub {
     this.rooms.dropIfEmpty(room);
     from.peer.send({ type: 'ack', ref, id: event.id, ts: event.ts, of: 'part_room', room: room.name });
     // Parting the last room puts the user back in the default room.
-    if (from.rooms.length === 0) return this.publish({ type: 'join', room: this.defaultRoom, name: from.name as string }, from);
+    if (from.rooms.length === 0)
+      return this.publish({ type: 'join', room: this.defaultRoom, name: from.name as string }, from);
     if (from.current !== room) return;
     const next = (from.rooms[at] ?? from.rooms[at - 1]) as Room;
     from.current = next;
@@ -435,7 +502,11 @@ export class Hub {
   }
 
   /** A leave or a rename: once to each user who shares a room with its subject (and, for a rename, the subject). */
-  private deliverToSharers(event: LeaveEvent | NickEvent, from: Session | undefined, ref: Ref | undefined): void {
+  private deliverToSharers(
+    event: LeaveEvent | NickEvent,
+    from: Session | undefined,
+    ref: Ref | undefined,
+  ): void {
     const mark = ++this.deliveryMark;
     if (from && event.type === 'nick') {
       from.mark = mark;
@@ -466,7 +537,12 @@ export class Hub {
   }
 
   private saveRoom(room: Room): void {
-    this.roomStore?.saveRoom({ name: room.name, topic: room.topic, topicBy: room.topicBy, topicTs: room.topicTs });
+    this.roomStore?.saveRoom({
+      name: room.name,
+      topic: room.topic,
+      topicBy: room.topicBy,
+      topicTs: room.topicTs,
+    });
   }
 
   private replyTo(session: Session): (event: Reply) => void {

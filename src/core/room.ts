@@ -67,7 +67,12 @@ export class Rooms {
 
   /** Remembers a room's spelling and topic after it empties. */
   remember(room: Room): void {
-    this.saved.set(room.key, { name: room.name, topic: room.topic, topicBy: room.topicBy, topicTs: room.topicTs });
+    this.saved.set(room.key, {
+      name: room.name,
+      topic: room.topic,
+      topicBy: room.topicBy,
+      topicTs: room.topicTs,
+    });
   }
 
   /** Drops a room that has no members left (its spelling and topic stay remembered). */

@@ -56,7 +56,9 @@ export const COMMANDS: readonly Command[] = [
     help: { en: 'leave this room (or #room)', pt: 'sai desta sala (ou de #room)' },
     parse: (args, room) => {
       const r = roomAndRest(args, room);
-      return r.rest ? { type: 'part_room', room: r.room, reason: r.rest } : { type: 'part_room', room: r.room };
+      return r.rest
+        ? { type: 'part_room', room: r.room, reason: r.rest }
+        : { type: 'part_room', room: r.room };
     },
   },
   {

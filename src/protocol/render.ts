@@ -67,7 +67,10 @@ export function plainLines(event: ServerEvent, reader: Reader): string[] {
     case 'room':
       return t.inRoom(event.room, event.topic, event.users);
     case 'rooms':
-      return [t.roomsHeader(event.rooms.length), ...event.rooms.map((r) => t.roomLine(r.room, r.users, r.topic))];
+      return [
+        t.roomsHeader(event.rooms.length),
+        ...event.rooms.map((r) => t.roomLine(r.room, r.users, r.topic)),
+      ];
     case 'topic_info':
       return [t.topicInfo(event.room, event.text)];
     case 'users':
@@ -97,11 +100,15 @@ export function jsonMessage(event: ServerEvent, lang: Lang): ServerMessage {
     }
     case 'join': {
       const { id, ts, room, name } = event;
-      return event.connected ? { type: 'join', id, ts, room, name, connected: true } : { type: 'join', id, ts, room, name };
+      return event.connected
+        ? { type: 'join', id, ts, room, name, connected: true }
+        : { type: 'join', id, ts, room, name };
     }
     case 'part': {
       const { id, ts, room, name, reason } = event;
-      return reason === undefined ? { type: 'part', id, ts, room, name } : { type: 'part', id, ts, room, name, reason };
+      return reason === undefined
+        ? { type: 'part', id, ts, room, name }
+        : { type: 'part', id, ts, room, name, reason };
     }
     case 'leave':
       return { type: 'leave', id: event.id, ts: event.ts, name: event.name, reason: event.reason };

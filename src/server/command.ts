@@ -16,7 +16,10 @@ import { PapoServer } from './server.js';
 /** Parses `--default-room`: a valid room name, or a usage error naming the problem. */
 function roomName(value: string): string {
   const check = checkRoomName(value);
-  if (!check.ok) throw new InvalidArgumentError(TEXTS.en.error('ROOM_INVALID', { kind: 'room_name', problem: check.problem }));
+  if (!check.ok)
+    throw new InvalidArgumentError(
+      TEXTS.en.error('ROOM_INVALID', { kind: 'room_name', problem: check.problem }),
+    );
   return check.name;
 }
 
@@ -135,7 +138,11 @@ export function serverCommand(): Command {
     )
     .addOption(opt('--no-plain', 'no plain-text listener: TLS only (needs --tls)', 'PAPO_NO_PLAIN'))
     .addOption(
-      opt('--idle-timeout <seconds>', 'disconnect users who send no line for this long (0: never)', 'PAPO_IDLE_TIMEOUT')
+      opt(
+        '--idle-timeout <seconds>',
+        'disconnect users who send no line for this long (0: never)',
+        'PAPO_IDLE_TIMEOUT',
+      )
         .default(d.idleTimeoutSeconds)
         .argParser(intIn(0, 30 * 86_400)),
     )
@@ -145,7 +152,9 @@ export function serverCommand(): Command {
         .argParser(roomName),
     )
     .addOption(
-      opt('--max-rooms <n>', 'most rooms at once', 'PAPO_MAX_ROOMS').default(d.maxRooms).argParser(intIn(1, 1_000_000)),
+      opt('--max-rooms <n>', 'most rooms at once', 'PAPO_MAX_ROOMS')
+        .default(d.maxRooms)
+        .argParser(intIn(1, 1_000_000)),
     )
     .addOption(
       opt('--max-rooms-per-user <n>', 'most rooms one user may be in', 'PAPO_MAX_ROOMS_PER_USER')

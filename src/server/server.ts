@@ -237,21 +237,18 @@ export class PapoServer {
     const intervalMs = this.deps.options.heartbeatSeconds * 1000;
     const idleMs = this.deps.options.idleTimeoutSeconds * 1000;
     const sweepMs = Math.max(50, Math.min(intervalMs, idleMs > 0 ? idleMs : intervalMs) / 4);
-    this.heartbeat = setInterval(
-      () => {
-        const now = Date.now();
-        for (const c of this.connections) {
-          const quiet = now - c.lastSeen;
-          if (idleMs > 0 && quiet >= idleMs && c.session.name !== null) {
-            c.sendError('IDLE_TIMEOUT', { kind: 'seconds', seconds: this.deps.options.idleTimeoutSeconds });
-            this.hub.detach(c.session, 'timeout');
-          } else if (c.format !== 'json') continue;
-          else if (quiet >= 2 * intervalMs) this.hub.detach(c.session, 'timeout');
-          else if (quiet >= intervalMs && !c.pingSent) c.sendPing();
-        }
-      },
-      sweepMs,
-    );
+    this.heartbeat = setInterval(() => {
+      const now = Date.now();
+      for (const c of this.connections) {
+        const quiet = now - c.lastSeen;
+        if (idleMs > 0 && quiet >= idleMs && c.session.name !== null) {
+          c.sendError('IDLE_TIMEOUT', { kind: 'seconds', seconds: this.deps.options.idleTimeoutSeconds });
+          this.hub.detach(c.session, 'timeout');
+        } else if (c.format !== 'json') continue;
+        else if (quiet >= 2 * intervalMs) this.hub.detach(c.session, 'timeout');
+        else if (quiet >= intervalMs && !c.pingSent) c.sendPing();
+      }
+    }, sweepMs);
     this.heartbeat.unref();
   }
 

@@ -56,5 +56,9 @@ export function hello(host: CodecHost, m: Hello): void {
   }
   if (m.name === undefined) return;
   const join = { type: 'join', name: m.name } as const;
-  host.act({ ...join, ...(m.token === undefined ? {} : { token: m.token }), ...(m.since === undefined ? {} : { since: m.since }) });
+  host.act({
+    ...join,
+    ...(m.token === undefined ? {} : { token: m.token }),
+    ...(m.since === undefined ? {} : { since: m.since }),
+  });
 }

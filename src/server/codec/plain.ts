@@ -16,7 +16,11 @@ export const PLAIN: Codec = {
     const joined = host.session.name !== null;
     if (line.kind === 'too_long') {
       if (joined) {
-        return host.sendError('MESSAGE_TOO_LONG', { kind: 'size', bytes: line.bytes, limit: MAX_MESSAGE_BYTES });
+        return host.sendError('MESSAGE_TOO_LONG', {
+          kind: 'size',
+          bytes: line.bytes,
+          limit: MAX_MESSAGE_BYTES,
+        });
       }
       host.sendError('LINE_TOO_LONG', { kind: 'size', bytes: line.bytes, limit: MAX_PLAIN_LINE_BYTES });
       return host.writeRaw(TEXTS[host.lang].prompt);
