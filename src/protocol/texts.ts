@@ -192,7 +192,7 @@ const en: Texts = {
       case 'NAME_TIMEOUT':
         return `Disconnected: no name given within ${d.kind === 'seconds' ? d.seconds : '?'} seconds.`;
       case 'IDLE_TIMEOUT':
-        return `Disconnected: nothing sent for ${d.kind === 'seconds' ? d.seconds : '?'} seconds (the server's idle limit).`;
+        return `Disconnected: no line sent in ${d.kind === 'seconds' ? d.seconds : '?'} s (the server's idle limit).`;
       case 'SERVER_FULL':
         return `The server is full (${d.kind === 'limit' ? d.limit : '?'} connections). Try again later.`;
       case 'TOO_MANY_FROM_ADDRESS':
@@ -314,7 +314,7 @@ const pt: Texts = {
       case 'NAME_TIMEOUT':
         return `Desconectado: nenhum nome informado em ${d.kind === 'seconds' ? d.seconds : '?'} segundos.`;
       case 'IDLE_TIMEOUT':
-        return `Desconectado: nada enviado em ${d.kind === 'seconds' ? d.seconds : '?'} segundos (o limite de inatividade do servidor).`;
+        return `Desconectado: nenhuma linha enviada em ${d.kind === 'seconds' ? d.seconds : '?'} s (o limite de inatividade do servidor).`;
       case 'SERVER_FULL':
         return `O servidor está cheio (${d.kind === 'limit' ? d.limit : '?'} conexões). Tente mais tarde.`;
       case 'TOO_MANY_FROM_ADDRESS':
