@@ -260,7 +260,8 @@ export function plainServerLines(lang: Lang, m: ServerMessage): string[] {
     case 'private':
       return [`${t.privateFrom} ${s(m.from)}: ${s(m.text)}`];
     case 'join':
-      return [m.connected ? t.joined(s(m.name)) : t.joinedRoom(s(m.name), s(m.room))];
+      // A version 1 server names no room: every join is an arrival in the chat.
+      return [m.connected || m.room === undefined ? t.joined(s(m.name)) : t.joinedRoom(s(m.name), s(m.room))];
     case 'part':
       return [t.parted(s(m.name), s(m.room), m.reason === undefined ? undefined : s(m.reason))];
     case 'topic':
