@@ -14,8 +14,19 @@ export class Room {
     this.key = roomKey(name);
   }
 
+  /** Every member's name, in join order. */
   memberNames(): string[] {
     return Array.from(this.members, (s) => s.name as string);
+  }
+
+  /** The first `limit` members' names: what a joiner is shown, at a cost that does not grow with the room. */
+  firstNames(limit: number): string[] {
+    const names: string[] = [];
+    for (const s of this.members) {
+      if (names.length >= limit) break;
+      names.push(s.name as string);
+    }
+    return names;
   }
 
   summary(): RoomSummary {

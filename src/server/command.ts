@@ -161,6 +161,15 @@ export function serverCommand(): Command {
         .default(d.maxRoomsPerUser)
         .argParser(intIn(1, 10_000)),
     )
+    .addOption(
+      opt(
+        '--busy-room <n>',
+        "members past which a room's joins and leaves are summarised once a second (0: never)",
+        'PAPO_BUSY_ROOM',
+      )
+        .default(d.busyRoom)
+        .argParser(intIn(0, 1_000_000)),
+    )
     .addOption(noHistory)
     .addOption(historyReplay)
     .addOption(historyMaxMessages)
@@ -194,6 +203,7 @@ export function serverCommand(): Command {
         defaultRoom: o.defaultRoom as string,
         maxRooms: o.maxRooms as number,
         maxRoomsPerUser: o.maxRoomsPerUser as number,
+        busyRoom: o.busyRoom as number,
       };
       await runServer(options);
     });

@@ -24,6 +24,8 @@ export interface PapoServerDeps {
   history?: SqliteHistory;
 }
 
+/** How often busy rooms' joins and leaves are told (docs/PROTOCOL.md, "Busy rooms"). */
+const PRESENCE_INTERVAL_MS = 1000;
 const TOKEN_BYTES = 24;
 const TOKENS_PER_DRAW = 256;
 
@@ -65,6 +67,8 @@ export class PapoServer {
   private nextConnectionId = 1;
   private readonly tcpOptions: TcpTransportOptions;
   private heartbeat: NodeJS.Timeout | null = null;
+  /** Summarises busy rooms' joins and leaves once a second. */
+  private presence: NodeJS.Timeout | null = null;
   private stopping: Promise<void> | null = null;
   /** What every connection is handed: one object for all of them. */
   private readonly connectionContext: ConnectionContext;
@@ -82,6 +86,7 @@ export class PapoServer {
       defaultRoom: options.defaultRoom,
       maxRooms: options.maxRooms,
       maxRoomsPerUser: options.maxRoomsPerUser,
+      busyRoom: options.busyRoom,
     });
     this.tcpOptions = { keepaliveSeconds: options.keepaliveSeconds, firstLineBytes: MAX_JSON_LINE_BYTES };
     this.connectionContext = {
@@ -234,6 +239,8 @@ export class PapoServer {
   /** JSON clients get a ping after a quiet interval and are dropped after two. */
   private startHeartbeat(): void {
     if (this.heartbeat) return;
+    this.presence = setInterval(() => this.hub.flushPresence(), PRESENCE_INTERVAL_MS);
+    this.presence.unref();
     const intervalMs = this.deps.options.heartbeatSeconds * 1000;
     const idleMs = this.deps.options.idleTimeoutSeconds * 1000;
     const sweepMs = Math.max(50, Math.min(intervalMs, idleMs > 0 ? idleMs : intervalMs) / 4);
@@ -259,6 +266,7 @@ export class PapoServer {
   stop(graceMs = 3000): Promise<void> {
     this.stopping ??= (async () => {
       if (this.heartbeat) clearInterval(this.heartbeat);
+      if (this.presence) clearInterval(this.presence);
       const closed = this.listeners.map((l) => new Promise<void>((resolve) => l.close(() => resolve())));
       this.hub.shutdown();
       this.flusher.run();
