@@ -26,7 +26,8 @@ export class OutputQueue {
 
   constructor(
     private readonly limit: number,
-    private readonly transportBytes: () => number,
+    /** Where the queue's output goes: its unsent bytes count too. */
+    private readonly transport: { readonly bufferedBytes: number },
     private readonly now: () => number,
   ) {}
 
@@ -57,7 +58,7 @@ export class OutputQueue {
 
   /** After a write: remembers the transport's backlog, and judges it. */
   written(): QueueVerdict {
-    this.transportBacklog = this.transportBytes();
+    this.transportBacklog = this.transport.bufferedBytes;
     return this.transportBacklog > this.limit ? this.judge() : this.caughtUp();
   }
 
@@ -68,7 +69,7 @@ export class OutputQueue {
   }
 
   private judge(): QueueVerdict {
-    this.transportBacklog = this.transportBytes();
+    this.transportBacklog = this.transport.bufferedBytes;
     const unsent = this.bytes + this.transportBacklog;
     if (unsent <= this.limit) return this.caughtUp();
     if (unsent > this.limit * HARD_LIMIT_FACTOR) return 'slow';
