@@ -225,6 +225,8 @@ export class Hub {
   private resume(session: Session, holder: Session, name: string, since: number | undefined): void {
     const rooms = holder.rooms;
     const current = holder.current;
+    // The dead connection leaves its rooms' member lists: the new one takes its place there.
+    for (const room of rooms) room.members.delete(holder);
     holder.rooms = [];
     this.detach(holder, 'replaced');
     this.directory.claim(session, name);
