@@ -259,7 +259,9 @@ export class Hub {
     if (!existing && this.rooms.size >= this.maxRooms) {
       return this.fail(session, 'TOO_MANY_ROOMS', { kind: 'limit', limit: this.maxRooms }, ref);
     }
-    this.publish({ type: 'join', room: existing?.name ?? check.name, name: session.name as string }, session, ref, since);
+    // A room created before keeps its first spelling, in the event as in the room.
+    const room = this.rooms.displayName(check.name);
+    this.publish({ type: 'join', room, name: session.name as string }, session, ref, since);
   }
 
   private partRoom(session: Session, name: string | undefined, reason: string | undefined, ref: Ref | undefined): void {

@@ -521,7 +521,7 @@ test('parting a room one is not in, or that does not exist, is refused', () => {
 });
 
 test('a room without members leaves the list, and keeps its spelling and topic when recreated', () => {
-  const { hub, join, act, quiet, enter } = setup();
+  const { hub, join, act, quiet, enter, journal } = setup();
   const ana = join('ana');
   const bob = join('bob');
   enter(ana, '#Rust');
@@ -534,6 +534,9 @@ test('a room without members leaves the list, and keeps its spelling and topic w
   assert.deepEqual(bob.peer.take(), [
     { type: 'room', room: '#Rust', topic: 'crabs', users: ['bob'], ref: undefined },
   ]);
+  const joined = journal.at(-1);
+  assert.ok(joined?.type === 'join');
+  assert.equal(joined.room, '#Rust', 'the join is recorded under the room’s own spelling');
   act(ana, { type: 'join_room', room: '#rust' });
   assert.deepEqual(
     bob.peer.take().map((e) => e.type === 'join' && e.room),
