@@ -214,7 +214,8 @@ export class Hub {
       if (token === undefined || holder.token === null || token !== holder.token) {
         return this.fail(session, 'NAME_TAKEN', { kind: 'name_taken', name: holder.name as string }, ref);
       }
-      return this.resume(session, holder, check.name, since);
+      // The name stays as the others know it, whatever letter case the reconnecting client used.
+      return this.resume(session, holder, holder.name as string, since);
     }
     this.directory.claim(session, check.name);
     session.token = this.newToken();

@@ -265,6 +265,30 @@ test('gives a name back to its own session token, silently, and to nobody else',
   assert.deepEqual(ana.peer.take(), [], 'the replaced connection gets nothing more');
 });
 
+test('a resume in another letter case keeps the name as the others know it', () => {
+  const { hub, join, quiet } = setup();
+  const ana = join('ana');
+  const bob = join('bob');
+  quiet(ana, bob);
+  const peer = new RecordingPeer();
+  const again = hub.attach(peer);
+  hub.handle(again, { type: 'join', name: 'ANA', token: ana.session.token as string });
+  assert.deepEqual(peer.take()[0], {
+    type: 'welcome',
+    name: 'ana',
+    token: 'tok3',
+    room: '#geral',
+    users: ['bob', 'ana'],
+    resumed: true,
+  });
+  hub.handle(again, { type: 'say', text: 'oi' });
+  assert.deepEqual(
+    bob.peer.take().map((e) => e.type === 'message' && e.from),
+    ['ana'],
+    'no silent rename: bob was told of no nick',
+  );
+});
+
 test('requires a name before anything but ping and quit', () => {
   const { hub } = setup();
   const peer = new RecordingPeer();
