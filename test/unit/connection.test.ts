@@ -209,6 +209,20 @@ test('unsent output that stays over --send-queue without draining for 10 s is cu
   assert.deepEqual(linesFrom(ana, seen), ['*** bob left the chat. (disconnected: not reading)']);
 });
 
+test('a reader that keeps draining, however slowly, is not cut while it drains', async (t) => {
+  const { clock, bob, burst, say } = await slowReader(t);
+  await burst(5, 500); // 2530 bytes unsent
+  for (let i = 1; i <= 3; i++) {
+    clock.t += 6_000;
+    bob.tr.drain(300); // still over the limit, but it took something
+    await say(`step ${i}`);
+    assert.equal(bob.tr.destroyed, false, `step ${i}`);
+  }
+  clock.t += 10_001; // then it stops reading
+  await say('stopped');
+  assert.equal(bob.tr.destroyed, true);
+});
+
 test('unsent output past 16 times --send-queue is cut at once', async (t) => {
   const { ana, bob } = await slowReader(t);
   const writes = bob.tr.writes.length;
