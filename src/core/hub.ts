@@ -242,7 +242,8 @@ export class Hub {
       if (token === undefined || holder.token === null || token !== holder.token) {
         return this.fail(session, 'NAME_TAKEN', { kind: 'name_taken', name: holder.name as string }, ref);
       }
-      return this.resume(session, holder, check.name, since);
+      // The name stays as the others know it, whatever letter case the reconnecting client used.
+      return this.resume(session, holder, holder.name as string, since);
     }
     this.directory.claim(session, check.name);
     session.token = this.newToken();
@@ -258,6 +259,8 @@ export class Hub {
   private resume(session: Session, holder: Session, name: string, since: number | undefined): void {
     const rooms = holder.rooms;
     const current = holder.current;
+    // The dead connection leaves its rooms' member lists: the new one takes its place there.
+    for (const room of rooms) room.members.delete(holder);
     holder.rooms = [];
     this.detach(holder, 'replaced');
     this.directory.claim(session, name);
@@ -291,12 +294,9 @@ export class Hub {
     if (!existing && this.rooms.size >= this.maxRooms) {
       return this.fail(session, 'TOO_MANY_ROOMS', { kind: 'limit', limit: this.maxRooms }, ref);
     }
-    this.publish(
-      { type: 'join', room: existing?.name ?? check.name, name: session.name as string },
-      session,
-      ref,
-      since,
-    );
+    // A room created before keeps its first spelling, in the event as in the room.
+    const room = this.rooms.displayName(check.name);
+    this.publish({ type: 'join', room, name: session.name as string }, session, ref, since);
   }
 
   private partRoom(

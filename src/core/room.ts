@@ -57,6 +57,12 @@ export class Rooms {
     return room;
   }
 
+  /** The name a room goes by: its own if it exists or existed before, else `name` as asked. */
+  displayName(name: string): string {
+    const key = roomKey(name);
+    return this.byKey.get(key)?.name ?? this.saved.get(key)?.name ?? name;
+  }
+
   /**
    * The room called `name`, created if it does not exist; a room created before keeps its first
    * spelling and its topic. `created` says whether this call made it.
