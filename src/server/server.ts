@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { Hub, type Journal } from '../core/hub.js';
 import { TEXTS } from '../protocol/texts.js';
 import type { SqliteHistory, StoreFailure } from '../store/index.js';
+import { Admission } from './admission.js';
 import type { CertificateFiles } from './certificate.js';
 import { Connection, type ConnectionContext } from './connection.js';
 import { Flusher } from './flusher.js';
@@ -45,11 +46,6 @@ export function tokenSource(): () => string {
 /** Until a Connection takes over a socket: a refused one can race a reset. */
 function ignoreError(): void {}
 
-function isLoopback(address: string | undefined): boolean {
-  if (!address) return false;
-  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
-}
-
 /** The chat server: one hub, its listeners, and every connection's lifecycle. */
 export class PapoServer {
   readonly hub: Hub;
@@ -57,7 +53,8 @@ export class PapoServer {
   private readonly listeners: Server[] = [];
   private tlsListener: TlsListener | null = null;
   private readonly connections = new Set<Connection>();
-  private readonly perIp = new Map<string, number>();
+  /** Counts every listener's connections, a TLS one from before its handshake. */
+  private readonly admission: Admission;
   private nextConnectionId = 1;
   private heartbeat: NodeJS.Timeout | null = null;
   private stopping: Promise<void> | null = null;
@@ -73,6 +70,7 @@ export class PapoServer {
       history: deps.history,
       historyReplay: deps.options.historyReplay,
     });
+    this.admission = new Admission(deps.options);
     this.connectionContext = {
       hub: this.hub,
       flusher: this.flusher,
@@ -87,9 +85,6 @@ export class PapoServer {
       now: Date.now,
       onClosed: (c) => {
         this.connections.delete(c);
-        const left = (this.perIp.get(c.ip) ?? 1) - 1;
-        if (left <= 0) this.perIp.delete(c.ip);
-        else this.perIp.set(c.ip, left);
         this.deps.log.debug({ conn: c.id, user: c.session.name }, 'closed');
       },
     };
@@ -138,7 +133,8 @@ export class PapoServer {
 
   /**
    * Starts the TLS listener on `tlsPort`, serving the certificate in `files`; its sockets join
-   * the same chat through `onConnection` once their handshake is done.
+   * the same chat through `startConnection` once their handshake is done; `admission` counts
+   * them from the moment their TCP connection is accepted.
    */
   async listenTls(files: CertificateFiles): Promise<AddressInfo> {
     const { options, log } = this.deps;
@@ -146,8 +142,9 @@ export class PapoServer {
       files,
       handshakeTimeoutMs: options.tlsHandshakeTimeoutSeconds * 1000,
       maxConnections: options.maxClients * 2,
+      admission: this.admission,
       log,
-      onConnection: this.onConnection,
+      onConnection: this.startConnection,
     });
     const address = await this.bind(listener.server, options.tlsPort);
     this.tlsListener = listener;
@@ -178,26 +175,23 @@ export class PapoServer {
     return server.address() as AddressInfo;
   }
 
-  /** Accepts a socket from any transport: plain TCP, or TLS once its handshake is done. */
+  /** Accepts a plain TCP socket: counted in, or refused with a plain line. */
   readonly onConnection = (socket: Socket): void => {
-    const { options, log } = this.deps;
-    const ip = socket.remoteAddress ?? '';
     socket.on('error', ignoreError);
     if (this.stopping) return void socket.destroy();
-    if (this.connections.size >= options.maxClients) {
-      return this.refuse(
-        socket,
-        TEXTS[options.lang].error('SERVER_FULL', { kind: 'limit', limit: options.maxClients }),
-      );
+    const refusal = this.admission.admit(socket);
+    if (refusal !== null) {
+      const detail = { kind: 'limit', limit: refusal.limit } as const;
+      return this.refuse(socket, TEXTS[this.deps.options.lang].error(refusal.code, detail));
     }
-    const countsForIp = options.maxPerIp > 0 && (options.limitLoopback || !isLoopback(ip));
-    if (countsForIp && (this.perIp.get(ip) ?? 0) >= options.maxPerIp) {
-      return this.refuse(
-        socket,
-        TEXTS[options.lang].error('TOO_MANY_FROM_ADDRESS', { kind: 'limit', limit: options.maxPerIp }),
-      );
-    }
-    this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
+    this.startConnection(socket);
+  };
+
+  /** Starts the chat on an admitted socket: plain TCP, or TLS once its handshake is done. */
+  private readonly startConnection = (socket: Socket): void => {
+    const { log } = this.deps;
+    const ip = socket.remoteAddress ?? '';
+    if (this.stopping) return void socket.destroy();
     const id = this.nextConnectionId++;
     log.debug({ conn: id, ip }, 'connected');
     this.connections.add(new Connection(id, socket, ip, this.connectionContext));
