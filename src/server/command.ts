@@ -214,7 +214,6 @@ async function runServer(options: ServerOptions): Promise<void> {
     log.info({ host: address.address, port: address.port, fingerprint }, 'listening (TLS)');
     lines.push(`listening (TLS) on ${formatAddress(address.address, address.port)}`);
     lines.push(`TLS certificate fingerprint ${fingerprint}`);
-    process.on('SIGHUP', () => void server.reloadTls());
   }
   if (options.plain) {
     const address = await bindOrFail(() => server.listen(), options.host, options.port);
@@ -233,4 +232,18 @@ async function runServer(options: ServerOptions): Promise<void> {
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  handleOtherSignals(server, log);
+}
+
+/**
+ * SIGHUP (reload) and SIGUSR2 would otherwise end the process as Node's default does, without
+ * a goodbye to anyone and leaving the history's WAL and journal behind (#18).
+ */
+function handleOtherSignals(server: PapoServer, log: Logger): void {
+  process.on('SIGHUP', () => {
+    if (server.tlsFingerprint === null) return log.info('SIGHUP: nothing to reload without --tls');
+    log.info('SIGHUP: reloading the TLS certificate');
+    server.reloadTls(); // logs what came of it
+  });
+  process.on('SIGUSR2', () => log.info('SIGUSR2: ignored'));
 }
