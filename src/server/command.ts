@@ -7,6 +7,7 @@ import { intIn, seconds, fail } from '../cli-util.js';
 import { LANGS, langFromLocale, type Lang } from '../protocol/texts.js';
 import { VERSION } from '../version.js';
 import { ensureSelfSignedCertificate, type CertificateFiles } from './certificate.js';
+import { fitToOpenFiles } from './fd-limit.js';
 import { historyOptions, historySettings, openHistory } from './history-cli.js';
 import { createLogger, LOG_LEVELS } from './log.js';
 import { DEFAULTS, defaultDataDir, type ServerOptions } from './options.js';
@@ -191,8 +192,9 @@ async function bindOrFail(
   }
 }
 
-async function runServer(options: ServerOptions): Promise<void> {
-  const log = createLogger(options.logLevel);
+async function runServer(requested: ServerOptions): Promise<void> {
+  const log = createLogger(requested.logLevel);
+  const { options, maxSockets } = fitToOpenFiles(requested, log);
   if (!options.plain && !options.tls) fail('--no-plain leaves nothing to listen on: add --tls');
   if ((options.tlsCert === null) !== (options.tlsKey === null)) {
     fail('--tls-cert and --tls-key go together: give both, or neither for a self-signed certificate');
@@ -203,7 +205,7 @@ async function runServer(options: ServerOptions): Promise<void> {
     fail(`cannot create the data directory ${options.dataDir}: ${(err as Error).message}`, err);
   }
   const history = openHistory(options);
-  const server = new PapoServer({ options, log, version: VERSION, history });
+  const server = new PapoServer({ options, log, version: VERSION, history, maxSockets });
   // stdout: `listening on HOST:PORT` first (unless --no-plain), then the TLS lines (README).
   // TLS binds first, so a bad certificate stops the server before anything listens.
   const lines: string[] = [];

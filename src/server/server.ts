@@ -8,6 +8,7 @@ import { Admission } from './admission.js';
 import type { CertificateFiles } from './certificate.js';
 import { Connection, type ConnectionContext } from './connection.js';
 import { Flusher } from './flusher.js';
+import { logListenerDrops } from './listener-drops.js';
 import type { ServerOptions } from './options.js';
 import { createTlsListener, type TlsListener } from './tls-listener.js';
 
@@ -19,6 +20,8 @@ export interface PapoServerDeps {
   firstEventId?: number;
   /** Message history: journals public messages, answers replay/history/search, continues ids. */
   history?: SqliteHistory;
+  /** Most sockets one listener may hold open, from the open-file limit (fd-limit.ts). */
+  maxSockets?: number;
 }
 
 const TOKEN_BYTES = 24;
@@ -127,7 +130,7 @@ export class PapoServer {
   /** Starts the plain/JSON TCP listener; resolves with the address actually bound. */
   async listen(): Promise<AddressInfo> {
     const server = createServer({ allowHalfOpen: true, noDelay: true }, this.onConnection);
-    server.maxConnections = this.deps.options.maxClients * 2;
+    server.maxConnections = this.maxSockets;
     return this.bind(server, this.deps.options.port);
   }
 
@@ -141,7 +144,7 @@ export class PapoServer {
     const listener = createTlsListener({
       files,
       handshakeTimeoutMs: options.tlsHandshakeTimeoutSeconds * 1000,
-      maxConnections: options.maxClients * 2,
+      maxConnections: this.maxSockets,
       admission: this.admission,
       log,
       onConnection: this.startConnection,
@@ -161,6 +164,14 @@ export class PapoServer {
     return this.tlsListener?.reload() ?? null;
   }
 
+  /**
+   * Room on each listener for every client and as many being refused, within the open-file
+   * limit; past it Node closes new connections at once ('drop').
+   */
+  private get maxSockets(): number {
+    return Math.min(this.deps.options.maxClients * 2, this.deps.maxSockets ?? Infinity);
+  }
+
   private async bind(server: Server, port: number): Promise<AddressInfo> {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -169,7 +180,7 @@ export class PapoServer {
         resolve();
       });
     });
-    server.on('error', (err) => this.deps.log.error({ err: err.message }, 'listener error'));
+    logListenerDrops(server, this.deps.log);
     this.listeners.push(server);
     this.startHeartbeat();
     return server.address() as AddressInfo;

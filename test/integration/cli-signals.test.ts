@@ -2,32 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LineClient } from '../helpers/line-client.js';
 import { spawnServer, type CliServer } from '../helpers/cli.js';
+import { waitForLog } from '../helpers/log-records.js';
 
 /** Waits until the server's stderr has a log record with this message (safety timeout 5 s). */
-async function logged(srv: CliServer, msg: string): Promise<Record<string, unknown>> {
-  const find = () =>
-    srv
-      .stderr()
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as Record<string, unknown>)
-      .find((r) => r.msg === msg);
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    const record = find();
-    if (record) return record;
-    const left = deadline - Date.now();
-    if (left <= 0) throw new Error(`no log "${msg}" in ${srv.stderr()}`);
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, left);
-      srv.child.stderr.once('data', done);
-      function done() {
-        clearTimeout(timer);
-        srv.child.stderr.off('data', done);
-        resolve();
-      }
-    });
-  }
+function logged(srv: CliServer, msg: string): Promise<Record<string, unknown>> {
+  return waitForLog(srv.child.stderr, srv.stderr, msg);
 }
 
 test('SIGHUP and SIGUSR2 without --tls leave the server running; SIGTERM still exits 0', async (t) => {
