@@ -311,3 +311,87 @@ test('room commands count against flood control', async (t) => {
     '*** ana left the chat. (disconnected for flooding)',
   );
 });
+
+/** A JSON `say` line whose text is exactly `bytes` bytes: `tag:` padded with dots. */
+function sayLine(tag: string, bytes: number): string {
+  return JSON.stringify({ type: 'say', text: `${tag}:`.padEnd(bytes, '.') }) + '\n';
+}
+
+/**
+ * Reads a JSON client's messages until it has `count` messages from others (and `acks` acks),
+ * checking each sender's messages arrive in order (texts are `sender-k:…`); returns any other
+ * events seen on the way. Fails on an error or a bye.
+ */
+async function readMessages(c: LineClient, count: number, acks: number, next: Map<string, number>) {
+  const other: Record<string, unknown>[] = [];
+  let got = 0;
+  let acked = 0;
+  while (got < count || acked < acks) {
+    const m = await c.nextJson(20_000);
+    if (m.type === 'message') {
+      const [sender, k] = String(m.text).split(':')[0]?.split('-') ?? [];
+      assert.equal(Number(k), next.get(sender as string) ?? 0, `${String(sender)}'s messages in order`);
+      next.set(sender as string, Number(k) + 1);
+      got++;
+    } else if (m.type === 'ack') acked++;
+    else if (m.type === 'error' || m.type === 'bye') assert.fail(`unexpected ${JSON.stringify(m)}`);
+    else other.push(m);
+  }
+  return other;
+}
+
+test('60 JSON users each sending 38 messages of 1000 bytes at once: every reader stays and gets every message (#18)', async (t) => {
+  // 38 lines of 1024 bytes weigh 76 line-units against a burst of 40: flood control delays the
+  // rest (by 3.6 s at 10 a second) without cutting anyone. Each reader is sent ~1.3 MB at once,
+  // over the 1 MiB send queue, and reads it at its pace.
+  const { srv } = await serveChat(t, { floodBurst: 40, floodRate: 10, floodDisconnectSeconds: 10 });
+  const USERS = 60;
+  const EACH = 38;
+  const clients: LineClient[] = [];
+  t.after(() => clients.forEach((c) => c.destroy()));
+  for (let i = 0; i < USERS; i += 20) {
+    const batch = Array.from({ length: 20 }, (_, j) => bot2(srv.port, `u${i + j}`, (c) => clients.push(c)));
+    await Promise.all(batch);
+  }
+  assert.equal(srv.server.hub.userCount, USERS);
+  // Every join has been handled: read the join notices up to now.
+  await Promise.all(clients.map((c, i) => seenJson(c, `ready${i}`)));
+  clients.forEach((c, i) =>
+    c.send(Array.from({ length: EACH }, (_, k) => sayLine(`u${i}-${k}`, 1000)).join('')),
+  );
+  await Promise.all(
+    clients.map(async (c) => {
+      const other = await readMessages(c, (USERS - 1) * EACH, EACH, new Map());
+      const seenTypes = other.map((m) => (m.type === 'notice' ? m.code : m.type));
+      assert.deepEqual(seenTypes, ['THROTTLED'], 'each sender was slowed down; no leave: nobody was cut');
+    }),
+  );
+  assert.equal(srv.server.hub.userCount, USERS);
+});
+
+test('a user who stops reading during such bursts is still cut; the one reading is not', async (t) => {
+  // Past 16 times the 64 KiB send queue (and what the kernel buffers) the sleeper is cut at once.
+  const { srv } = await serveChat(t, { sendQueueBytes: 64 * 1024, floodRate: 0 });
+  const clients: LineClient[] = [];
+  t.after(() => clients.forEach((c) => c.destroy()));
+  const track = (c: LineClient) => clients.push(c);
+  const senders = await Promise.all(['s0', 's1', 's2', 's3'].map((n) => bot2(srv.port, n, track)));
+  const { c: reader } = await bot2(srv.port, 'reader', track);
+  const { c: sleeper } = await bot2(srv.port, 'sleeper', track);
+  await seenJson(reader, 'ready');
+  sleeper.socket.pause();
+  const EACH = 38;
+  const next = new Map<string, number>();
+  let cut: Record<string, unknown> | undefined;
+  for (let round = 0; round < 200 && !cut; round++) {
+    senders.forEach(({ c }, i) =>
+      c.send(Array.from({ length: EACH }, (_, k) => sayLine(`s${i}-${round * EACH + k}`, 1000)).join('')),
+    );
+    const other = await readMessages(reader, senders.length * EACH, 0, next);
+    cut = other.find((m) => m.type === 'leave');
+  }
+  assert.ok(cut, 'the sleeper was cut');
+  assert.deepEqual(unstamped(cut), { type: 'leave', name: 'sleeper', reason: 'slow' });
+  assert.deepEqual(await seenJson(reader, 'after'), [], 'the reader is still served');
+  assert.equal(srv.server.hub.userCount, 5);
+});
