@@ -523,6 +523,6 @@ test('random room sequences (join, join_room, part_room, say, nick, quit, resume
       };
       fc.modelRun(setup, cmds);
     }),
-    { numRuns: 300 },
+    { numRuns: 200 },
   );
 });
