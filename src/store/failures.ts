@@ -1,14 +1,39 @@
-import type { HistoryRecord } from '../core/events.js';
 import { SchemaError } from './schema.js';
 
-/** A commit or a pruning step that failed at run time (disk full, I/O error). */
-export interface StoreFailure {
-  error: Error;
-  /** A short reason for users and logs, e.g. `the disk is full`. */
-  reason: string;
-  /** Messages that were relayed live but could not be stored. */
-  lost: HistoryRecord[];
+/** A message the store could not take: whose it is, so the server can tell its sender. */
+export interface LostMessage {
+  id: number;
+  from: string;
+  /** The room's display name. */
+  room: string;
 }
+
+/**
+ * What went wrong at run time (disk full, I/O error), and what became of the messages. `reason`
+ * is short, for users and logs (`the disk is full`). Only `not_journaled` loses messages.
+ */
+export type StoreFailure =
+  /**
+   * The journal write failed: `lost` were relayed this turn but are neither stored nor safe, so
+   * they must not be acknowledged. Told from inside `flush()`, before the turn's output is
+   * written (the server runs it first), so their acks can be held back.
+   */
+  | { kind: 'not_journaled'; error: Error; reason: string; lost: LostMessage[] }
+  /**
+   * A commit failed; the `waiting` messages stay in the journal (and in the worker's memory) and
+   * are committed again every `retryMs` or so until it works: nothing is lost, even by a kill.
+   * Told when it starts, then again every minute while it lasts.
+   */
+  | { kind: 'delayed'; error: Error; reason: string; waiting: number; retryMs: number }
+  /** Commits work again after `delayed`: everything waiting is stored (`stored` messages). */
+  | { kind: 'resumed'; reason: string; stored: number; delayedMs: number }
+  /**
+   * The history worker stopped: reads beyond the messages in memory answer "unavailable"; the
+   * journal, no longer emptied, keeps every message for the next start.
+   */
+  | { kind: 'stopped'; error: Error; reason: string }
+  /** Background upkeep failed (indexing, retention, syncing to disk); it is tried again later. */
+  | { kind: 'upkeep'; error: Error; reason: string };
 
 /** The history database could not be opened; the message is one clear line for the CLI. */
 export class HistoryOpenError extends Error {}
@@ -26,7 +51,7 @@ function messageOf(err: unknown): string {
 /** A short reason for a run-time failure. */
 export function failureReason(err: unknown): string {
   const code = codeOf(err);
-  if (code.startsWith('SQLITE_FULL')) return 'the disk is full';
+  if (code.startsWith('SQLITE_FULL') || code === 'ENOSPC' || code === 'EDQUOT') return 'the disk is full';
   const message = messageOf(err);
   return code ? `${code}: ${message}` : message;
 }

@@ -7,6 +7,7 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { HistoryResult } from '../../src/core/history.js';
 import { SqliteHistory } from '../../src/store/index.js';
 
 /** The built CLI (`npm test` builds it first). */
@@ -157,7 +158,9 @@ test('every acknowledged or delivered message survives kill -9 of the server mid
   assert.ok(sent > acked.size, 'messages were still in flight when the server died');
 
   const store = SqliteHistory.open(join(dir, 'papo.db'));
-  const stored = store.recent(1_000_000);
+  const stored = await new Promise<HistoryResult>((resolve) =>
+    store.beforeLater('#geral', Number.MAX_SAFE_INTEGER, 1_000_000, resolve),
+  );
   const nextId = store.nextEventId();
   store.close();
   assert.ok(stored.ok);
@@ -172,7 +175,7 @@ test('every acknowledged or delivered message survives kill -9 of the server mid
   await jsonClient(again.port, 'cia', (m) => void seen.push(m));
   await waitFor(() => seen.some((m) => m.type === 'history'), 'the replay');
   const header = seen.find((m) => m.type === 'history') as Json;
-  assert.deepEqual(header, { type: 'history', kind: 'replay', count: 50, more: true });
+  assert.deepEqual(header, { type: 'history', kind: 'replay', room: '#geral', count: 50, more: true });
   await waitFor(() => seen.filter((m) => m.history === true).length === 50, '50 replayed messages');
   const replayed = seen.filter((m) => m.history === true).map((m) => m.id as number);
   assert.ok((replayed.at(-1) as number) >= maxAcked);
