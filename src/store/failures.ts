@@ -38,6 +38,12 @@ export type StoreFailure =
 /** The history database could not be opened; the message is one clear line for the CLI. */
 export class HistoryOpenError extends Error {}
 
+/**
+ * The database file is empty but the files beside it (named in the message) show it held a
+ * history (#18).
+ */
+export class EmptiedDatabaseError extends Error {}
+
 /** The SQLite error code of `err` (`SQLITE_FULL`, ...), or ''. */
 function codeOf(err: unknown): string {
   const code = (err as { code?: unknown } | null)?.code;
@@ -61,6 +67,8 @@ export function openFailureLine(file: string, err: unknown): string {
   const code = codeOf(err);
   const message = messageOf(err);
   if (err instanceof SchemaError) return `the history database ${file} cannot be used: ${message}`;
+  if (err instanceof EmptiedDatabaseError)
+    return `the history database ${file} is empty (0 bytes) but ${message} beside it show it held a history: it was truncated or damaged; restore it from a backup, or move it and its journal files away to start a new history (event ids start again from 1), or use --no-history`;
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'))
     return `the history database ${file} is locked: another papo server (or another program) is using it; stop it or use another --data-dir`;
   if (code.startsWith('SQLITE_NOTADB') || code.startsWith('SQLITE_CORRUPT'))

@@ -1,6 +1,8 @@
-import { closeSync, fsyncSync, openSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
 import Database from 'better-sqlite3';
 import type { HistoryRecord } from '../core/events.js';
+import { EmptiedDatabaseError } from './failures.js';
 import {
   COLUMNS,
   INSERT_CHUNK_ROWS,
@@ -37,7 +39,30 @@ export interface HistoryDbOptions {
 export type StoredRoom = RoomSave & { key: string };
 
 /** Where a database sits and what its server is set to. */
-export type HistoryDbOpen = HistoryDbOptions & MigrationContext;
+export interface HistoryDbOpen extends HistoryDbOptions, MigrationContext {
+  /** The journal files beside it: their presence says a history was kept here. */
+  journalFiles: string[];
+}
+
+/**
+ * Refuses a zero-byte database file that had a history (#18): SQLite would take it for a new,
+ * empty one, hiding every message and giving event ids again from 1. In WAL mode a database
+ * always has its header on disk before any journal file exists (SqliteHistory opens those only
+ * after the database), so a zero-byte file beside a journal or a write-ahead log was emptied.
+ */
+function refuseEmptied(file: string, journalFiles: string[]): void {
+  let size: number;
+  try {
+    size = statSync(file).size;
+  } catch {
+    return; // no file: a new history (moving papo.db away is how one starts afresh)
+  }
+  if (size > 0) return;
+  const wal = `${file}-wal`;
+  const signs = journalFiles.filter((f) => existsSync(f));
+  if (existsSync(wal) && statSync(wal).size > 0) signs.push(wal);
+  if (signs.length > 0) throw new EmptiedDatabaseError(signs.map((f) => basename(f)).join(' and '));
+}
 
 /**
  * The history database itself: one SQLite connection in WAL mode, held exclusively. Only the
@@ -134,9 +159,11 @@ export class HistoryDb {
 
   /**
    * Opens (creating if needed) the database at `file`, takes its lock and migrates it to the
-   * current schema; throws SQLite's error (or a SchemaError) when it cannot.
+   * current schema; throws SQLite's error (or a SchemaError, or an EmptiedDatabaseError) when it
+   * cannot.
    */
   static open(file: string, options: HistoryDbOpen): HistoryDb {
+    refuseEmptied(file, options.journalFiles);
     let db: Database.Database | undefined;
     try {
       // timeout 0: a database held by another server is an error at once, not a wait.

@@ -2,7 +2,7 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -194,6 +194,20 @@ test('a damaged database file stops the server at start with one clear line and 
   assert.match(
     stderr,
     /^papo: the history database \S+papo\.db is damaged or not an SQLite database .*--no-history\n$/,
+  );
+});
+
+test('an emptied database beside its journal stops the server at start, so ids are never given again', async (t) => {
+  const dir = dataDir(t);
+  const store = SqliteHistory.open(join(dir, 'papo.db'));
+  store.record({ type: 'message', id: 1, ts: 1, room: '#geral', from: 'ana', text: 'oi' });
+  store.close();
+  truncateSync(join(dir, 'papo.db'), 0);
+  const { code, stderr } = await refusal(['--data-dir', dir]);
+  assert.equal(code, 1);
+  assert.match(
+    stderr,
+    /^papo: the history database \S+papo\.db is empty \(0 bytes\) but papo\.db\.journal-0 .*--no-history\n$/,
   );
 });
 

@@ -1,7 +1,15 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  rmSync,
+  truncateSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
@@ -46,6 +54,33 @@ function storedTexts(t: TestContext, file: string): Map<number, string> {
     db.close();
   }
 }
+
+test('refuses a zero-byte database that had a history, so event ids are never given again', (t) => {
+  const file = join(tempDir(t, 'papo-hardening-'), 'papo.db');
+  const first = SqliteHistory.open(file);
+  for (let id = 1; id <= 10; id++)
+    first.record({
+      type: 'message',
+      id,
+      ts: 1_764_000_000_000 + id,
+      room: '#geral',
+      from: 'ana',
+      text: `m${id}`,
+    });
+  first.flush();
+  first.close();
+  truncateSync(file, 0); // what a crash of the file system or a stray `> papo.db` leaves
+  let again: SqliteHistory | null = null;
+  try {
+    again = SqliteHistory.open(file);
+  } catch (err) {
+    assert.match((err as Error).message, /papo\.db is empty/);
+    return;
+  }
+  const nextId = again.nextEventId();
+  again.close();
+  assert.fail(`opened as a new history: ids start again at ${nextId} (1..10 were given)`);
+});
 
 const TURN_MESSAGES = 10;
 
