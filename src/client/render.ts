@@ -214,6 +214,7 @@ export function renderServerMessage(ctx: RenderContext, m: ServerMessage, now: n
     case 'part':
     case 'topic':
     case 'room':
+    case 'presence':
     case 'rooms':
     case 'topic_info':
       return plainServerLines(ctx.lang, m).flatMap((l) => notice(l, 'ts' in m ? m.ts : now));
@@ -223,7 +224,7 @@ export function renderServerMessage(ctx: RenderContext, m: ServerMessage, now: n
       return notice(t.renamed(sanitizeText(m.old), sanitizeText(m.new)), m.ts);
     case 'welcome':
       return t
-        .welcome(sanitizeText(m.name), m.users.map(sanitizeText), m.resumed)
+        .welcome(sanitizeText(m.name), m.users.map(sanitizeText), m.resumed, m.userCount)
         .slice(0, 2)
         .flatMap((l) => notice(l));
     case 'users':
@@ -260,13 +261,20 @@ export function plainServerLines(lang: Lang, m: ServerMessage): string[] {
     case 'private':
       return [`${t.privateFrom} ${s(m.from)}: ${s(m.text)}`];
     case 'join':
-      return [m.connected ? t.joined(s(m.name)) : t.joinedRoom(s(m.name), s(m.room))];
+      // A version 1 server names no room: every join is an arrival in the chat.
+      return [m.connected || m.room === undefined ? t.joined(s(m.name)) : t.joinedRoom(s(m.name), s(m.room))];
     case 'part':
       return [t.parted(s(m.name), s(m.room), m.reason === undefined ? undefined : s(m.reason))];
     case 'topic':
       return [t.topicSet(s(m.by), s(m.room), s(m.text))];
     case 'room':
-      return t.inRoom(s(m.room), s(m.topic), m.users.map(s));
+      return t.inRoom(s(m.room), s(m.topic), m.users.map(s), m.userCount);
+    case 'presence': {
+      const lines: string[] = [];
+      if (m.joinedCount > 0) lines.push(t.presenceJoined(m.joinedCount, m.joined.map(s)));
+      if (m.leftCount > 0) lines.push(t.presenceLeft(m.leftCount, m.left.map(s)));
+      return lines;
+    }
     case 'rooms':
       return [
         t.roomsHeader(m.rooms.length),
@@ -279,7 +287,7 @@ export function plainServerLines(lang: Lang, m: ServerMessage): string[] {
     case 'nick':
       return [t.renamed(s(m.old), s(m.new))];
     case 'welcome':
-      return t.welcome(s(m.name), m.users.map(s), m.resumed).slice(0, 2);
+      return t.welcome(s(m.name), m.users.map(s), m.resumed, m.userCount).slice(0, 2);
     case 'users':
       return [t.online(m.users.map(s))];
     case 'notice':

@@ -20,6 +20,7 @@ const REQUIRED: Record<ServerMessage['type'], Record<string, (v: unknown) => boo
   part: { id: isNum, ts: isNum, room: isStr, name: isStr },
   topic: { id: isNum, ts: isNum, room: isStr, by: isStr, text: isStr },
   room: { room: isStr, topic: isStr, users: isStrs },
+  presence: { room: isStr, joined: isStrs, joinedCount: isNum, left: isStrs, leftCount: isNum },
   rooms: { rooms: Array.isArray },
   topic_info: { room: isStr, text: isStr },
   ack: { id: isNum, ts: isNum },

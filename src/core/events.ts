@@ -119,9 +119,10 @@ export interface WelcomeEvent {
   type: 'welcome';
   name: string;
   token: string;
-  /** The room the user starts in (the default room), and who is in it. */
+  /** The room the user starts in (the default room), and who is in it: the first 100 of `userCount`. */
   room: string;
   users: string[];
+  userCount: number;
   /** True when the name was taken back from a dead connection with the session token. */
   resumed: boolean;
 }
@@ -131,8 +132,24 @@ export interface RoomEvent {
   type: 'room';
   room: string;
   topic: string;
+  /** The first 100 members, of `userCount`. */
   users: string[];
+  userCount: number;
   ref?: Ref;
+}
+
+/**
+ * The joins and leaves (parts included) of a busy room over the last second, told at once
+ * instead of one notice each (PROTOCOL.md, "Busy rooms"). Names: the first 100 of each count.
+ */
+export interface PresenceEvent {
+  type: 'presence';
+  ts: number;
+  room: string;
+  joined: string[];
+  joinedCount: number;
+  left: string[];
+  leftCount: number;
 }
 
 export interface RoomSummary {
@@ -230,6 +247,7 @@ export type ServerEvent =
   | AckEvent
   | WelcomeEvent
   | RoomEvent
+  | PresenceEvent
   | RoomsEvent
   | TopicInfoEvent
   | UsersEvent

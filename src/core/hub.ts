@@ -16,6 +16,7 @@ import type {
   PrivateEvent,
   PublicEvent,
   Ref,
+  ServerEvent,
   TopicEvent,
 } from './events.js';
 import { DEFAULT_HISTORY_REPLAY, HistoryDesk, type HistorySource, type RoomStore } from './history.js';
@@ -39,6 +40,10 @@ export const DEFAULT_MAX_ROOMS = 10_000;
 export const DEFAULT_MAX_ROOMS_PER_USER = 20;
 /** Longest `/part` reason shown to others, in characters. */
 const MAX_REASON_CHARS = 200;
+/** Names a joiner is shown of a room's members (and a presence summary lists): the rest are counted. */
+export const MAX_LISTED_USERS = 100;
+/** Members past which a room's joins and leaves are summarised once a second (`--busy-room`). */
+export const DEFAULT_BUSY_ROOM = 200;
 
 export interface HubOptions {
   clock: Clock;
@@ -61,6 +66,20 @@ export interface HubOptions {
   defaultRoom?: string;
   maxRooms?: number;
   maxRoomsPerUser?: number;
+  /**
+   * Members past which a room's joins and leaves are not told one by one but summarised each
+   * time `flushPresence` runs (0: never): in a room of thousands, one notice per join is most of
+   * the server's work during a join storm.
+   */
+  busyRoom?: number;
+}
+
+/** A busy room's joins and leaves since the last summary. */
+interface Presence {
+  joined: string[];
+  joinedCount: number;
+  left: string[];
+  leftCount: number;
 }
 
 type Reply = Parameters<Peer['send']>[0];
@@ -83,6 +102,8 @@ export class Hub {
   private readonly journal: Journal | undefined;
   private readonly roomStore: RoomStore | undefined;
   private readonly history: HistoryDesk;
+  private readonly busyRoom: number;
+  private readonly presence = new Map<Room, Presence>();
   private deliveryMark = 0;
 
   constructor(options: HubOptions) {
@@ -92,6 +113,7 @@ export class Hub {
     this.maxMessageBytes = options.maxMessageBytes ?? MAX_MESSAGE_BYTES;
     this.maxRooms = options.maxRooms ?? DEFAULT_MAX_ROOMS;
     this.maxRoomsPerUser = options.maxRoomsPerUser ?? DEFAULT_MAX_ROOMS_PER_USER;
+    this.busyRoom = options.busyRoom ?? DEFAULT_BUSY_ROOM;
     this.journal = options.journal;
     this.roomStore = options.roomStore;
     this.history = new HistoryDesk(options.history, options.historyReplay ?? DEFAULT_HISTORY_REPLAY);
@@ -220,7 +242,8 @@ export class Hub {
       if (token === undefined || holder.token === null || token !== holder.token) {
         return this.fail(session, 'NAME_TAKEN', { kind: 'name_taken', name: holder.name as string }, ref);
       }
-      return this.resume(session, holder, check.name, since);
+      // The name stays as the others know it, whatever letter case the reconnecting client used.
+      return this.resume(session, holder, holder.name as string, since);
     }
     this.directory.claim(session, check.name);
     session.token = this.newToken();
@@ -236,6 +259,8 @@ export class Hub {
   private resume(session: Session, holder: Session, name: string, since: number | undefined): void {
     const rooms = holder.rooms;
     const current = holder.current;
+    // The dead connection leaves its rooms' member lists: the new one takes its place there.
+    for (const room of rooms) room.members.delete(holder);
     holder.rooms = [];
     this.detach(holder, 'replaced');
     this.directory.claim(session, name);
@@ -245,18 +270,11 @@ export class Hub {
     for (const room of rooms) room.members.add(session);
     const here = current ?? this.rooms.open(this.defaultRoom).room;
     if (!current) this.enter(session, here);
-    session.peer.send({
-      type: 'welcome',
-      name,
-      token: session.token,
-      room: here.name,
-      users: here.memberNames(),
-      resumed: true,
-    });
+    session.peer.send({ type: 'welcome', name, token: session.token, ...listing(here), resumed: true });
     this.replay(session, here, since);
     for (const room of session.rooms) {
       if (room === here) continue;
-      session.peer.send({ type: 'room', room: room.name, topic: room.topic, users: room.memberNames() });
+      session.peer.send({ type: 'room', topic: room.topic, ...listing(room) });
       this.replay(session, room, since);
     }
   }
@@ -268,13 +286,7 @@ export class Hub {
     const existing = this.rooms.get(check.name);
     if (existing && session.inRoom(existing)) {
       session.current = existing;
-      return session.peer.send({
-        type: 'room',
-        room: existing.name,
-        topic: existing.topic,
-        users: existing.memberNames(),
-        ref,
-      });
+      return session.peer.send({ type: 'room', topic: existing.topic, ...listing(existing), ref });
     }
     if (session.rooms.length >= this.maxRoomsPerUser) {
       return this.fail(session, 'ROOM_LIMIT', { kind: 'limit', limit: this.maxRoomsPerUser }, ref);
@@ -282,12 +294,9 @@ export class Hub {
     if (!existing && this.rooms.size >= this.maxRooms) {
       return this.fail(session, 'TOO_MANY_ROOMS', { kind: 'limit', limit: this.maxRooms }, ref);
     }
-    this.publish(
-      { type: 'join', room: existing?.name ?? check.name, name: session.name as string },
-      session,
-      ref,
-      since,
-    );
+    // A room created before keeps its first spelling, in the event as in the room.
+    const room = this.rooms.displayName(check.name);
+    this.publish({ type: 'join', room, name: session.name as string }, session, ref, since);
   }
 
   private partRoom(
@@ -451,21 +460,21 @@ export class Hub {
   ): void {
     const { room, created } = this.rooms.open(event.room);
     if (created) this.saveRoom(room);
-    for (const s of room.members) s.peer.send(event);
+    if (this.isBusy(room)) this.notePresence(room, event.name, 'joined');
+    else for (const s of room.members) s.peer.send(event);
     if (!from || from.closed) return this.rooms.dropIfEmpty(room);
     this.enter(from, room);
-    const users = room.memberNames();
     if (event.connected) {
+      const name = from.name as string;
       from.peer.send({
         type: 'welcome',
-        name: from.name as string,
+        name,
         token: from.token as string,
-        room: room.name,
-        users,
+        ...listing(room),
         resumed: false,
       });
     } else {
-      from.peer.send({ type: 'room', room: room.name, topic: room.topic, users, ref });
+      from.peer.send({ type: 'room', topic: room.topic, ...listing(room), ref });
     }
     this.replay(from, room, since);
   }
@@ -473,7 +482,11 @@ export class Hub {
   private deliverPart(event: PartEvent, from: Session | undefined, ref: Ref | undefined): void {
     const room = this.rooms.get(event.room);
     if (!room) return;
-    for (const s of room.members) s.peer.send(event);
+    if (this.isBusy(room)) {
+      this.notePresence(room, event.name, 'left');
+      // The parter is told at once all the same: it asked.
+      if (from?.inRoom(room)) from.peer.send(event);
+    } else for (const s of room.members) s.peer.send(event);
     if (!from || !from.inRoom(room)) return;
     const at = from.rooms.indexOf(room);
     room.members.delete(from);
@@ -487,7 +500,7 @@ export class Hub {
     if (from.current !== room) return;
     const next = (from.rooms[at] ?? from.rooms[at - 1]) as Room;
     from.current = next;
-    from.peer.send({ type: 'room', room: next.name, topic: next.topic, users: next.memberNames() });
+    from.peer.send({ type: 'room', topic: next.topic, ...listing(next) });
   }
 
   private deliverTopic(event: TopicEvent, from: Session | undefined, ref: Ref | undefined): void {
@@ -516,11 +529,45 @@ export class Hub {
     for (const name of event.rooms) {
       const room = this.rooms.get(name);
       if (!room) continue;
+      if (event.type === 'leave' && this.isBusy(room)) {
+        this.notePresence(room, event.name, 'left');
+        continue;
+      }
       for (const s of room.members) {
         if (s.mark === mark) continue;
         s.mark = mark;
         s.peer.send(event);
       }
+    }
+  }
+
+  /**
+   * Tells each busy room's members who joined and left since the last call, in one event; the
+   * server calls it once a second (docs/PROTOCOL.md, "Busy rooms").
+   */
+  flushPresence(): void {
+    if (this.presence.size === 0) return;
+    const ts = this.clock.now();
+    for (const [room, p] of this.presence) {
+      const event: ServerEvent = { type: 'presence', ts, room: room.name, ...p };
+      for (const s of room.members) s.peer.send(event);
+    }
+    this.presence.clear();
+  }
+
+  private isBusy(room: Room): boolean {
+    return this.busyRoom > 0 && room.members.size > this.busyRoom;
+  }
+
+  private notePresence(room: Room, name: string, what: 'joined' | 'left'): void {
+    let p = this.presence.get(room);
+    if (!p) this.presence.set(room, (p = { joined: [], joinedCount: 0, left: [], leftCount: 0 }));
+    if (what === 'joined') {
+      if (p.joined.length < MAX_LISTED_USERS) p.joined.push(name);
+      p.joinedCount++;
+    } else {
+      if (p.left.length < MAX_LISTED_USERS) p.left.push(name);
+      p.leftCount++;
     }
   }
 
@@ -555,6 +602,11 @@ export class Hub {
   private fail(session: Session, code: ErrorCode, detail: ErrorDetail, ref: Ref | undefined): void {
     session.peer.send({ type: 'error', code, detail, ref });
   }
+}
+
+/** A room's name and the first of its members, as a joiner is shown them. */
+function listing(room: Room): { room: string; users: string[]; userCount: number } {
+  return { room: room.name, users: room.firstNames(MAX_LISTED_USERS), userCount: room.members.size };
 }
 
 function roomDetail(name: string | undefined): ErrorDetail {

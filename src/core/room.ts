@@ -14,8 +14,19 @@ export class Room {
     this.key = roomKey(name);
   }
 
+  /** Every member's name, in join order. */
   memberNames(): string[] {
     return Array.from(this.members, (s) => s.name as string);
+  }
+
+  /** The first `limit` members' names: what a joiner is shown, at a cost that does not grow with the room. */
+  firstNames(limit: number): string[] {
+    const names: string[] = [];
+    for (const s of this.members) {
+      if (names.length >= limit) break;
+      names.push(s.name as string);
+    }
+    return names;
   }
 
   summary(): RoomSummary {
@@ -44,6 +55,12 @@ export class Rooms {
     const room = this.byKey.get(roomKey(name));
     if (room && this.byName.size < 4 * this.byKey.size + 64) this.byName.set(name, room);
     return room;
+  }
+
+  /** The name a room goes by: its own if it exists or existed before, else `name` as asked. */
+  displayName(name: string): string {
+    const key = roomKey(name);
+    return this.byKey.get(key)?.name ?? this.saved.get(key)?.name ?? name;
   }
 
   /**

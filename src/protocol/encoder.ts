@@ -18,6 +18,7 @@ function isShared(event: ServerEvent): boolean {
     case 'leave':
     case 'nick':
     case 'topic':
+    case 'presence':
       return true;
     default:
       return false;

@@ -20,6 +20,7 @@ function roomOfEvent(event: ServerEvent): string | undefined {
     case 'join':
     case 'part':
     case 'topic':
+    case 'presence':
       return event.room;
     default:
       return undefined;
@@ -63,9 +64,15 @@ export function plainLines(event: ServerEvent, reader: Reader): string[] {
       // Public messages are not echoed to their author in plain mode; a private one is confirmed.
       return event.of === 'private' ? [`${t.privateTo(event.to ?? '')} ${event.text ?? ''}`] : [];
     case 'welcome':
-      return t.welcome(event.name, event.users, event.resumed);
+      return t.welcome(event.name, event.users, event.resumed, event.userCount);
     case 'room':
-      return t.inRoom(event.room, event.topic, event.users);
+      return t.inRoom(event.room, event.topic, event.users, event.userCount);
+    case 'presence': {
+      const lines: string[] = [];
+      if (event.joinedCount > 0) lines.push(t.presenceJoined(event.joinedCount, event.joined));
+      if (event.leftCount > 0) lines.push(t.presenceLeft(event.leftCount, event.left));
+      return other ? lines.map((l) => l.replace('*** ', `*** ${tag}`)) : lines;
+    }
     case 'rooms':
       return [
         t.roomsHeader(event.rooms.length),
@@ -129,11 +136,17 @@ export function jsonMessage(event: ServerEvent, lang: Lang): ServerMessage {
       return withRef(m, event.ref);
     }
     case 'welcome': {
-      const { name, token, room, users, resumed } = event;
-      return { type: 'welcome', name, token, room, users, resumed };
+      const { name, token, room, users, userCount, resumed } = event;
+      return { type: 'welcome', name, token, room, users, userCount, resumed };
     }
-    case 'room':
-      return withRef({ type: 'room', room: event.room, topic: event.topic, users: event.users }, event.ref);
+    case 'room': {
+      const { room, topic, users, userCount } = event;
+      return withRef({ type: 'room', room, topic, users, userCount }, event.ref);
+    }
+    case 'presence': {
+      const { ts, room, joined, joinedCount, left, leftCount } = event;
+      return { type: 'presence', ts, room, joined, joinedCount, left, leftCount };
+    }
     case 'rooms':
       return withRef({ type: 'rooms', rooms: event.rooms }, event.ref);
     case 'topic_info':

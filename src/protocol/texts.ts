@@ -24,19 +24,23 @@ export function codePointLabel(cp: number): string {
 export interface Texts {
   banner(version: string): string;
   prompt: string;
-  welcome(name: string, users: string[], resumed: boolean): string[];
-  online(users: string[]): string;
+  /** `users` may list only the first of `count` members (busy rooms send the first 100). */
+  welcome(name: string, users: string[], resumed: boolean, count?: number): string[];
+  online(users: string[], count?: number): string;
   joined(name: string): string;
   joinedRoom(name: string, room: string): string;
   parted(name: string, room: string, reason: string | undefined): string;
   topicSet(by: string, room: string, text: string): string;
   topicInfo(room: string, text: string): string;
   /** After entering (or coming back to) a room: where you are, its topic and members. */
-  inRoom(room: string, topic: string, users: string[]): string[];
+  inRoom(room: string, topic: string, users: string[], count?: number): string[];
   /** `/who` of a room other than the default one. */
   members(room: string, users: string[]): string;
   roomsHeader(count: number): string;
   roomLine(room: string, users: number, topic: string): string;
+  /** A busy room's joins or leaves of the last second, told at once. */
+  presenceJoined(count: number, names: string[]): string;
+  presenceLeft(count: number, names: string[]): string;
   left(name: string, reason: LeaveReason): string;
   renamed(oldName: string, newName: string): string;
   privateFrom: string;
@@ -59,9 +63,11 @@ export interface Texts {
 }
 
 const LIST_LIMIT = 50;
-function listNames(users: string[], more: (n: number) => string): string {
-  const shown = users.slice(0, LIST_LIMIT).join(', ');
-  return users.length > LIST_LIMIT ? `${shown} ${more(users.length - LIST_LIMIT)}` : shown;
+/** The first names of a list of `total`, and how many more there are. */
+function listNames(users: string[], more: (n: number) => string, total = users.length): string {
+  const listed = users.slice(0, LIST_LIMIT);
+  const shown = listed.join(', ');
+  return total > listed.length ? `${shown} ${more(total - listed.length)}` : shown;
 }
 
 function nameProblemEn(p: NameProblem): string {
@@ -100,25 +106,30 @@ function roomOf(d: ErrorDetail): string {
 const en: Texts = {
   banner: (v) => `*** papo ${v}: chat server`,
   prompt: 'Your name: ',
-  welcome: (name, users, resumed) => [
+  welcome: (name, users, resumed, count = users.length) => [
     resumed ? `*** Welcome back, ${name}! You are connected again.` : `*** Welcome, ${name}!`,
-    `*** Online now (${users.length}): ${listNames(users, (n) => `and ${n} more`)}`,
+    `*** Online now (${count}): ${listNames(users, (n) => `and ${n} more`, count)}`,
     '*** Type a message and press Enter. /help lists the commands; sair leaves.',
   ],
-  online: (users) => `*** Online now (${users.length}): ${listNames(users, (n) => `and ${n} more`)}`,
+  online: (users, count = users.length) =>
+    `*** Online now (${count}): ${listNames(users, (n) => `and ${n} more`, count)}`,
   joined: (name) => `*** ${name} joined the chat.`,
   joinedRoom: (name, room) => `*** ${name} joined ${room}.`,
   parted: (name, room, reason) => `*** ${name} left ${room}${reason ? ` (${reason})` : ''}.`,
   topicSet: (by, room, text) =>
     text ? `*** ${by} set the topic of ${room}: ${text}` : `*** ${by} cleared the topic of ${room}.`,
   topicInfo: (room, text) => (text ? `*** Topic of ${room}: ${text}` : `*** ${room} has no topic.`),
-  inRoom: (room, topic, users) => [
+  inRoom: (room, topic, users, count = users.length) => [
     `*** You are in ${room} now; your lines go there.${topic ? ` Topic: ${topic}` : ''}`,
-    `*** In ${room} (${users.length}): ${listNames(users, (n) => `and ${n} more`)}`,
+    `*** In ${room} (${count}): ${listNames(users, (n) => `and ${n} more`, count)}`,
   ],
   members: (room, users) => `*** In ${room} (${users.length}): ${listNames(users, (n) => `and ${n} more`)}`,
   roomsHeader: (n) => `*** Rooms (${n}):`,
   roomLine: (room, users, topic) => `***   ${room} (${users})${topic ? `: ${topic}` : ''}`,
+  presenceJoined: (n, names) =>
+    `*** ${n} ${n === 1 ? 'person' : 'people'} joined: ${listNames(names, (k) => `and ${k} more`, n)}.`,
+  presenceLeft: (n, names) =>
+    `*** ${n} ${n === 1 ? 'person' : 'people'} left: ${listNames(names, (k) => `and ${k} more`, n)}.`,
   left: (name, reason) => {
     const why: Record<LeaveReason, string> = {
       quit: '',
@@ -221,25 +232,30 @@ const en: Texts = {
 const pt: Texts = {
   banner: (v) => `*** papo ${v}: servidor de bate-papo`,
   prompt: 'Digite seu nome: ',
-  welcome: (name, users, resumed) => [
+  welcome: (name, users, resumed, count = users.length) => [
     resumed ? `*** Bem-vindo de volta, ${name}! Você está conectado de novo.` : `*** Bem-vindo, ${name}!`,
-    `*** Online agora (${users.length}): ${listNames(users, (n) => `e mais ${n}`)}`,
+    `*** Online agora (${count}): ${listNames(users, (n) => `e mais ${n}`, count)}`,
     '*** Digite uma mensagem e tecle Enter. /help lista os comandos; sair encerra.',
   ],
-  online: (users) => `*** Online agora (${users.length}): ${listNames(users, (n) => `e mais ${n}`)}`,
+  online: (users, count = users.length) =>
+    `*** Online agora (${count}): ${listNames(users, (n) => `e mais ${n}`, count)}`,
   joined: (name) => `*** ${name} entrou no chat!`,
   joinedRoom: (name, room) => `*** ${name} entrou em ${room}.`,
   parted: (name, room, reason) => `*** ${name} saiu de ${room}${reason ? ` (${reason})` : ''}.`,
   topicSet: (by, room, text) =>
     text ? `*** ${by} mudou o tópico de ${room}: ${text}` : `*** ${by} apagou o tópico de ${room}.`,
   topicInfo: (room, text) => (text ? `*** Tópico de ${room}: ${text}` : `*** ${room} não tem tópico.`),
-  inRoom: (room, topic, users) => [
+  inRoom: (room, topic, users, count = users.length) => [
     `*** Você está em ${room} agora; suas linhas vão para lá.${topic ? ` Tópico: ${topic}` : ''}`,
-    `*** Em ${room} (${users.length}): ${listNames(users, (n) => `e mais ${n}`)}`,
+    `*** Em ${room} (${count}): ${listNames(users, (n) => `e mais ${n}`, count)}`,
   ],
   members: (room, users) => `*** Em ${room} (${users.length}): ${listNames(users, (n) => `e mais ${n}`)}`,
   roomsHeader: (n) => `*** Salas (${n}):`,
   roomLine: (room, users, topic) => `***   ${room} (${users})${topic ? `: ${topic}` : ''}`,
+  presenceJoined: (n, names) =>
+    `*** ${n} ${n === 1 ? 'person' : 'people'} joined: ${listNames(names, (k) => `and ${k} more`, n)}.`,
+  presenceLeft: (n, names) =>
+    `*** ${n} ${n === 1 ? 'person' : 'people'} left: ${listNames(names, (k) => `and ${k} more`, n)}.`,
   left: (name, reason) => {
     const why: Record<LeaveReason, string> = {
       quit: '',

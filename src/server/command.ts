@@ -8,6 +8,7 @@ import { intIn, seconds, fail } from '../cli-util.js';
 import { LANGS, TEXTS, langFromLocale, type Lang } from '../protocol/texts.js';
 import { VERSION } from '../version.js';
 import { ensureSelfSignedCertificate, type CertificateFiles } from './certificate.js';
+import { fitToOpenFiles } from './fd-limit.js';
 import { historyOptions, historySettings, openHistory } from './history-cli.js';
 import { createLogger, LOG_LEVELS } from './log.js';
 import { DEFAULTS, defaultDataDir, type ServerOptions } from './options.js';
@@ -161,6 +162,15 @@ export function serverCommand(): Command {
         .default(d.maxRoomsPerUser)
         .argParser(intIn(1, 10_000)),
     )
+    .addOption(
+      opt(
+        '--busy-room <n>',
+        "members past which a room's joins and leaves are summarised once a second (0: never)",
+        'PAPO_BUSY_ROOM',
+      )
+        .default(d.busyRoom)
+        .argParser(intIn(0, 1_000_000)),
+    )
     .addOption(noHistory)
     .addOption(historyReplay)
     .addOption(historyMaxMessages)
@@ -194,6 +204,7 @@ export function serverCommand(): Command {
         defaultRoom: o.defaultRoom as string,
         maxRooms: o.maxRooms as number,
         maxRoomsPerUser: o.maxRoomsPerUser as number,
+        busyRoom: o.busyRoom as number,
       };
       await runServer(options);
     });
@@ -230,8 +241,9 @@ async function bindOrFail(
   }
 }
 
-async function runServer(options: ServerOptions): Promise<void> {
-  const log = createLogger(options.logLevel);
+async function runServer(requested: ServerOptions): Promise<void> {
+  const log = createLogger(requested.logLevel);
+  const { options, maxSockets } = fitToOpenFiles(requested, log);
   if (!options.plain && !options.tls) fail('--no-plain leaves nothing to listen on: add --tls');
   if ((options.tlsCert === null) !== (options.tlsKey === null)) {
     fail('--tls-cert and --tls-key go together: give both, or neither for a self-signed certificate');
@@ -242,7 +254,7 @@ async function runServer(options: ServerOptions): Promise<void> {
     fail(`cannot create the data directory ${options.dataDir}: ${(err as Error).message}`, err);
   }
   const history = openHistory(options);
-  const server = new PapoServer({ options, log, version: VERSION, history });
+  const server = new PapoServer({ options, log, version: VERSION, history, maxSockets });
   // stdout: `listening on HOST:PORT` first (unless --no-plain), then the TLS lines (README).
   // TLS binds first, so a bad certificate stops the server before anything listens.
   const lines: string[] = [];
@@ -253,7 +265,6 @@ async function runServer(options: ServerOptions): Promise<void> {
     log.info({ host: address.address, port: address.port, fingerprint }, 'listening (TLS)');
     lines.push(`listening (TLS) on ${formatAddress(address.address, address.port)}`);
     lines.push(`TLS certificate fingerprint ${fingerprint}`);
-    process.on('SIGHUP', () => void server.reloadTls());
   }
   if (options.plain) {
     const address = await bindOrFail(() => server.listen(), options.host, options.port);
@@ -272,4 +283,18 @@ async function runServer(options: ServerOptions): Promise<void> {
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  handleOtherSignals(server, log);
+}
+
+/**
+ * SIGHUP (reload) and SIGUSR2 would otherwise end the process as Node's default does, without
+ * a goodbye to anyone and leaving the history's WAL and journal behind (#18).
+ */
+function handleOtherSignals(server: PapoServer, log: Logger): void {
+  process.on('SIGHUP', () => {
+    if (server.tlsFingerprint === null) return log.info('SIGHUP: nothing to reload without --tls');
+    log.info('SIGHUP: reloading the TLS certificate');
+    server.reloadTls(); // logs what came of it
+  });
+  process.on('SIGUSR2', () => log.info('SIGUSR2: ignored'));
 }

@@ -76,7 +76,7 @@ export class Connection implements Peer, TransportHandler, Flushable, CodecHost,
     this.lang = options.lang;
     this.lastSeen = ctx.now();
     this.pacer = new InputPacer(ctx.floodLimits, this.lastSeen);
-    this.output = new OutputQueue(options.sendQueueBytes, () => transport.bufferedBytes, ctx.now);
+    this.output = new OutputQueue(options.sendQueueBytes, transport, ctx.now);
     this.session = ctx.hub.attach(this);
     this.nameTimer = setTimeout(onNameTimeout, options.nameTimeoutSeconds * 1000, this);
     transport.start(this);
@@ -212,8 +212,10 @@ export class Connection implements Peer, TransportHandler, Flushable, CodecHost,
     const now = this.ctx.now();
     this.lastSeen = now;
     this.pingSent = false;
-    if (!this.pacer.add(line, now)) return this.onFlood();
-    this.drainInput();
+    const arrival = this.pacer.add(line, now);
+    if (arrival === 'flood') return this.onFlood();
+    if (arrival === 'now') this.onLine(line);
+    else this.drainInput();
   }
 
   /** The client finished sending. */

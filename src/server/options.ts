@@ -1,6 +1,11 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_MAX_ROOMS, DEFAULT_MAX_ROOMS_PER_USER, DEFAULT_ROOM } from '../core/hub.js';
+import {
+  DEFAULT_BUSY_ROOM,
+  DEFAULT_MAX_ROOMS,
+  DEFAULT_MAX_ROOMS_PER_USER,
+  DEFAULT_ROOM,
+} from '../core/hub.js';
 import type { Lang } from '../protocol/texts.js';
 
 /** Everything `papo server` can be told; the CLI fills it from flags and PAPO_* variables. */
@@ -58,6 +63,8 @@ export interface ServerOptions {
   maxRooms: number;
   /** Most rooms one user may be in. */
   maxRoomsPerUser: number;
+  /** Members past which a room's joins and leaves are summarised once a second (0: never). */
+  busyRoom: number;
 }
 
 /** Where papo keeps its state unless told otherwise: `$XDG_DATA_HOME/papo` or `~/.local/share/papo`. */
@@ -94,4 +101,5 @@ export const DEFAULTS: Omit<ServerOptions, 'dataDir' | 'lang'> = {
   defaultRoom: DEFAULT_ROOM,
   maxRooms: DEFAULT_MAX_ROOMS,
   maxRoomsPerUser: DEFAULT_MAX_ROOMS_PER_USER,
+  busyRoom: DEFAULT_BUSY_ROOM,
 };

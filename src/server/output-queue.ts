@@ -22,11 +22,13 @@ export class OutputQueue {
   private transportBacklog = 0;
   /** When the unsent output went over the limit without draining since (0: it is not). */
   private behindSince = 0;
+  /** The transport's backlog when last judged behind: less at the next judgement means it drained. */
   private behindBytes = 0;
 
   constructor(
     private readonly limit: number,
-    private readonly transportBytes: () => number,
+    /** Where the queue's output goes: its unsent bytes count too. */
+    private readonly transport: { readonly bufferedBytes: number },
     private readonly now: () => number,
   ) {}
 
@@ -57,7 +59,7 @@ export class OutputQueue {
 
   /** After a write: remembers the transport's backlog, and judges it. */
   written(): QueueVerdict {
-    this.transportBacklog = this.transportBytes();
+    this.transportBacklog = this.transport.bufferedBytes;
     return this.transportBacklog > this.limit ? this.judge() : this.caughtUp();
   }
 
@@ -68,15 +70,18 @@ export class OutputQueue {
   }
 
   private judge(): QueueVerdict {
-    this.transportBacklog = this.transportBytes();
+    this.transportBacklog = this.transport.bufferedBytes;
     const unsent = this.bytes + this.transportBacklog;
     if (unsent <= this.limit) return this.caughtUp();
     if (unsent > this.limit * HARD_LIMIT_FACTOR) return 'slow';
     const now = this.now();
-    // Behind, but draining: what the reader takes counts, so the clock starts again.
-    if (this.behindSince === 0 || this.transportBacklog < this.behindBytes) {
+    // Behind, but draining: what the reader took since the last look counts, so the clock starts
+    // again. The backlog is remembered at every look, after a write too: bytes just written are
+    // not a failure to drain, and a reader that takes less than it is sent still drains.
+    const draining = this.transportBacklog < this.behindBytes;
+    this.behindBytes = this.transportBacklog;
+    if (this.behindSince === 0 || draining) {
       this.behindSince = now;
-      this.behindBytes = this.transportBacklog;
       return 'ok';
     }
     return now - this.behindSince > SLOW_GRACE_MS ? 'slow' : 'ok';

@@ -5,10 +5,12 @@ import { Hub, type Journal } from '../core/hub.js';
 import { Encoder } from '../protocol/encoder.js';
 import { TEXTS } from '../protocol/texts.js';
 import type { SqliteHistory, StoreFailure } from '../store/index.js';
+import { Admission, type Refusal } from './admission.js';
 import type { CertificateFiles } from './certificate.js';
 import { MAX_JSON_LINE_BYTES } from './codec/json.js';
 import { Connection, type ConnectionContext } from './connection.js';
 import { Flusher } from './flusher.js';
+import { logListenerDrops } from './listener-drops.js';
 import type { ServerOptions } from './options.js';
 import { TcpTransport, type TcpTransportOptions } from './tcp-transport.js';
 import { createTlsListener, type TlsListener } from './tls-listener.js';
@@ -22,8 +24,12 @@ export interface PapoServerDeps {
   firstEventId?: number;
   /** Message history: journals public messages, answers replay/history/search, keeps rooms, continues ids. */
   history?: SqliteHistory;
+  /** Most sockets one listener may hold open, from the open-file limit (fd-limit.ts). */
+  maxSockets?: number;
 }
 
+/** How often busy rooms' joins and leaves are told (docs/PROTOCOL.md, "Busy rooms"). */
+const PRESENCE_INTERVAL_MS = 1000;
 const TOKEN_BYTES = 24;
 const TOKENS_PER_DRAW = 256;
 
@@ -49,11 +55,6 @@ export function tokenSource(): () => string {
 /** Until a Connection takes over a socket: a refused one can race a reset. */
 function ignoreError(): void {}
 
-function isLoopback(address: string | undefined): boolean {
-  if (!address) return false;
-  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
-}
-
 /** The chat server: one hub, its listeners, and every connection's lifecycle. */
 export class PapoServer {
   readonly hub: Hub;
@@ -61,10 +62,13 @@ export class PapoServer {
   private readonly listeners: Server[] = [];
   private tlsListener: TlsListener | null = null;
   private readonly connections = new Set<Connection>();
-  private readonly perIp = new Map<string, number>();
+  /** Counts every listener's connections, a TLS one from before its handshake. */
+  private readonly admission: Admission;
   private nextConnectionId = 1;
   private readonly tcpOptions: TcpTransportOptions;
   private heartbeat: NodeJS.Timeout | null = null;
+  /** Summarises busy rooms' joins and leaves once a second. */
+  private presence: NodeJS.Timeout | null = null;
   private stopping: Promise<void> | null = null;
   /** What every connection is handed: one object for all of them. */
   private readonly connectionContext: ConnectionContext;
@@ -82,8 +86,10 @@ export class PapoServer {
       defaultRoom: options.defaultRoom,
       maxRooms: options.maxRooms,
       maxRoomsPerUser: options.maxRoomsPerUser,
+      busyRoom: options.busyRoom,
     });
     this.tcpOptions = { keepaliveSeconds: options.keepaliveSeconds, firstLineBytes: MAX_JSON_LINE_BYTES };
+    this.admission = new Admission(deps.options);
     this.connectionContext = {
       hub: this.hub,
       flusher: this.flusher,
@@ -99,9 +105,6 @@ export class PapoServer {
       now: Date.now,
       onClosed: (c) => {
         this.connections.delete(c);
-        const left = (this.perIp.get(c.ip) ?? 1) - 1;
-        if (left <= 0) this.perIp.delete(c.ip);
-        else this.perIp.set(c.ip, left);
         this.deps.log.debug({ conn: c.id, user: c.session.name }, 'closed');
       },
     };
@@ -144,22 +147,24 @@ export class PapoServer {
   /** Starts the plain/JSON TCP listener; resolves with the address actually bound. */
   async listen(): Promise<AddressInfo> {
     const server = createServer({ allowHalfOpen: true, noDelay: true }, this.onConnection);
-    server.maxConnections = this.deps.options.maxClients * 2;
+    server.maxConnections = this.maxSockets;
     return this.bind(server, this.deps.options.port);
   }
 
   /**
    * Starts the TLS listener on `tlsPort`, serving the certificate in `files`; its sockets join
-   * the same chat through `onConnection` once their handshake is done.
+   * the same chat through `startConnection` once their handshake is done; `admission` counts
+   * them from the moment their TCP connection is accepted.
    */
   async listenTls(files: CertificateFiles): Promise<AddressInfo> {
     const { options, log } = this.deps;
     const listener = createTlsListener({
       files,
       handshakeTimeoutMs: options.tlsHandshakeTimeoutSeconds * 1000,
-      maxConnections: options.maxClients * 2,
+      maxConnections: this.maxSockets,
+      admission: this.admission,
       log,
-      onConnection: this.onConnection,
+      onConnection: this.startConnection,
     });
     const address = await this.bind(listener.server, options.tlsPort);
     this.tlsListener = listener;
@@ -176,6 +181,14 @@ export class PapoServer {
     return this.tlsListener?.reload() ?? null;
   }
 
+  /**
+   * Room on each listener for every client and as many being refused, within the open-file
+   * limit; past it Node closes new connections at once ('drop').
+   */
+  private get maxSockets(): number {
+    return Math.min(this.deps.options.maxClients * 2, this.deps.maxSockets ?? Infinity);
+  }
+
   private async bind(server: Server, port: number): Promise<AddressInfo> {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -184,56 +197,59 @@ export class PapoServer {
         resolve();
       });
     });
-    server.on('error', (err) => this.deps.log.error({ err: err.message }, 'listener error'));
+    logListenerDrops(server, this.deps.log);
     this.listeners.push(server);
     this.startHeartbeat();
     return server.address() as AddressInfo;
   }
 
-  /** Accepts a socket from TCP, or from TLS once its handshake is done. */
+  /** Accepts a plain TCP socket: counted in, or refused with a plain line. */
   readonly onConnection = (socket: Socket): void => {
     socket.on('error', ignoreError);
     if (this.stopping) return void socket.destroy();
-    this.accept(new TcpTransport(socket, this.tcpOptions));
+    const refusal = this.admit(socket);
+    if (refusal !== null) return this.refuse(new TcpTransport(socket, this.tcpOptions), refusal);
+    this.startConnection(socket);
   };
 
   /**
-   * The one way in for every transport (TCP, TLS, WebSocket): applies the connection limits,
-   * then hands the transport to a new `Connection`.
+   * Counts a raw socket in under `--max-clients` and `--max-per-ip` until it closes, or says why
+   * it may not come in: every transport is admitted on its socket's arrival (TLS before its
+   * handshake, WebSocket before its upgrade), then handed to `accept`.
    */
-  accept(transport: Transport): void {
-    const { options, log } = this.deps;
-    const ip = transport.remoteAddress;
-    if (this.stopping) return transport.destroy();
-    if (this.connections.size >= options.maxClients) {
-      return this.refuse(
-        transport,
-        TEXTS[options.lang].error('SERVER_FULL', { kind: 'limit', limit: options.maxClients }),
-      );
-    }
-    const countsForIp = options.maxPerIp > 0 && (options.limitLoopback || !isLoopback(ip));
-    if (countsForIp && (this.perIp.get(ip) ?? 0) >= options.maxPerIp) {
-      return this.refuse(
-        transport,
-        TEXTS[options.lang].error('TOO_MANY_FROM_ADDRESS', { kind: 'limit', limit: options.maxPerIp }),
-      );
-    }
-    this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
-    const id = this.nextConnectionId++;
-    log.debug({ conn: id, ip }, 'connected');
-    this.connections.add(new Connection(id, transport, this.connectionContext));
+  admit(socket: Socket): Refusal | null {
+    return this.admission.admit(socket);
   }
 
-  private refuse(transport: Transport, text: string): void {
+  /** Refuses an admitted-or-not transport with one plain line (the protocol is not known yet). */
+  refuse(transport: Transport, refusal: Refusal): void {
+    const text = TEXTS[this.deps.options.lang].error(refusal.code, { kind: 'limit', limit: refusal.limit });
     this.deps.log.info({ ip: transport.remoteAddress }, text);
     transport.write(Buffer.from(`!! ${text}\n`, 'utf8'));
     transport.end();
     setTimeout(() => transport.destroy(), 2000).unref();
   }
 
+  /** Starts the chat on an admitted socket: plain TCP, or TLS once its handshake is done. */
+  private readonly startConnection = (socket: Socket): void => {
+    this.accept(new TcpTransport(socket, this.tcpOptions));
+  };
+
+  /** The one way in for every admitted transport (TCP, TLS, WebSocket): a new `Connection`. */
+  accept(transport: Transport): void {
+    const { log } = this.deps;
+    if (this.stopping) return transport.destroy();
+    const id = this.nextConnectionId++;
+    log.debug({ conn: id, ip: transport.remoteAddress }, 'connected');
+    this.connections.add(new Connection(id, transport, this.connectionContext));
+  }
+
+
   /** JSON clients get a ping after a quiet interval and are dropped after two. */
   private startHeartbeat(): void {
     if (this.heartbeat) return;
+    this.presence = setInterval(() => this.hub.flushPresence(), PRESENCE_INTERVAL_MS);
+    this.presence.unref();
     const intervalMs = this.deps.options.heartbeatSeconds * 1000;
     const idleMs = this.deps.options.idleTimeoutSeconds * 1000;
     const sweepMs = Math.max(50, Math.min(intervalMs, idleMs > 0 ? idleMs : intervalMs) / 4);
@@ -259,6 +275,7 @@ export class PapoServer {
   stop(graceMs = 3000): Promise<void> {
     this.stopping ??= (async () => {
       if (this.heartbeat) clearInterval(this.heartbeat);
+      if (this.presence) clearInterval(this.presence);
       const closed = this.listeners.map((l) => new Promise<void>((resolve) => l.close(() => resolve())));
       this.hub.shutdown();
       this.flusher.run();
