@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { ClientAction, ErrorDetail, Ref, ServerEvent } from '../core/events.js';
+import type { AckEvent, ClientAction, ErrorDetail, Ref, ServerEvent } from '../core/events.js';
 import type { ErrorCode } from '../core/errors.js';
 import type { Hub, Peer, Session } from '../core/hub.js';
 import type { RateLimitOptions } from '../core/rate-limit.js';
@@ -33,6 +33,11 @@ export interface ConnectionContext {
   now(): number;
   /** Called once when the transport is gone. */
   onClosed(connection: Connection): void;
+  /**
+   * With history on: messages whose journal write failed this turn, by id, with why. Their
+   * acks are held to the end of the turn (after the journal write) and become STORAGE_FAILED.
+   */
+  unjournaled?: Map<number, string> | null;
 }
 
 function onNameTimeout(connection: Connection): void {
@@ -65,6 +70,8 @@ export class Connection implements Peer, TransportHandler, Flushable, CodecHost,
   private inputEnded = false;
   private throttled = false;
   private throttleTimer: NodeJS.Timeout | null = null;
+  /** Acks of messages held until the turn's journal write has been done (history on). */
+  private heldAcks: AckEvent[] | null = null;
   private nameTimer: NodeJS.Timeout | null;
 
   constructor(
@@ -117,6 +124,11 @@ export class Connection implements Peer, TransportHandler, Flushable, CodecHost,
   /** Peer: queue an event for this connection. */
   send(event: ServerEvent): void {
     if (this.gone) return;
+    if (event.type === 'ack' && this.ctx.unjournaled && (event.of === 'message' || event.of === 'action')) {
+      // Nothing is acknowledged before it is journaled (PROTOCOL.md, "History").
+      (this.heldAcks ??= []).push(event);
+      return this.mark();
+    }
     // Before its first line a client is answered in plain text: it was shown the plain prompt.
     const bytes = this.ctx.encoder.encode(event, this.format, this);
     if (bytes.length > 0) this.queue(bytes);
@@ -152,6 +164,7 @@ export class Connection implements Peer, TransportHandler, Flushable, CodecHost,
   /** Writes the batch queued this turn in one call. */
   flush(): void {
     this.marked = false;
+    if (this.heldAcks !== null) this.releaseAcks();
     const taken = this.output.take();
     if (taken === null || this.gone) return;
     const { first, more, bytes } = taken;
@@ -186,9 +199,36 @@ export class Connection implements Peer, TransportHandler, Flushable, CodecHost,
   private queue(bytes: Uint8Array): void {
     if (this.gone) return;
     if (this.output.push(bytes) === 'slow' && !this.closing) return this.cutSlow();
+    this.mark();
+  }
+
+  private mark(): void {
     if (!this.marked) {
       this.marked = true;
       this.ctx.flusher.mark(this);
+    }
+  }
+
+  /** After the journal write: each held ack goes out, or STORAGE_FAILED if its message was not journaled. */
+  private releaseAcks(): void {
+    const acks = this.heldAcks as AckEvent[];
+    this.heldAcks = null;
+    const failed = this.ctx.unjournaled as Map<number, string>;
+    for (const ack of acks) {
+      const reason = failed.get(ack.id);
+      if (reason === undefined) {
+        this.queue(this.ctx.encoder.encode(ack, this.format, this));
+        continue;
+      }
+      failed.delete(ack.id);
+      const detail = { kind: 'text', text: `${reason}; message ${ack.id} was not acknowledged` } as const;
+      this.queue(
+        this.ctx.encoder.encode(
+          { type: 'error', code: 'STORAGE_FAILED', detail, ref: ack.ref },
+          this.format,
+          this,
+        ),
+      );
     }
   }
 

@@ -62,6 +62,8 @@ export class PapoServer {
   private readonly listeners: Server[] = [];
   private tlsListener: TlsListener | null = null;
   private readonly connections = new Set<Connection>();
+  /** Messages whose journal write failed, until their senders' acks are turned into errors. */
+  private readonly unjournaled = new Map<number, string>();
   /** Counts every listener's connections, a TLS one from before its handshake. */
   private readonly admission: Admission;
   private nextConnectionId = 1;
@@ -94,6 +96,7 @@ export class PapoServer {
       hub: this.hub,
       flusher: this.flusher,
       encoder: new Encoder(),
+      unjournaled: deps.history ? this.unjournaled : null,
       options: this.deps.options,
       floodLimits: {
         linesPerSecond: deps.options.floodRate,
@@ -127,16 +130,34 @@ export class PapoServer {
     };
   }
 
-  /** Storing failed (disk full, I/O error, the worker stopped): log, tell each sender, keep serving. */
+  /**
+   * What the store reports: a journal write that failed (those messages are not acknowledged:
+   * their senders get STORAGE_FAILED with the ref instead of the ack), commits delayed and
+   * resumed (nothing is lost: logged only), a stopped worker, failed upkeep.
+   */
   private readonly onHistoryFailure = (failure: StoreFailure): void => {
-    this.deps.log.error({ err: failure.error.message, lost: failure.lost.length }, 'history: cannot store');
-    const senders = new Set(failure.lost.map((r) => r.from));
-    for (const name of senders) {
-      this.hub.findUser(name)?.peer.send({
-        type: 'error',
-        code: 'STORAGE_FAILED',
-        detail: { kind: 'text', text: failure.reason },
-      });
+    const { log } = this.deps;
+    switch (failure.kind) {
+      case 'not_journaled': {
+        const ids = failure.lost.map((m) => m.id);
+        log.error({ err: failure.error.message, ids }, 'history: cannot journal; messages not acknowledged');
+        for (const id of ids) this.unjournaled.set(id, failure.reason);
+        return;
+      }
+      case 'delayed':
+        return log.warn(
+          { err: failure.error.message, waiting: failure.waiting, retryMs: failure.retryMs },
+          'history: cannot store yet; kept in the journal, retrying',
+        );
+      case 'resumed':
+        return log.info({ stored: failure.stored, delayedMs: failure.delayedMs }, 'history: storing again');
+      case 'stopped':
+        return log.error(
+          { err: failure.error.message },
+          'history: the store stopped; the journal keeps every message',
+        );
+      case 'upkeep':
+        return log.warn({ err: failure.error.message }, 'history: upkeep failed; tried again later');
     }
   };
 
@@ -243,7 +264,6 @@ export class PapoServer {
     log.debug({ conn: id, ip: transport.remoteAddress }, 'connected');
     this.connections.add(new Connection(id, transport, this.connectionContext));
   }
-
 
   /** JSON clients get a ping after a quiet interval and are dropped after two. */
   private startHeartbeat(): void {

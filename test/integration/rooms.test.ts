@@ -194,12 +194,13 @@ test('JSON v2: join_room, say to a room, events carrying their room, rooms, topi
       token: 'string',
       room: '#geral',
       users: ['ana', 'bot'],
+      userCount: 2,
       resumed: false,
     },
   );
   bot.sendLine('{"type":"join_room","room":"#dev","ref":1}');
   assert.deepEqual(await seenJson(bot, 'a'), [
-    { type: 'room', room: '#dev', topic: '', users: ['bot'], ref: 1 },
+    { type: 'room', room: '#dev', topic: '', users: ['bot'], userCount: 1, ref: 1 },
   ]);
   ana.sendLine('/join #dev');
   assert.deepEqual(await seen(ana), [
@@ -254,7 +255,7 @@ test('JSON v2: join_room, say to a room, events carrying their room, rooms, topi
   assert.deepEqual(unstamped(ack8), { type: 'ack', room: '#dev', ref: 8 });
   assert.deepEqual(rest, [
     // #dev was the bot's current room: it is back in #geral.
-    { type: 'room', room: '#geral', topic: '', users: ['ana', 'bot'] },
+    { type: 'room', room: '#geral', topic: '', users: ['ana', 'bot'], userCount: 2 },
     { type: 'error', code: 'NOT_IN_ROOM', message: 'You are not in #dev; /join #dev first.', ref: 9 },
     {
       type: 'error',

@@ -257,3 +257,29 @@ test('a client that closes its side leaves the chat as a lost connection', async
   await bob.tr.whenClosed();
   assert.deepEqual(closed, [bob.conn]);
 });
+
+test('a message whose journal write failed is answered STORAGE_FAILED with its ref, not acknowledged', async (t) => {
+  const { ctx, connect, hub } = setup(t);
+  const unjournaled = new Map<number, string>();
+  ctx.unjournaled = unjournaled;
+  // What the store does when its journal write fails: it names the turn's messages inside the
+  // flush hook, before any output of the turn is written (issue #18).
+  const failing = new Set<number>();
+  ctx.flusher.beforeFlush(() => {
+    for (const id of failing) unjournaled.set(id, 'the disk is full');
+    failing.clear();
+  });
+  const bot = connect();
+  await bot.tr.nextWrite();
+  bot.tr.pushLine('{"type":"hello","version":2,"name":"bot"}');
+  await bot.tr.nextWrite();
+  failing.add(hub.nextEventId);
+  bot.tr.pushLine('{"type":"say","text":"lost","ref":1}');
+  const refused = JSON.parse(await bot.tr.nextWrite()) as Record<string, unknown>;
+  assert.deepEqual([refused.type, refused.code, refused.ref], ['error', 'STORAGE_FAILED', 1]);
+  assert.match(String(refused.message), /the disk is full; message \d+ was not acknowledged/);
+  bot.tr.pushLine('{"type":"say","text":"kept","ref":2}');
+  const ack = JSON.parse(await bot.tr.nextWrite()) as Record<string, unknown>;
+  assert.deepEqual([ack.type, ack.ref], ['ack', 2]);
+  assert.equal(unjournaled.size, 0, 'each failure is answered once');
+});
