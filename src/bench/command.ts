@@ -43,6 +43,7 @@ interface BenchFlags {
   rate: number;
   duration: number;
   size: number;
+  rooms: number;
   findMax?: boolean;
   maxRate: number;
   p99Limit: number;
@@ -81,6 +82,12 @@ export function benchCommand(): Command {
     .option('-d, --duration <seconds>', 'fanout: seconds per trial; churn: seconds in all', seconds(3600), 10)
     .option('--size <bytes>', 'fanout: message size (the token padded)', intIn(0, 1000), 0)
     .option(
+      '--rooms <n>',
+      'fanout: spread the clients over N rooms, one sender each, messages to random rooms (0: one room)',
+      intIn(0, 10_000),
+      0,
+    )
+    .option(
       '--find-max',
       'fanout: raise the rate until p99 passes the limit, a loss, or the rate is not held',
     )
@@ -107,6 +114,7 @@ export function benchCommand(): Command {
       'after',
       '\nExamples:\n' +
         '  papo bench --find-max -n 100 -s 4 -d 5          fan-out capacity of a local server\n' +
+        '  papo bench --find-max -n 1000 --rooms 100 -d 5  100 rooms of 10, messages to random rooms\n' +
         '  papo bench --scenario idle -c 5000 --server-pid $(pgrep -f "papo server")\n' +
         '  papo bench --scenario churn -w 8 -d 10 --json\n',
     )
@@ -119,6 +127,9 @@ async function runBench(spec: string | undefined, f: BenchFlags): Promise<void> 
   const target = parseTarget(spec);
   if (typeof target === 'string') fail(target);
   if (f.scenario === 'fanout' && f.senders > f.clients) fail('--senders cannot exceed --clients');
+  if (f.rooms > 0 && (f.clients % f.rooms !== 0 || f.clients / f.rooms < 2)) {
+    fail('--rooms must divide --clients, with at least two clients per room');
+  }
   if (f.svg !== undefined && f.scenario !== 'fanout') fail('--svg draws fanout runs only');
   let address: string;
   try {
@@ -137,7 +148,9 @@ async function runBench(spec: string | undefined, f: BenchFlags): Promise<void> 
           endpoint,
           {
             clients: f.clients,
-            senders: f.senders,
+            // With rooms, one sender per room (the first client of each).
+            senders: f.rooms > 0 ? f.rooms : f.senders,
+            rooms: f.rooms,
             rate: f.rate,
             durationS: f.duration,
             size: f.size,

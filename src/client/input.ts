@@ -5,16 +5,14 @@ import type { Lang } from '../protocol/texts.js';
 import { convertShortcodes } from './emoji.js';
 import { CLIENT_TEXTS } from './texts.js';
 
-/** A request the client sends and the server answers with `ack`, `users`, `pong` or `error`. */
-export type ChatRequest =
-  | { type: 'say'; text: string }
-  | { type: 'me'; text: string }
-  | { type: 'msg'; to: string; text: string }
-  | { type: 'nick'; name: string }
-  | { type: 'who' }
-  | { type: 'ping' }
-  | { type: 'history'; before?: number; limit?: number }
-  | { type: 'search'; query: string; limit?: number };
+type WithoutRef<A> = A extends unknown ? Omit<A, 'ref'> : never;
+
+/**
+ * A request the client sends once joined, and the server answers (`ack`, `users`, `pong`,
+ * `error`…): the core's one request type, less what the session itself sends, with the `ref`
+ * the session adds.
+ */
+export type ChatRequest = WithoutRef<Exclude<ClientAction, { type: 'join' | 'quit' }>>;
 
 /** What one line typed by the user asks the client to do. */
 export type ParsedInput =
@@ -30,7 +28,7 @@ function checkLength(text: string, lang: Lang): string | null {
 }
 
 function withText(request: ChatRequest, lang: Lang): ParsedInput {
-  if (!('text' in request)) return { kind: 'request', request };
+  if (!('text' in request) || request.text === undefined) return { kind: 'request', request };
   // Shortcodes become emoji before sending, so every user sees the emoji (issue #3).
   const text = convertShortcodes(request.text);
   const problem = checkLength(text, lang);
@@ -59,6 +57,12 @@ function fromAction(action: ClientAction, lang: Lang): ParsedInput {
       };
     case 'search':
       return { kind: 'request', request: { type: 'search', query: action.query } };
+    case 'join_room':
+    case 'part_room':
+    case 'rooms':
+    case 'topic':
+      // TODO(#12): rooms in papo client (current room, unread counts); sent as typed meanwhile.
+      return { kind: 'request', request: action };
     case 'join':
       return { kind: 'error', message: CLIENT_TEXTS[lang].unknownCommand(action.type) };
   }

@@ -69,6 +69,8 @@ export interface NickEvent {
   ts: number;
   old: string;
   new: string;
+  /** The rooms the user is in (whose members are told); not sent to clients. */
+  rooms: string[];
 }
 export interface TopicEvent {
   type: 'topic';
@@ -80,7 +82,8 @@ export interface TopicEvent {
 }
 
 /** Events that go to a room's members (or, for leave and nick, to everyone sharing a room). */
-export type PublicEvent = MessageEvent | ActionEvent | JoinEvent | PartEvent | LeaveEvent | NickEvent | TopicEvent;
+export type PublicEvent =
+  MessageEvent | ActionEvent | JoinEvent | PartEvent | LeaveEvent | NickEvent | TopicEvent;
 
 /** A private message, as its recipient sees it. */
 export interface PrivateEvent {
@@ -101,9 +104,9 @@ export interface AckEvent {
   ref?: Ref;
   id: number;
   ts: number;
-  /** What was acknowledged: plain users see a confirmation for private messages and renames. */
-  of: 'message' | 'action' | 'private' | 'nick';
-  /** The room of a message or action. */
+  /** What was acknowledged: plain users see a confirmation only for private messages. */
+  of: 'message' | 'action' | 'private' | 'nick' | 'part_room' | 'topic';
+  /** The room of a message, an action, a part or a topic. */
   room?: string;
   /** For private messages: the recipient and the text, so a plain user sees what was sent. */
   to?: string;
@@ -116,9 +119,10 @@ export interface WelcomeEvent {
   type: 'welcome';
   name: string;
   token: string;
-  /** The room the user starts in (the default room), and who is in it. */
+  /** The room the user starts in (the default room), and who is in it: the first 100 of `userCount`. */
   room: string;
   users: string[];
+  userCount: number;
   /** True when the name was taken back from a dead connection with the session token. */
   resumed: boolean;
 }
@@ -128,8 +132,24 @@ export interface RoomEvent {
   type: 'room';
   room: string;
   topic: string;
+  /** The first 100 members, of `userCount`. */
   users: string[];
+  userCount: number;
   ref?: Ref;
+}
+
+/**
+ * The joins and leaves (parts included) of a busy room over the last second, told at once
+ * instead of one notice each (PROTOCOL.md, "Busy rooms"). Names: the first 100 of each count.
+ */
+export interface PresenceEvent {
+  type: 'presence';
+  ts: number;
+  room: string;
+  joined: string[];
+  joinedCount: number;
+  left: string[];
+  leftCount: number;
 }
 
 export interface RoomSummary {
@@ -227,6 +247,7 @@ export type ServerEvent =
   | AckEvent
   | WelcomeEvent
   | RoomEvent
+  | PresenceEvent
   | RoomsEvent
   | TopicInfoEvent
   | UsersEvent

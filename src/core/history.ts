@@ -18,7 +18,8 @@ const MAX_QUERY_ECHO_CHARS = 200;
 export type HistoryResult = { ok: true; records: HistoryRecord[] } | { ok: false; reason: string };
 
 /** The replay's records, and whether older ones (newer than `since`, if given) exist before them. */
-export type RecentResult = { ok: true; records: HistoryRecord[]; more: boolean } | { ok: false; reason: string };
+export type RecentResult =
+  { ok: true; records: HistoryRecord[]; more: boolean } | { ok: false; reason: string };
 
 /** A room as the store keeps it across restarts: its name as first spelled, and its topic. */
 export interface SavedRoom {

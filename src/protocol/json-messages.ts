@@ -45,7 +45,15 @@ export type ServerMessage =
       heartbeatSeconds: number;
       defaultRoom: string;
     }
-  | { type: 'welcome'; name: string; token: string; room: string; users: string[]; resumed: boolean }
+  | {
+      type: 'welcome';
+      name: string;
+      token: string;
+      room: string;
+      users: string[];
+      userCount: number;
+      resumed: boolean;
+    }
   | ({ type: 'message'; id: number; ts: number; room: string; from: string; text: string } & Stored)
   | ({ type: 'action'; id: number; ts: number; room: string; from: string; text: string } & Stored)
   | { type: 'private'; id: number; ts: number; from: string; to: string; text: string }
@@ -54,7 +62,16 @@ export type ServerMessage =
   | { type: 'leave'; id: number; ts: number; name: string; reason: LeaveReason }
   | { type: 'nick'; id: number; ts: number; old: string; new: string }
   | { type: 'topic'; id: number; ts: number; room: string; by: string; text: string }
-  | { type: 'room'; room: string; topic: string; users: string[]; ref?: Ref }
+  | { type: 'room'; room: string; topic: string; users: string[]; userCount: number; ref?: Ref }
+  | {
+      type: 'presence';
+      ts: number;
+      room: string;
+      joined: string[];
+      joinedCount: number;
+      left: string[];
+      leftCount: number;
+    }
   | { type: 'rooms'; rooms: RoomSummary[]; ref?: Ref }
   | { type: 'topic_info'; room: string; text: string; ref?: Ref }
   | { type: 'ack'; id: number; ts: number; ref?: Ref; room?: string; name?: string }
