@@ -50,12 +50,12 @@ export class Admission {
 
   /**
    * Counts `socket` in until it closes, or says why it may not come in (it is then not counted
-   * and the caller closes it).
+   * and the caller closes it). `ip` is the client's address when a trusted proxy says it
+   * (`--trust-proxy`, WebSocket); by default the socket's peer.
    */
-  admit(socket: Socket): Refusal | null {
+  admit(socket: Socket, ip: string = socket.remoteAddress ?? ''): Refusal | null {
     const { maxClients, maxPerIp, limitLoopback } = this.limits;
     if (this.open >= maxClients) return { code: 'SERVER_FULL', limit: maxClients };
-    const ip = socket.remoteAddress ?? '';
     const fromIp = this.perIp.get(ip) ?? 0;
     const countsForIp = maxPerIp > 0 && (limitLoopback || !isLoopback(ip));
     if (countsForIp && fromIp >= maxPerIp) return { code: 'TOO_MANY_FROM_ADDRESS', limit: maxPerIp };

@@ -13,6 +13,8 @@ import { historyOptions, historySettings, openHistory } from './history-cli.js';
 import { createLogger, LOG_LEVELS } from './log.js';
 import { DEFAULTS, defaultDataDir, type ServerOptions } from './options.js';
 import { PapoServer } from './server.js';
+import { addWebOptions, webSettings } from './web/index.js';
+import { startWebForCli } from './web/cli.js';
 
 /** Parses `--default-room`: a valid room name, or a usage error naming the problem. */
 function roomName(value: string): string {
@@ -33,8 +35,11 @@ export function serverCommand(): Command {
   const d = DEFAULTS;
   const opt = (flags: string, description: string, env: string) => new Option(flags, description).env(env);
   const [noHistory, historyReplay, historyMaxMessages, historyMaxDays] = historyOptions();
-  return new Command('server')
-    .description('run the chat server (plain text for nc/telnet, JSON lines for programs)')
+  return addWebOptions(
+    new Command('server').description(
+      'run the chat server (plain text for nc/telnet, JSON lines for programs)',
+    ),
+  )
     .addOption(opt('--host <host>', 'address to listen on', 'PAPO_HOST').default(d.host))
     .addOption(
       opt('--port <port>', 'TCP port (0 picks a free one)', 'PAPO_PORT')
@@ -194,6 +199,7 @@ export function serverCommand(): Command {
         floodBurst: o.floodBurst as number,
         floodDisconnectSeconds: o.floodDisconnect as number,
         ...historySettings(o),
+        ...webSettings(o),
         plain: o.plain !== false,
         tls: Boolean(o.tls) || o.tlsCert !== undefined || o.tlsKey !== undefined,
         tlsPort: o.tlsPort as number,
@@ -271,6 +277,13 @@ async function runServer(requested: ServerOptions): Promise<void> {
     log.info({ host: address.address, port: address.port, version: VERSION }, 'listening');
     lines.unshift(`listening on ${formatAddress(address.address, address.port)}`);
   }
+  const webLine = await startWebForCli(
+    server,
+    options,
+    log,
+    options.tls ? await tlsFiles(options, log) : null,
+  );
+  if (webLine !== null) lines.push(webLine);
   process.stdout.write(lines.join('\n') + '\n');
   let signalled = false;
   const onSignal = (signal: NodeJS.Signals) => {

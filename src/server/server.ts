@@ -238,8 +238,8 @@ export class PapoServer {
    * it may not come in: every transport is admitted on its socket's arrival (TLS before its
    * handshake, WebSocket before its upgrade), then handed to `accept`.
    */
-  admit(socket: Socket): Refusal | null {
-    return this.admission.admit(socket);
+  admit(socket: Socket, ip?: string): Refusal | null {
+    return this.admission.admit(socket, ip);
   }
 
   /** Refuses an admitted-or-not transport with one plain line (the protocol is not known yet). */

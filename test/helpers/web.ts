@@ -73,11 +73,15 @@ export async function startTestWeb(
     trustProxy: false,
     heartbeatSeconds: 30,
     log: pino({ level: 'silent' }),
-    accept: (transport) => {
-      const handler = new RecordingHandler();
-      transport.start(handler);
-      accepted.push({ transport, handler });
-      notify?.();
+    gate: {
+      admit: () => null,
+      refuse: (transport) => transport.destroy(),
+      accept: (transport) => {
+        const handler = new RecordingHandler();
+        transport.start(handler);
+        accepted.push({ transport, handler });
+        notify?.();
+      },
     },
     ...overrides,
   });

@@ -1,18 +1,17 @@
 import type { Logger } from 'pino';
 import { readCredentials, type CertificateFiles } from '../certificate.js';
-import type { Transport } from '../transport.js';
 import { defaultWebRoot, loadStaticFiles } from './static-files.js';
-import { startWebListener, type WebListener } from './web-listener.js';
+import { startWebListener, type TransportGate, type WebListener } from './web-listener.js';
 import type { WebOptions } from './options.js';
 
 export { addWebOptions, webSettings, WEB_DEFAULTS, type WebOptions } from './options.js';
-export { startWebListener, type WebListener } from './web-listener.js';
+export { startWebListener, type TransportGate, type WebListener } from './web-listener.js';
 
 export interface StartWebDeps {
   options: WebOptions & { host: string; heartbeatSeconds: number };
   log: Logger;
-  /** The server's entry point for every transport. */
-  accept(transport: Transport): void;
+  /** The server's way in for every transport (PapoServer). */
+  gate: TransportGate;
   /** With TLS on: the same certificate serves HTTPS and WSS. */
   tlsFiles: CertificateFiles | null;
   /** Where the built app is (default: `dist/web`). */
@@ -38,7 +37,7 @@ export async function startWeb(deps: StartWebDeps): Promise<WebListener | null> 
     trustProxy: options.trustProxy,
     heartbeatSeconds: options.heartbeatSeconds,
     log,
-    accept: deps.accept,
+    gate: deps.gate,
   });
   log.info({ url: listener.url }, 'web listening');
   return listener;

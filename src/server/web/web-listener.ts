@@ -4,6 +4,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
+import type { Refusal } from '../admission.js';
 import type { Transport } from '../transport.js';
 import { clientAddress } from './client-address.js';
 import { createRequestHandler, WS_PATH } from './http-handler.js';
@@ -27,7 +28,19 @@ export interface WebListenerOptions {
   /** Seconds between WebSocket-level pings; a socket that missed one is cut. */
   heartbeatSeconds: number;
   log: Logger;
-  /** Where every accepted WebSocket goes: the server's one entry point for transports. */
+  /** The server's way in for every transport (PapoServer): admission, then accept or refuse. */
+  gate: TransportGate;
+}
+
+/**
+ * What the listener needs from the server: `admit` counts the upgrade's socket under
+ * `--max-clients` and `--max-per-ip` (by the client's address, which `--trust-proxy` may take
+ * from `X-Forwarded-For`) until it closes; a refused WebSocket is still upgraded, so the browser
+ * can be told why in a frame, then closed.
+ */
+export interface TransportGate {
+  admit(socket: Socket, ip?: string): Refusal | null;
+  refuse(transport: Transport, refusal: Refusal): void;
   accept(transport: Transport): void;
 }
 
@@ -89,12 +102,15 @@ export async function startWebListener(options: WebListenerOptions): Promise<Web
       );
       return refuseUpgrade(socket, '403 Forbidden');
     }
+    const address = clientAddress(req, options.trustProxy);
+    const refusal = options.gate.admit(req.socket, address);
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
-      (req.socket as Socket).setNoDelay(true);
-      const transport = new WsTransport(ws, clientAddress(req, options.trustProxy), MAX_WS_PAYLOAD_BYTES);
+      req.socket.setNoDelay(true);
+      const transport = new WsTransport(ws, address, MAX_WS_PAYLOAD_BYTES);
       transports.add(transport);
       ws.once('close', () => transports.delete(transport));
-      options.accept(transport);
+      if (refusal === null) options.gate.accept(transport);
+      else options.gate.refuse(transport, refusal);
     });
   });
   await new Promise<void>((resolve, reject) => {
