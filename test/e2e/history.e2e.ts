@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import type { LineClient } from '../helpers/line-client.js';
+import { LineClient } from '../helpers/line-client.js';
 import {
   browserUser,
   launchBrowser,
@@ -42,6 +42,28 @@ async function post(from: LineClient, witness: LineClient, prefix: string, count
   }
   await witness.lineMatching(new RegExp(`${prefix} ${count}$`));
   return lines;
+}
+
+/**
+ * Waits until the store has dropped what `--history-max-messages` no longer keeps (the history
+ * worker applies it in the background), asking as a JSON client for the newest 200.
+ */
+async function retentionApplied(port: number, kept: number): Promise<void> {
+  const bot = await LineClient.connect(port);
+  try {
+    bot.sendLine(JSON.stringify({ type: 'hello', version: 2, name: 'arquivista' }));
+    await bot.jsonOfType('welcome');
+    let last: unknown = null;
+    for (let ask = 1; ask <= 500; ask++) {
+      bot.sendLine(JSON.stringify({ type: 'history', before: 2 ** 31, limit: 200, ref: ask }));
+      const page = await bot.jsonOfType('history');
+      last = page;
+      if (page.count === kept && page.more === false) return;
+    }
+    throw new Error(`the store never applied --history-max-messages: ${JSON.stringify(last)}`);
+  } finally {
+    bot.destroy();
+  }
 }
 
 /** Scrolls the conversation to its top, page after page, until the start-of-history line shows. */
@@ -109,6 +131,7 @@ test('after a reconnect, history that expired meanwhile is marked as a gap', asy
   const eco2 = await tcpUser(server.port, 'eco');
   tcp.push(dora, eco2);
   const missed = await post(dora, eco2, 'perdida', 150);
+  await retentionApplied(server.port, 100);
   online = true;
   await ana.page.locator('#status-action').click();
   await ana.page.locator('#scroller li.msg', { hasText: 'perdida 150' }).waitFor();

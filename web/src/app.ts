@@ -144,6 +144,7 @@ export class App implements ChatContext {
     this.shell.setStatus('');
     const home = this.convs.get('room', m.room);
     home.users = [...m.users];
+    home.userCount = m.userCount ?? m.users.length;
     const others =
       since !== null
         ? this.convs
@@ -206,6 +207,8 @@ export class App implements ChatContext {
         return this.onNick(m);
       case 'room':
         return this.onRoom(m);
+      case 'presence':
+        return this.onPresence(m);
       case 'rooms':
         return this.notice([
           this.t.roomsList,
@@ -215,6 +218,7 @@ export class App implements ChatContext {
         return this.notice([this.t.topicIs(m.room, m.text)], this.convs.get('room', m.room));
       case 'users':
         this.convs.get('room', m.room).users = [...m.users];
+        this.convs.get('room', m.room).userCount = m.users.length;
         this.shell.refresh();
         return this.notice([this.t.usersIn(m.room, m.users)], this.convs.get('room', m.room));
       case 'ack':
@@ -306,11 +310,15 @@ export class App implements ChatContext {
     const same = (u: string) => u.toLowerCase() === (m.type === 'topic' ? m.by : m.name).toLowerCase();
     let text: string;
     if (m.type === 'join') {
-      if (!conv.users.some(same)) conv.users.push(m.name);
+      if (!conv.users.some(same)) {
+        conv.users.push(m.name);
+        conv.userCount++;
+      }
       text = this.t.joined(m.name, m.room);
     } else if (m.type === 'part') {
       if (same(this.me)) return this.convs.drop(conv);
       conv.users = conv.users.filter((u) => !same(u));
+      conv.userCount = Math.max(conv.users.length, conv.userCount - 1);
       text = this.t.parted(m.name, m.room, m.reason);
     } else {
       conv.topic = m.text;
@@ -333,6 +341,7 @@ export class App implements ChatContext {
           : conv.name.toLowerCase() === name;
       if (!here) continue;
       conv.users = conv.users.filter((u) => u.toLowerCase() !== name);
+      conv.userCount = Math.max(conv.users.length, conv.userCount - 1);
       conv.view.insert(m.id, noticeNode(text, m.ts));
     }
     this.shell.refresh();
@@ -359,10 +368,27 @@ export class App implements ChatContext {
   private onRoom(m: ServerOf<'room'>): void {
     const conv = this.convs.get('room', m.room);
     conv.users = [...m.users];
+    conv.userCount = m.userCount ?? m.users.length;
     conv.topic = m.topic;
     if (conv.syncSince === null && conv.view.size === 0) this.notice([this.t.youJoined(m.room)], conv);
     // A room entered by the user's own /join becomes the current one; rejoins do not move.
     if (m.ref !== undefined && this.pendingJoins.delete(String(m.ref))) this.convs.select(conv);
+    this.shell.refresh();
+  }
+
+  /** A busy room's joins and leaves of the last second, told at once (PROTOCOL.md, "Busy rooms"). */
+  private onPresence(m: ServerOf<'presence'>): void {
+    const conv = this.convs.get('room', m.room);
+    const left = new Set(m.left.map((n) => n.toLowerCase()));
+    conv.users = conv.users.filter((u) => !left.has(u.toLowerCase()));
+    for (const name of m.joined) {
+      if (!conv.users.some((u) => u.toLowerCase() === name.toLowerCase())) conv.users.push(name);
+    }
+    conv.userCount = Math.max(conv.users.length, conv.userCount + m.joinedCount - m.leftCount);
+    const lines: string[] = [];
+    if (m.joinedCount > 0) lines.push(this.t.presenceJoined(m.joined, m.joinedCount));
+    if (m.leftCount > 0) lines.push(this.t.presenceLeft(m.left, m.leftCount));
+    this.notice(lines, conv, 'notice');
     this.shell.refresh();
   }
 

@@ -11,7 +11,10 @@ export interface Conversation {
   view: ConversationView;
   unread: number;
   mentions: number;
+  /** Members shown (a busy room lists its first 100 only). */
   users: string[];
+  /** Members in all, as the server counts them. */
+  userCount: number;
   topic: string;
   /** Highest event id shown here from a live event, a replay or an ack. */
   lastId: number;
@@ -47,6 +50,7 @@ export function newConversation(kind: 'room' | 'private', name: string, t: Texts
     unread: 0,
     mentions: 0,
     users: [],
+    userCount: 0,
     topic: '',
     lastId: 0,
     lastMessageId: 0,

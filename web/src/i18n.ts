@@ -31,6 +31,11 @@ const en = {
   parted: (name: string, room: string, reason?: string) =>
     `${name} left ${room}${reason ? ` (${reason})` : ''}`,
   left: (name: string, reason: string) => `${name} left the chat (${reason})`,
+  presenceJoined: (names: string[], n: number) =>
+    `${n} ${n === 1 ? 'person' : 'people'} joined: ${names.join(', ')}${n > names.length ? ` and ${n - names.length} more` : ''}`,
+  presenceLeft: (names: string[], n: number) =>
+    `${n} ${n === 1 ? 'person' : 'people'} left: ${names.join(', ')}${n > names.length ? ` and ${n - names.length} more` : ''}`,
+  usersCount: (n: number) => `People here (${n})`,
   renamed: (oldName: string, newName: string) => `${oldName} is now ${newName}`,
   topicSet: (by: string, text: string) => `${by} set the topic: ${text}`,
   topicIs: (room: string, text: string) => (text ? `Topic of ${room}: ${text}` : `${room} has no topic`),
@@ -108,6 +113,11 @@ const pt: Texts = {
   joined: (name, room) => `${name} entrou em ${room}`,
   parted: (name, room, reason) => `${name} saiu de ${room}${reason ? ` (${reason})` : ''}`,
   left: (name, reason) => `${name} saiu do bate-papo (${reason})`,
+  presenceJoined: (names, n) =>
+    `${n} ${n === 1 ? 'pessoa entrou' : 'pessoas entraram'}: ${names.join(', ')}${n > names.length ? ` e mais ${n - names.length}` : ''}`,
+  presenceLeft: (names, n) =>
+    `${n} ${n === 1 ? 'pessoa saiu' : 'pessoas saíram'}: ${names.join(', ')}${n > names.length ? ` e mais ${n - names.length}` : ''}`,
+  usersCount: (n) => `Pessoas aqui (${n})`,
   renamed: (oldName, newName) => `${oldName} agora é ${newName}`,
   topicSet: (by, text) => `${by} mudou o tópico: ${text}`,
   topicIs: (room, text) => (text ? `Tópico de ${room}: ${text}` : `${room} não tem tópico`),

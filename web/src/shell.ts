@@ -259,6 +259,11 @@ export class Shell {
     );
     byId('privates-section').hidden = !app.convs.list().some((c) => c.kind === 'private');
     byId('users-section').hidden = current?.kind !== 'room';
+    if (current?.kind === 'room') {
+      byId('users-heading').textContent = this.t.usersCount(
+        Math.max(current.userCount, current.users.length),
+      );
+    }
     if (current) {
       byId('conv-title').textContent = current.name;
       byId('conv-topic').textContent = current.topic;
