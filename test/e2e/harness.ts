@@ -1,6 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page, type WebSocketRoute } from 'playwright-core';
 import { CLI, tempDir } from '../helpers/cli.js';
 import { LineClient } from '../helpers/line-client.js';
 
@@ -150,4 +150,41 @@ export async function shownMessages(page: Page): Promise<string[]> {
 /** A plain-text (nc-style) user. */
 export async function tcpUser(port: number, name: string): Promise<LineClient> {
   return LineClient.join(port, name);
+}
+
+/** Cuts a page off the chat's WebSocket and lets it back, as a network loss would. */
+export interface NetworkSwitch {
+  goOffline(): void;
+  /** Resolves once the page has tried to reconnect while offline. */
+  attemptHeld(): Promise<void>;
+  /** Fails the held attempts, so the page's next one (a second or so later) gets through. */
+  goOnline(): void;
+}
+
+/**
+ * Routes the page's WebSocket through a switch. Offline, an attempt is held: neither connected
+ * nor closed, as on a dead network, so the page's reconnection timing is the test's to decide.
+ * Registered before a reload, it covers the page's socket from then on.
+ */
+export async function networkSwitch(page: Page): Promise<NetworkSwitch> {
+  let online = true;
+  const held: WebSocketRoute[] = [];
+  let onHeld: (() => void) | null = null;
+  await page.routeWebSocket(/\/ws$/, (ws) => {
+    if (online) return void ws.connectToServer();
+    held.push(ws);
+    onHeld?.();
+  });
+  return {
+    goOffline: () => {
+      online = false;
+    },
+    attemptHeld: async () => {
+      while (held.length === 0) await new Promise<void>((resolve) => (onHeld = resolve));
+    },
+    goOnline: () => {
+      online = true;
+      for (const ws of held.splice(0)) void ws.close();
+    },
+  };
 }

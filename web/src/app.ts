@@ -189,6 +189,7 @@ export class App implements ChatContext {
     switch (m.type) {
       case 'hello':
         this.defaultRoom = m.defaultRoom ?? this.defaultRoom;
+        this.socket.expectHeartbeat(m.heartbeatSeconds);
         return;
       case 'welcome':
         return this.onWelcome(m);

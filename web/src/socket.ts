@@ -12,6 +12,11 @@ export interface SocketEvents {
   onDown(retryMs: number | null): void;
 }
 
+/** Silence after opening before the server's `hello` is overdue: the connection is dead. */
+const FIRST_ANSWER_MS = 15_000;
+/** How often the watchdog looks. */
+const WATCHDOG_MS = 5_000;
+
 /**
  * One WebSocket to the server at a time, reopened with backoff after a loss until `stop()`.
  * Coming back online or to the tab retries at once rather than waiting out the delay.
@@ -21,6 +26,10 @@ export class ChatSocket {
   private retryTimer: number | null = null;
   private running = false;
   private readonly backoff = new Backoff();
+  private lastHeardAt = 0;
+  /** Longest silence tolerated now: short until the server answers, then from its heartbeat. */
+  private silenceLimitMs = FIRST_ANSWER_MS;
+  private watchdog: number | null = null;
 
   constructor(
     private readonly url: string,
@@ -70,14 +79,32 @@ export class ChatSocket {
     this.backoff.reset();
   }
 
+  /**
+   * The server pings a quiet client every `heartbeatSeconds` (its `hello` says how often), so
+   * hearing nothing for more than two of them means the connection died without a close
+   * (a half-open TCP connection, a proxy that stopped forwarding): close it and reconnect.
+   */
+  expectHeartbeat(heartbeatSeconds: number): void {
+    this.silenceLimitMs = Math.max(FIRST_ANSWER_MS, (2 * heartbeatSeconds + 5) * 1000);
+  }
+
+  private checkSilence(): void {
+    if (this.ws === null || this.ws.readyState !== WebSocket.OPEN) return;
+    if (Date.now() - this.lastHeardAt > this.silenceLimitMs) this.ws.close(4000, 'silent');
+  }
+
   private open(): void {
     const ws = new WebSocket(this.url);
     this.ws = ws;
+    this.silenceLimitMs = FIRST_ANSWER_MS;
+    this.watchdog ??= window.setInterval(() => this.checkSilence(), WATCHDOG_MS);
     ws.addEventListener('open', () => {
+      this.lastHeardAt = Date.now();
       if (this.ws === ws) this.events.onOpen();
     });
     ws.addEventListener('message', (e: MessageEvent<unknown>) => {
       if (this.ws !== ws || typeof e.data !== 'string') return;
+      this.lastHeardAt = Date.now();
       const message = parseServerMessage(e.data);
       if (message !== null) this.events.onMessage(message);
       else if (e.data.startsWith('!! ')) this.events.onRefused(e.data.slice(3));
