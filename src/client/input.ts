@@ -1,6 +1,6 @@
 import { MAX_MESSAGE_BYTES, utf8Length } from '../core/index.js';
 import type { ClientAction } from '../core/events.js';
-import { COMMANDS, parsePlainLine } from '../protocol/plain-commands.js';
+import { COMMANDS, parsePlainLine, usageIn, usageOf } from '../protocol/plain-commands.js';
 import type { Lang } from '../protocol/texts.js';
 import { convertShortcodes } from './emoji.js';
 import { CLIENT_TEXTS } from './texts.js';
@@ -80,7 +80,7 @@ export function parseInput(line: string, lang: Lang): ParsedInput {
     case 'unknown':
       return { kind: 'error', message: t.unknownCommand(parsed.command) };
     case 'usage':
-      return { kind: 'error', message: t.usage(parsed.usage) };
+      return { kind: 'error', message: t.usage(usageIn(lang, parsed.usage)) };
     case 'action':
       return fromAction(parsed.action, lang);
   }
@@ -94,6 +94,7 @@ export function commandWords(): string[] {
 /** `/help` as lines: usage and description from the shared command table. */
 export function helpLines(lang: Lang): string[] {
   const t = CLIENT_TEXTS[lang];
-  const width = Math.max(...COMMANDS.map((c) => c.usage.length));
-  return [t.helpHeader, ...COMMANDS.map((c) => `  ${c.usage.padEnd(width)}  ${c.help[lang]}`), t.helpFooter];
+  const width = Math.max(...COMMANDS.map((c) => usageOf(c, lang).length));
+  const rows = COMMANDS.map((c) => `  ${usageOf(c, lang).padEnd(width)}  ${c.help[lang]}`);
+  return [t.helpHeader, ...rows, t.helpFooter];
 }

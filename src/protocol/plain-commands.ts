@@ -10,9 +10,10 @@ export type PlainInput =
   | { kind: 'unknown'; command: string }
   | { kind: 'usage'; usage: string };
 
-interface Command {
+export interface Command {
   name: string;
-  usage: string;
+  /** Per language when it names what to type (`NAME`, `NOME`). */
+  usage: string | Record<Lang, string>;
   help: Record<Lang, string>;
   /** Turns the text after the command word into an action, or null when it does not fit the usage. */
   parse(args: string): ClientAction | 'help' | null;
@@ -30,8 +31,8 @@ export const COMMANDS: readonly Command[] = [
   },
   {
     name: 'msg',
-    usage: '/msg NAME text',
-    help: { en: 'send a private message to NAME only', pt: 'envia uma mensagem privada só para NAME' },
+    usage: { en: '/msg NAME text', pt: '/msg NOME texto' },
+    help: { en: 'send a private message to NAME only', pt: 'envia uma mensagem privada só para NOME' },
     parse: (args) => {
       const m = NAME_AND_TEXT.exec(args);
       return m ? { type: 'msg', to: m[1] as string, text: m[2] as string } : null;
@@ -39,13 +40,13 @@ export const COMMANDS: readonly Command[] = [
   },
   {
     name: 'me',
-    usage: '/me text',
+    usage: { en: '/me text', pt: '/me texto' },
     help: { en: 'describe an action: * you text', pt: 'descreve uma ação: * você texto' },
     parse: (args) => (args ? { type: 'me', text: args } : null),
   },
   {
     name: 'nick',
-    usage: '/nick NEW_NAME',
+    usage: { en: '/nick NEW_NAME', pt: '/nick NOVO_NOME' },
     help: { en: 'change your name', pt: 'muda seu nome' },
     parse: (args) => (args && !/\s/.test(args) ? { type: 'nick', name: args } : null),
   },
@@ -64,10 +65,10 @@ export const COMMANDS: readonly Command[] = [
   },
   {
     name: 'search',
-    usage: '/search WORDS',
+    usage: { en: '/search WORDS', pt: '/search PALAVRAS' },
     help: {
       en: 'search the history: messages with all the WORDS, best first',
-      pt: 'busca no histórico as mensagens com todas as WORDS, as melhores primeiro',
+      pt: 'busca no histórico as mensagens com todas as PALAVRAS, as melhores primeiro',
     },
     parse: (args) => (args ? { type: 'search', query: args } : null),
   },
@@ -93,6 +94,17 @@ export const COMMANDS: readonly Command[] = [
 
 const BY_NAME = new Map(COMMANDS.map((c) => [c.name, c]));
 
+/** A command's usage line in `lang`. */
+export function usageOf(c: Command, lang: Lang): string {
+  return typeof c.usage === 'string' ? c.usage : c.usage[lang];
+}
+
+/** A usage line (the English one a USAGE error carries) in `lang`. */
+export function usageIn(lang: Lang, usage: string): string {
+  const command = COMMANDS.find((c) => usageOf(c, 'en') === usage);
+  return command ? usageOf(command, lang) : usage;
+}
+
 /** True for the original project's way out: `sair` in any letter case, blanks around ignored. */
 export function isSair(line: string): boolean {
   return line.trim().toLowerCase() === 'sair';
@@ -112,13 +124,13 @@ export function parsePlainLine(line: string): PlainInput {
   const command = BY_NAME.get(word);
   if (!command) return { kind: 'unknown', command: word };
   const parsed = command.parse(args);
-  if (parsed === null) return { kind: 'usage', usage: command.usage };
+  if (parsed === null) return { kind: 'usage', usage: usageOf(command, 'en') };
   if (parsed === 'help') return { kind: 'help' };
   return { kind: 'action', action: parsed };
 }
 
 /** The /help listing, one line per command. */
 export function helpLines(lang: Lang): string[] {
-  const width = Math.max(...COMMANDS.map((c) => c.usage.length));
-  return COMMANDS.map((c) => `***   ${c.usage.padEnd(width)}  ${c.help[lang]}`);
+  const width = Math.max(...COMMANDS.map((c) => usageOf(c, lang).length));
+  return COMMANDS.map((c) => `***   ${usageOf(c, lang).padEnd(width)}  ${c.help[lang]}`);
 }

@@ -130,7 +130,9 @@ function historyLines(event: HistoryEvent, t: Texts): string[] {
       : event.kind === 'page'
         ? t.historyPageHeader(n)
         : t.historyHeader(n);
-  return [header, ...event.records.map(historyLine), event.more ? t.historyFooterMore : t.historyFooter];
+  const footer =
+    event.kind === 'search' ? t.searchFooter : event.more ? t.historyFooterMore : t.historyFooter;
+  return [header, ...event.records.map(historyLine), footer];
 }
 
 function historyHeader(event: HistoryEvent): ServerMessage {

@@ -142,7 +142,7 @@ describe('plain lines', () => {
       '[private] ana: x',
     ]);
     assert.deepEqual(lines({ type: 'leave', id: 1, ts: 0, name: 'ana', reason: 'disconnect' }), [
-      '*** ana left the chat. (connection lost)',
+      '*** ana left the chat (connection lost).',
     ]);
     assert.deepEqual(lines({ type: 'error', code: 'EMPTY_MESSAGE', message: 'empty' }), ['!! empty']);
     assert.deepEqual(lines({ type: 'ack', id: 1, ts: 0 }), []);
