@@ -8,9 +8,10 @@ import { DEFAULT_HOST, DEFAULT_PORT, formatAddress, parseAddress } from './addre
 import { runPipe } from './pipe-ui.js';
 import { KnownHostsFile } from './known-hosts.js';
 import type { ClientRun } from './run.js';
-import { DEFAULT_TLS_PORT } from './tls-connect.js';
+import { CLIENT_TEXTS } from './texts.js';
+import { DEFAULT_TLS_PORT, speaksTls } from './tls-connect.js';
 import { prepareTlsConnector } from './tls-connector.js';
-import { tcpConnector } from './transport.js';
+import { ConnectError, NOT_TLS, tcpConnector } from './transport.js';
 import { runTty } from './tty-ui.js';
 
 interface ClientFlags {
@@ -104,7 +105,11 @@ A server whose first line does not start with "*** papo " is spoken to in plain 
           });
         } catch (err) {
           // A refused certificate: its warning is several lines, shown as they are.
-          process.stderr.write(`${(err as Error).message}\n`);
+          const plain = err instanceof ConnectError && err.code === NOT_TLS;
+          const text = plain
+            ? `papo: ${CLIENT_TEXTS[flags.lang].notTls(formatAddress(parsed))}`
+            : (err as Error).message;
+          process.stderr.write(`${text}\n`);
           process.exit(1);
         }
       }
@@ -119,6 +124,8 @@ A server whose first line does not start with "*** papo " is spoken to in plain 
         io: { input: process.stdin, output: process.stdout, error: process.stderr },
       };
       if (name !== undefined) run.name = name;
+      // Without --tls, a port that closes on us without a word is asked whether it is TLS.
+      if (!tls) run.probeTls = () => speaksTls(parsed.host, parsed.port);
       let code: number;
       try {
         code = await (tty ? runTty(run) : runPipe(run));

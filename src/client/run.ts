@@ -17,6 +17,8 @@ export interface ClientRun {
   clientId: string;
   backoff?: BackoffOptions;
   greetingTimeoutMs?: number;
+  /** See SessionOptions.probeTls. */
+  probeTls?: () => Promise<boolean>;
   io: {
     input: NodeJS.ReadableStream;
     output: NodeJS.WritableStream;
@@ -34,5 +36,6 @@ export function sessionOptions(run: ClientRun): SessionOptions {
     clientId: run.clientId,
     backoff: run.backoff,
     greetingTimeoutMs: run.greetingTimeoutMs,
+    probeTls: run.probeTls,
   };
 }

@@ -6,7 +6,7 @@ import type { ChatRequest } from './input.js';
 import { RequestQueue } from './request-queue.js';
 import { ServerReader, type Protocol, type ReaderOutput } from './server-reader.js';
 import type { Failure, SessionEvent, SessionOptions } from './session-events.js';
-import { ConnectError } from './transport.js';
+import { ConnectError, NOT_TLS } from './transport.js';
 import { Watchdog } from './watchdog.js';
 
 export { PAPO_GREETING, type Protocol } from './server-reader.js';
@@ -51,7 +51,10 @@ export class ChatSession {
   );
   private settledWaiters: Array<() => void> = [];
   private closedWaiters: Array<() => void> = [];
-  private readonly opts: Required<Omit<SessionOptions, 'name'>>;
+  private readonly opts: Required<Omit<SessionOptions, 'name' | 'probeTls'>> &
+    Pick<SessionOptions, 'probeTls'>;
+  /** Whether the current connection has received a byte. */
+  private heard = false;
 
   constructor(
     options: SessionOptions,
@@ -142,9 +145,11 @@ export class ChatSession {
     try {
       socket = await this.opts.connect();
     } catch (err) {
-      // Retrying would only meet the same certificate again, and never connect.
+      // Retrying would only meet the same certificate (or plain server) again, and never connect.
       if (err instanceof ConnectError && err.final) {
-        return this.finish({ type: 'failed', failure: { kind: 'untrusted', message: err.message } });
+        const failure: Failure =
+          err.code === NOT_TLS ? { kind: 'not-tls' } : { kind: 'untrusted', message: err.message };
+        return this.finish({ type: 'failed', failure });
       }
       if (!this.everConnected) {
         const code = err instanceof ConnectError ? err.code : 'EUNKNOWN';
@@ -164,6 +169,7 @@ export class ChatSession {
     this.protocol = null;
     this.joined = false;
     this.lastPlainLine = undefined;
+    this.heard = false;
     const reader = new ServerReader();
     const handle = (outputs: ReaderOutput[]) => {
       for (const o of outputs) if (this.socket === socket) this.onReaderOutput(o);
@@ -176,8 +182,9 @@ export class ChatSession {
     socket.on('data', (chunk: Buffer) => {
       if (this.socket !== socket) return;
       this.watchdog.heard();
+      this.heard = true;
       handle(reader.push(chunk));
-      if (reader.protocol !== null) clearTimeout(greetingTimer);
+      if (reader.protocol !== null || reader.speaksTls) clearTimeout(greetingTimer);
     });
     socket.on('error', () => {
       // The close that follows is what counts; the reason is not worth a stack trace.
@@ -209,6 +216,11 @@ export class ChatSession {
         return this.emit({ type: 'plain', line: o.line });
       case 'preamble':
         this.lastPlainLine = o.line;
+        return;
+      case 'tls':
+        // A TLS port: the same port will never speak plain text, so no reconnect (issue #17).
+        this.noReconnect = { kind: 'tls-port' };
+        this.socket?.destroy();
         return;
     }
   }
@@ -361,6 +373,26 @@ export class ChatSession {
     this.clearTimers();
     // Requests not yet answered go out again after the reconnect (at least once).
     this.requests.requeue();
+    // Papo's TLS port closes on a plain client without a word (a TLS server sends nothing
+    // first, then drops the bytes it cannot read): ask the port for a handshake before
+    // deciding that what was written reached a chat (issue #17).
+    const probe = this.opts.probeTls;
+    if (!this.heard && this.protocol !== 'json' && !this.noReconnect && probe) {
+      void probe().then(
+        (tls) => {
+          if (tls) this.noReconnect = { kind: 'tls-port' };
+          this.afterClose(wasReady);
+        },
+        () => this.afterClose(wasReady),
+      );
+      return;
+    }
+    this.afterClose(wasReady);
+  }
+
+  private afterClose(wasReady: boolean): void {
+    if (this.noReconnect?.kind === 'tls-port')
+      return this.finish({ type: 'failed', failure: this.noReconnect });
     if (this.quitting) return this.finish({ type: 'closed' });
     if (this.noReconnect) return this.finish({ type: 'failed', failure: this.noReconnect });
     // Turned away before ever joining (a refusal such as SERVER_FULL, a name given on the

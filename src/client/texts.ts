@@ -13,6 +13,8 @@ export interface ClientTexts {
   reconnected: string;
   reclaiming(name: string): string;
   gaveUp(attempts: number): string;
+  tlsPort(address: string): string;
+  notTls(address: string): string;
   plainMode(why: 'flag' | 'greeting'): string;
   replaced: string;
   pipeNeedsName: string;
@@ -49,6 +51,10 @@ const en: ClientTexts = {
   reconnected: 'Connected again.',
   reclaiming: (name) => `The server still holds the name ${name} for the lost connection; trying again …`,
   gaveUp: (n) => `Gave up after ${n} reconnect attempts.`,
+  tlsPort: (a) =>
+    `${a} speaks TLS, so nothing was delivered: connect with papo client --tls ${a} (the plain-text port is 65432 unless the server was started with another --port).`,
+  notTls: (a) =>
+    `${a} does not speak TLS (it answered in plain text): leave out --tls and --fingerprint, or give the server's TLS port (65433 unless it was started with another --tls-port).`,
   plainMode: (why) =>
     why === 'flag'
       ? 'Plain text mode (--plain): lines are sent as typed.'
@@ -90,6 +96,10 @@ const pt: ClientTexts = {
   reconnected: 'Conectado de novo.',
   reclaiming: (name) => `O servidor ainda reserva o nome ${name} para a conexão perdida; tentando de novo …`,
   gaveUp: (n) => `Desisti depois de ${n} tentativas de reconexão.`,
+  tlsPort: (a) =>
+    `${a} fala TLS, então nada foi entregue: conecte com papo client --tls ${a} (a porta de texto simples é a 65432, se o servidor não foi iniciado com outra --port).`,
+  notTls: (a) =>
+    `${a} não fala TLS (respondeu em texto simples): tire --tls e --fingerprint, ou use a porta TLS do servidor (65433, se ele não foi iniciado com outra --tls-port).`,
   plainMode: (why) =>
     why === 'flag'
       ? 'Modo texto simples (--plain): as linhas são enviadas como digitadas.'
@@ -127,5 +137,9 @@ export function failureText(t: ClientTexts, address: string, f: Failure): string
       return t.gaveUp(f.attempts);
     case 'replaced':
       return t.replaced;
+    case 'tls-port':
+      return t.tlsPort(address);
+    case 'not-tls':
+      return t.notTls(address);
   }
 }
