@@ -3,6 +3,7 @@ import { checkName } from '../core/names.js';
 import { PROTOCOL_VERSION, type ClientMessage, type ServerMessage } from '../protocol/json-messages.js';
 import { backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
 import type { ChatRequest } from './input.js';
+import { Resumption } from './replay-filter.js';
 import { RequestQueue } from './request-queue.js';
 import { ServerReader, type Protocol, type ReaderOutput } from './server-reader.js';
 import type { Failure, SessionEvent, SessionOptions } from './session-events.js';
@@ -13,6 +14,9 @@ export { PAPO_GREETING, type Protocol } from './server-reader.js';
 export type { Failure, SessionEvent, SessionOptions } from './session-events.js';
 
 const QUIT_WAIT_MS = 2000;
+
+/** `hello` and `join` with `since` (TODO(#12): in ClientMessage once the rooms protocol lands). */
+type Resuming<T extends 'hello' | 'join'> = Extract<ClientMessage, { type: T }> & { since?: number };
 
 /** The name a `nick` asked for, as the server spells it: for servers whose ack does not say it. */
 function requestedName(requested: string): string {
@@ -55,6 +59,7 @@ export class ChatSession {
     Pick<SessionOptions, 'probeTls'>;
   /** Whether the current connection has received a byte. */
   private heard = false;
+  private readonly resumption = new Resumption();
 
   constructor(
     options: SessionOptions,
@@ -170,6 +175,7 @@ export class ChatSession {
     this.joined = false;
     this.lastPlainLine = undefined;
     this.heard = false;
+    this.resumption.reset();
     const reader = new ServerReader();
     const handle = (outputs: ReaderOutput[]) => {
       for (const o of outputs) if (this.socket === socket) this.onReaderOutput(o);
@@ -232,7 +238,7 @@ export class ChatSession {
   }
 
   private sendHello(): void {
-    const hello: ClientMessage = {
+    const hello: Resuming<'hello'> = {
       type: 'hello',
       version: PROTOCOL_VERSION,
       lang: this.opts.lang,
@@ -240,21 +246,36 @@ export class ChatSession {
     };
     if (this.name !== null) hello.name = this.name;
     if (this.name !== null && this.token !== null) hello.token = this.token;
-    this.write(hello);
+    this.write(this.resuming(hello));
   }
 
   private sendJoin(): void {
     if (this.name === null) return;
-    const join: ClientMessage = { type: 'join', name: this.name };
+    const join: Resuming<'join'> = { type: 'join', name: this.name };
     if (this.token !== null) join.token = this.token;
-    this.write(join);
+    this.write(this.resuming(join));
   }
 
-  private write(message: ClientMessage | (ChatRequest & { ref: number })): void {
+  /**
+   * Adds `since` once the client has seen events: the server replays only what came after
+   * (issue #17), so a reconnect does not print the last messages again.
+   */
+  private resuming<T extends Resuming<'hello' | 'join'>>(m: T): T {
+    const since = this.resumption.since();
+    return since === undefined ? m : { ...m, since };
+  }
+
+  private write(message: ClientMessage | Resuming<'hello' | 'join'> | (ChatRequest & { ref: number })): void {
     this.socket?.write(`${JSON.stringify(message)}\n`);
   }
 
   private onServerMessage(m: ServerMessage, line: string): void {
+    // A server that ignores `since` replays what is on the screen already: taken out here.
+    for (const r of this.resumption.receive({ message: m, line }))
+      this.handleServerMessage(r.message, r.line);
+  }
+
+  private handleServerMessage(m: ServerMessage, line: string): void {
     this.emit({ type: 'server', message: m, line });
     switch (m.type) {
       case 'hello':
@@ -368,6 +389,7 @@ export class ChatSession {
 
   private onSocketClose(): void {
     const wasReady = this.joined || this.protocol === 'plain';
+    for (const r of this.resumption.flush()) this.handleServerMessage(r.message, r.line);
     this.socket = null;
     this.joined = false;
     this.clearTimers();
