@@ -20,6 +20,7 @@ interface ClientFlags {
   color: boolean;
   plain: boolean;
   json: boolean;
+  history: boolean;
   tls: boolean;
   fingerprint?: string;
   debug?: boolean;
@@ -51,6 +52,11 @@ export function clientCommand(): Command {
     .option('--no-color', 'no colours (also when NO_COLOR is set); bold and italic stay')
     .option('--plain', 'speak the plain text protocol (for servers other than papo)', false)
     .option('--json', 'print the server events as JSON lines (for bots); implies no terminal UI', false)
+    .option(
+      '--history',
+      'without a terminal: print the stored messages replayed on joining, each dated (--json: always, marked)',
+      false,
+    )
     .option(
       '--tls',
       `encrypt: connect to the server's TLS port (default ${DEFAULT_TLS_PORT}) and check its certificate`,
@@ -120,6 +126,7 @@ A server whose first line does not start with "*** papo " is spoken to in plain 
         color: colorWanted(flags.color, process.env),
         plain: flags.plain,
         json: flags.json,
+        history: flags.history,
         clientId: `papo-client/${VERSION}`,
         io: { input: process.stdin, output: process.stdout, error: process.stderr },
       };

@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline';
 import { sanitizeText } from '../core/text.js';
+import type { ServerMessage } from '../protocol/json-messages.js';
 import { helpLines, parseInput } from './input.js';
 import { convertShortcodes } from './emoji.js';
 import { plainServerLines } from './render.js';
@@ -25,6 +26,8 @@ export function runPipe(run: ClientRun): Promise<number> {
   let ready = false; // lines go to the session; until then they are held
   let wantName = false;
   let inputEnded = false;
+  // Records of the replay on joining still to skip: history only with --history (issue #17).
+  let replaySkip = 0;
   let resolveExit: (code: number) => void = () => {};
   const exited = new Promise<number>((resolve) => (resolveExit = resolve));
 
@@ -95,7 +98,12 @@ export function runPipe(run: ClientRun): Promise<number> {
         } else if (run.name !== undefined) release();
         return;
       case 'server':
-        if (run.json) return out(e.line);
+        if (run.json) return out(e.line); // stored messages are marked `history: true` there
+        if (!run.history && isReplay(e.message)) {
+          if (e.message.type === 'history') replaySkip = e.message.count;
+          else replaySkip--;
+          return;
+        }
         return void plainServerLines(lang, e.message).forEach((l) => out(l));
       case 'plain':
         return out(run.json ? JSON.stringify({ type: 'plain', text: e.line }) : sanitizeText(e.line));
@@ -117,6 +125,12 @@ export function runPipe(run: ClientRun): Promise<number> {
       case 'closed':
         return finish(problems > 0 ? 1 : 0);
     }
+  }
+
+  /** The replay that follows joining: its header, then its `count` stored messages. */
+  function isReplay(m: ServerMessage): boolean {
+    if (m.type === 'history') return m.kind === 'replay' && m.ref === undefined;
+    return (m.type === 'message' || m.type === 'action') && m.history === true && replaySkip > 0;
   }
 
   const lines = createInterface({ input: io.input, crlfDelay: Infinity, terminal: false });

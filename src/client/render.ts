@@ -1,6 +1,7 @@
 import { nameKey } from '../core/names.js';
 import { sanitizeText } from '../core/text.js';
 import type { ServerMessage } from '../protocol/json-messages.js';
+import { historyLine } from '../protocol/render.js';
 import { TEXTS, type Lang } from '../protocol/texts.js';
 import { formatMarkup } from './format.js';
 import type { ChatRequest } from './input.js';
@@ -246,16 +247,19 @@ export function renderServerMessage(ctx: RenderContext, m: ServerMessage, now: n
 
 /**
  * The plain lines for one server message, as a plain-text user of papo reads them
- * (`name: text`, `* name action`, `[private] name: text`, `*** notice`, `!! error`).
+ * (`name: text`, `* name action`, `[private] name: text`, `*** notice`, `!! error`, and
+ * `[YYYY-MM-DD HH:MM] name: text` for a stored message).
  */
 export function plainServerLines(lang: Lang, m: ServerMessage): string[] {
   const t = TEXTS[lang];
   const s = sanitizeText;
   switch (m.type) {
     case 'message':
-      return [`${s(m.from)}: ${s(m.text)}`];
     case 'action':
-      return [`* ${s(m.from)} ${s(m.text)}`];
+      // A stored message is dated, as papo dates it for plain users, so a script can tell it
+      // from a live one (issue #17).
+      if (m.history) return [historyLine({ ...m, from: s(m.from), text: s(m.text) })];
+      return [m.type === 'message' ? `${s(m.from)}: ${s(m.text)}` : `* ${s(m.from)} ${s(m.text)}`];
     case 'private':
       return [`${t.privateFrom} ${s(m.from)}: ${s(m.text)}`];
     case 'join':

@@ -14,6 +14,8 @@ export interface ClientRun {
   plain: boolean;
   /** Pipe mode: print the server's JSON lines instead of plain lines. */
   json: boolean;
+  /** Pipe mode: print the replay of stored messages on joining (each line dated). */
+  history?: boolean;
   clientId: string;
   backoff?: BackoffOptions;
   greetingTimeoutMs?: number;

@@ -5,6 +5,7 @@ import { ChatSession, type SessionEvent } from '../../src/client/session.js';
 import type { ServerMessage } from '../../src/protocol/json-messages.js';
 import { tcpConnector } from '../../src/client/transport.js';
 import { SqliteHistory } from '../../src/store/index.js';
+import { runCli } from '../helpers/cli.js';
 import { LineClient } from '../helpers/line-client.js';
 import { FAST_BACKOFF, recorder, relay } from '../helpers/session.js';
 import { startServer } from '../helpers/server.js';
@@ -12,6 +13,8 @@ import { tempDir } from '../helpers/temp.js';
 
 // Issue #17, points 2 and 3: what `papo client` does with the server's stored messages.
 
+const SAFETY_MS = 20_000;
+const STAMP = String.raw`\[\d{4}-\d{2}-\d{2} \d{2}:\d{2}\]`;
 
 /** A server that keeps history, with bob (plain text) online and `said` already in it. */
 async function chatWithHistory(t: TestContext, said: string[]) {
@@ -97,4 +100,40 @@ test('after a reconnect the client asks for what came after its last id and show
   const header = rec.events.slice(before).find((e) => e.type === 'server' && e.message.type === 'history');
   assert.ok(header?.type === 'server' && header.message.type === 'history' && header.message.count === 1);
   await ana.quit();
+});
+
+const runClient = (port: number, args: string[], input: string) =>
+  runCli(
+    ['client', `127.0.0.1:${port}`, ...args],
+    { LANG: 'en_US.UTF-8', NO_COLOR: '' },
+    { input, timeoutMs: SAFETY_MS },
+  );
+
+test('a pipe prints no replayed messages unless --history, and then each one dated', async (t) => {
+  const { port } = await chatWithHistory(t, ['one', '/me waves']);
+  const quiet = await runClient(port, ['--name', 'bot'], '');
+  assert.equal(quiet.code, 0, quiet.stderr);
+  assert.doesNotMatch(quiet.stdout, /one|waves|History/);
+
+  const told = await runClient(port, ['--name', 'bot2', '--history'], '');
+  assert.equal(told.code, 0, told.stderr);
+  const lines = told.stdout.split('\n');
+  const at = lines.indexOf('*** History: the last 2 messages');
+  assert.ok(at !== -1, told.stdout);
+  assert.match(lines[at + 1] ?? '', new RegExp(`^${STAMP} bob: one$`));
+  assert.match(lines[at + 2] ?? '', new RegExp(`^${STAMP} \\* bob waves$`));
+});
+
+test('with --json the replay keeps the server’s history marks', async (t) => {
+  const { port } = await chatWithHistory(t, ['one']);
+  const r = await runClient(port, ['--name', 'jbot', '--json'], '');
+  assert.equal(r.code, 0, r.stderr);
+  const events = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { type: string; text?: string; history?: boolean });
+  assert.deepEqual(
+    events.filter((e) => e.type === 'message').map((e) => [e.text, e.history]),
+    [['one', true]],
+  );
 });
