@@ -86,6 +86,16 @@ export function parseInput(line: string, lang: Lang): ParsedInput {
   }
 }
 
+/**
+ * The papo command a line starts with (`/who`, `/me` …, not `/quit`, which the client handles
+ * itself), or null: on a server that is not papo such a line would reach everyone as chat.
+ */
+export function papoCommandOf(line: string): string | null {
+  const m = /^\/([^\s/]\S*)/.exec(line.trim());
+  const word = m?.[1]?.toLowerCase();
+  return word !== undefined && word !== 'quit' && COMMANDS.some((c) => c.name === word) ? `/${word}` : null;
+}
+
 /** The command words, with their slash, for Tab completion. */
 export function commandWords(): string[] {
   return COMMANDS.map((c) => `/${c.name}`);

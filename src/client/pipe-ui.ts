@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline';
 import { sanitizeText } from '../core/text.js';
 import type { ServerMessage } from '../protocol/json-messages.js';
-import { helpLines, parseInput } from './input.js';
+import { helpLines, papoCommandOf, parseInput } from './input.js';
 import { convertShortcodes } from './emoji.js';
 import { plainServerLines } from './render.js';
 import { sessionOptions, type ClientRun } from './run.js';
@@ -26,6 +26,7 @@ export function runPipe(run: ClientRun): Promise<number> {
   let ready = false; // lines go to the session; until then they are held
   let wantName = false;
   let inputEnded = false;
+  let foreign = false; // a plain-text server that is not papo (not --plain)
   // Records of the replay on joining still to skip: history only with --history (issue #17).
   let replaySkip = 0;
   let resolveExit: (code: number) => void = () => {};
@@ -37,6 +38,9 @@ export function runPipe(run: ClientRun): Promise<number> {
   function handleLine(line: string): void {
     if (leaving) return; // nothing after /quit or sair is sent
     if (session.protocol === 'plain') {
+      // papo's commands mean nothing to another server, which would show them to everyone.
+      const command = foreign ? papoCommandOf(line) : null;
+      if (command !== null) return err(t.notPapoCommand(command));
       // `/quit` is the client's own way out; `sair` is the original protocol's, so it is sent.
       const word = line.trim().toLowerCase();
       if (word !== '/quit') session.sendPlain(convertShortcodes(line));
@@ -92,6 +96,7 @@ export function runPipe(run: ClientRun): Promise<number> {
         return;
       case 'connected':
         if (e.protocol === 'plain') {
+          foreign = e.why === 'greeting';
           if (run.json) out(JSON.stringify({ type: 'plain-mode' }));
           else err(t.plainMode(e.why));
           release();

@@ -2,7 +2,7 @@ import { emitKeypressEvents } from 'node:readline';
 import { checkName, nameKey } from '../core/names.js';
 import type { ServerMessage } from '../protocol/json-messages.js';
 import { TEXTS } from '../protocol/texts.js';
-import { commandWords, helpLines, parseInput } from './input.js';
+import { commandWords, helpLines, papoCommandOf, parseInput } from './input.js';
 import { convertShortcodes, shortcodesStartingWith } from './emoji.js';
 import { applyKey, type Key } from './keys.js';
 import { LineEditor } from './line-editor.js';
@@ -41,6 +41,7 @@ export function runTty(run: ClientRun): Promise<number> {
   let mode: 'name' | 'chat' = 'chat';
   let online = false;
   let queuedNoticeShown = false;
+  let foreign = false; // a plain-text server that is not papo (not --plain)
   let resolveExit: (code: number) => void = () => {};
   const exited = new Promise<number>((resolve) => (resolveExit = resolve));
 
@@ -75,6 +76,7 @@ export function runTty(run: ClientRun): Promise<number> {
       case 'connected':
         if (e.protocol === 'plain') {
           online = true;
+          foreign = e.why === 'greeting';
           notice(t.plainMode(e.why));
           refresh();
         }
@@ -176,6 +178,12 @@ export function runTty(run: ClientRun): Promise<number> {
       // `/quit` is the client's own way out; `sair` is the original protocol's, so it is sent.
       const word = line.trim().toLowerCase();
       if (word === '/quit') return void session.quit();
+      // papo's commands mean nothing to another server, which would show them to everyone.
+      const command = foreign ? papoCommandOf(line) : null;
+      if (command !== null) {
+        error(t.notPapoCommand(command));
+        return refresh();
+      }
       session.sendPlain(convertShortcodes(line));
       if (line.trim() !== '') print([{ line: [{ text: `> ${line}`, style: { dim: true } }], indent: 2 }]);
       if (word === 'sair') void session.quit();

@@ -256,7 +256,10 @@ describe('papo client in a pseudo-terminal', () => {
     const ana = PtyClient.start([`127.0.0.1:${port}`, '--name', 'ana'], 60, 14);
     t.after(() => ana.child.kill('SIGKILL'));
     await ana.waitFor('This is not a papo server');
+    ana.type('/who\r');
+    await ana.waitFor('not a papo server: /who is not available');
     ana.type('oi :wave:\r');
+    // /who never reached the server: the first line bob gets is the message.
     assert.equal(await bob.nextLine(), 'ana: oi 👋');
     bob.sendLine('tudo bem, *ana*?');
     await ana.waitFor(/\d\d:\d\d bob: tudo bem, ana\?/);
