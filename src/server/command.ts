@@ -8,7 +8,7 @@ import { LANGS, langFromLocale, type Lang } from '../protocol/texts.js';
 import { VERSION } from '../version.js';
 import { ensureSelfSignedCertificate, type CertificateFiles } from './certificate.js';
 import { historyOptions, historySettings, openHistory } from './history-cli.js';
-import { createLogger, LOG_LEVELS } from './log.js';
+import { createLogger, LOG_FORMATS, LOG_LEVELS, type LogFormat } from './log.js';
 import { DEFAULTS, defaultDataDir, type ServerOptions } from './options.js';
 import { PapoServer } from './server.js';
 
@@ -47,6 +47,11 @@ export function serverCommand(): Command {
       opt('--log-level <level>', 'log detail on stderr', 'PAPO_LOG_LEVEL')
         .choices(LOG_LEVELS)
         .default(d.logLevel),
+    )
+    .addOption(
+      opt('--log-format <format>', 'logs as json lines or pretty lines', 'PAPO_LOG_FORMAT')
+        .choices(LOG_FORMATS)
+        .default(undefined, 'pretty on a terminal, else json'),
     )
     .addOption(
       opt('--max-clients <n>', 'most connections at once', 'PAPO_MAX_CLIENTS')
@@ -156,7 +161,7 @@ export function serverCommand(): Command {
         tlsKey: (o.tlsKey as string | undefined) ?? null,
         tlsHandshakeTimeoutSeconds: o.tlsHandshakeTimeout as number,
       };
-      await runServer(options);
+      await runServer(options, o.logFormat as LogFormat | undefined);
     });
 }
 
@@ -191,8 +196,8 @@ async function bindOrFail(
   }
 }
 
-async function runServer(options: ServerOptions): Promise<void> {
-  const log = createLogger(options.logLevel);
+async function runServer(options: ServerOptions, logFormat?: LogFormat): Promise<void> {
+  const log = createLogger(options.logLevel, logFormat);
   if (!options.plain && !options.tls) fail('--no-plain leaves nothing to listen on: add --tls');
   if ((options.tlsCert === null) !== (options.tlsKey === null)) {
     fail('--tls-cert and --tls-key go together: give both, or neither for a self-signed certificate');
