@@ -144,6 +144,7 @@ export function runTty(run: ClientRun): Promise<number> {
     output.off('resize', onResize);
     input.off('end', onInputEnd);
     process.off('SIGCONT', onContinue);
+    process.off('SIGTSTP', onStopSignal);
     if (input.isTTY) input.setRawMode(false);
     input.pause();
     if (message) process.stderr.write(`papo: ${message}\n`);
@@ -249,7 +250,7 @@ export function runTty(run: ClientRun): Promise<number> {
         return refresh();
       }
       case 'suspend':
-        return suspend();
+        return stop(true);
       case 'clear-screen':
         area.clear();
         output.write('\x1b[H\x1b[2J');
@@ -262,18 +263,40 @@ export function runTty(run: ClientRun): Promise<number> {
   }
 
   // Ctrl-Z stops the client as in a shell (raw mode turns the terminal's own handling off);
-  // `fg` brings it back with the input line as it was. Without job control (an orphaned
-  // process group) the signal is dropped and the client simply carries on.
-  function suspend(): void {
+  // `fg` brings it back with the input line as it was. The stop goes to the whole process
+  // group, as the terminal's Ctrl-Z would: under `npx papo client` npm's process stops too and
+  // the shell gets its prompt back (stopping only this process left the terminal hanging).
+  // A SIGTSTP from elsewhere (`kill -TSTP`) stops this process alone, the terminal restored
+  // first. Without job control (an orphaned process group) the kernel drops the signal and
+  // the client simply carries on.
+  function stop(group: boolean): void {
+    stopAsked = false;
     area.clear();
     if (input.isTTY) input.setRawMode(false);
-    process.kill(process.pid, 'SIGTSTP');
-    if (input.isTTY) input.setRawMode(true);
-    refresh();
+    // With no listener the signal takes its default action: the process stops inside kill()
+    // and goes on from here once continued.
+    process.off('SIGTSTP', onStopSignal);
+    try {
+      process.kill(group ? 0 : process.pid, 'SIGTSTP');
+    } finally {
+      process.on('SIGTSTP', onStopSignal);
+    }
+    onContinue();
   }
 
+  // Node runs signal listeners later, in order: a SIGCONT that came right behind the SIGTSTP
+  // cancels it, rather than leaving the client stopped with nobody to continue it.
+  let stopAsked = false;
+  const onStopSignal = () => {
+    stopAsked = true;
+    setImmediate(() => stopAsked && stop(false));
+  };
   const onResize = () => area.redraw();
-  const onContinue = () => area.redraw();
+  const onContinue = () => {
+    stopAsked = false;
+    if (input.isTTY) input.setRawMode(true);
+    refresh();
+  };
   const onInputEnd = () => void session.quit();
 
   emitKeypressEvents(input);
@@ -281,6 +304,7 @@ export function runTty(run: ClientRun): Promise<number> {
   input.on('keypress', onKeypress);
   output.on('resize', onResize);
   process.on('SIGCONT', onContinue);
+  process.on('SIGTSTP', onStopSignal);
   // The terminal went away (hang-up): leave as with Ctrl-D.
   input.once('end', onInputEnd);
   input.resume();

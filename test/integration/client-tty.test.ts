@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { describe, it } from 'node:test';
 import stringWidth from 'string-width';
@@ -25,13 +26,14 @@ class PtyClient {
   }
 
   static start(args: string[], cols: number, rows: number): PtyClient {
-    const child = spawn(
-      'python3',
-      [PTY, String(cols), String(rows), process.execPath, CLI, 'client', ...args],
-      {
-        env: { ...process.env, TERM: 'xterm-256color', LANG: 'en_US.UTF-8', NO_COLOR: '' },
-      },
-    );
+    return PtyClient.startCommand([process.execPath, CLI, 'client', ...args], cols, rows);
+  }
+
+  /** Any command in the pseudo-terminal. */
+  static startCommand(command: string[], cols: number, rows: number): PtyClient {
+    const child = spawn('python3', [PTY, String(cols), String(rows), ...command], {
+      env: { ...process.env, TERM: 'xterm-256color', LANG: 'en_US.UTF-8', NO_COLOR: '' },
+    });
     return new PtyClient(child);
   }
 
@@ -59,6 +61,22 @@ class PtyClient {
     }
   }
 
+  /** Waits until the raw output (escape sequences kept) after offset `from` holds `text`. */
+  async waitForRaw(text: string, from = 0): Promise<void> {
+    const deadline = Date.now() + SAFETY_MS;
+    while (!this.raw.includes(text, from)) {
+      const left = deadline - Date.now();
+      if (left <= 0)
+        throw new Error(
+          `timed out waiting for ${JSON.stringify(text)}; raw: ${JSON.stringify(this.raw.slice(-600))}`,
+        );
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => (clearTimeout(timer), resolve()));
+      });
+    }
+  }
+
   type(keys: string): void {
     this.child.stdin.write(keys);
   }
@@ -69,6 +87,16 @@ class PtyClient {
     const [code] = (await once(this.child, 'exit')) as [number | null];
     clearTimeout(timer);
     return code;
+  }
+}
+
+/** Waits until a process is in `state` (R, S, T …): a stop has no event to wait on. */
+async function stateOf(pid: number, state: string): Promise<void> {
+  const deadline = Date.now() + SAFETY_MS;
+  // The state is the field after the parenthesised command name in /proc/PID/stat.
+  while (/\) (\S)/.exec(readFileSync(`/proc/${pid}/stat`, 'utf8'))?.[1] !== state) {
+    if (Date.now() > deadline) throw new Error(`process ${pid} never reached state ${state}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
 
@@ -218,6 +246,43 @@ describe('papo client in a pseudo-terminal', () => {
     t.after(() => bob.destroy());
     ana.type(' line\r');
     assert.equal(await bob.lineMatching(/^ana: /), 'ana: half typed line');
+  });
+
+  it('Ctrl-Z under a wrapper process (as npx runs it) stops both, and fg brings the chat back', async (t) => {
+    const srv = await startServer();
+    t.after(() => srv.stop());
+    const bob = await LineClient.join(srv.port, 'bob');
+    t.after(() => bob.destroy());
+    // An interactive bash in the pseudo-terminal: job control, as in a user's shell. The
+    // wrapper waits for its child like `npm exec`, and prints the child's pid.
+    const shell = PtyClient.startCommand(['bash', '--norc', '--noprofile', '-i'], 80, 24);
+    t.after(() => shell.child.kill('SIGKILL'));
+    const wrapper =
+      "const c=require('child_process').spawn(process.execPath,process.argv.slice(1),{stdio:'inherit'});" +
+      "console.error('child '+c.pid);c.on('exit',(code)=>process.exit(code??1))";
+    const client = [CLI, 'client', `127.0.0.1:${srv.port}`, '--name', 'ana'].join(' ');
+    shell.type(`PS1='$ ' NO_COLOR= ${process.execPath} -e "${wrapper}" ${client}\r`);
+    await shell.waitFor('Welcome, ana!');
+    shell.type('half typed');
+    const typed = await shell.waitFor('ana> half typed');
+    shell.type('\x1a'); // Ctrl-Z
+    // The shell has its prompt back: the whole job stopped, wrapper included.
+    const stopped = await shell.waitFor(/Stopped/, typed);
+    shell.type('fg\r');
+    await shell.waitFor('ana> half typed', stopped);
+    shell.type(' line\r');
+    assert.equal(await bob.lineMatching(/^ana: /), 'ana: half typed line');
+
+    // A SIGTSTP from elsewhere restores the terminal and stops the client; SIGCONT redraws.
+    await shell.waitFor('ana: half typed line');
+    const pid = Number(/child (\d+)/.exec(shell.text)?.[1]);
+    process.kill(pid, 'SIGTSTP');
+    await stateOf(pid, 'T'); // stopped (Linux's /proc, as the pseudo-terminal is python's pty)
+    const before = shell.raw.length;
+    process.kill(pid, 'SIGCONT');
+    await shell.waitForRaw('ana\x1b[0m> ', before); // drawn again
+    shell.type('/quit\r');
+    await shell.waitForRaw('Goodbye!', before);
   });
 
   it('chats in plain text with a server that is not papo', async (t) => {
