@@ -60,7 +60,16 @@ export function runTty(run: ClientRun): Promise<number> {
     const color = run.color ? `;${nameColor(name)}` : '';
     return { text, ansi: `\x1b[2m${mark}\x1b[0m\x1b[1${color}m${name}\x1b[0m> ` };
   };
+  // The connection's state while it is down, in the status row above the input: a reconnect
+  // countdown replaces itself instead of adding a line per attempt (issue #17).
+  let connectionStatus: string | null = null;
+  const statusParts = (): { text: string; ansi: string } => {
+    if (connectionStatus === null) return { text: '', ansi: '' };
+    return { text: connectionStatus, ansi: `\x1b[2m${connectionStatus}` };
+  };
   const refresh = () => {
+    const status = statusParts();
+    area.setStatus(status.text, status.ansi);
     const p = promptParts();
     area.update(p.text, p.ansi, editor.text, editor.beforeCursor);
   };
@@ -76,6 +85,7 @@ export function runTty(run: ClientRun): Promise<number> {
       case 'connected':
         if (e.protocol === 'plain') {
           online = true;
+          connectionStatus = null;
           foreign = e.why === 'greeting';
           notice(t.plainMode(e.why));
           refresh();
@@ -96,6 +106,7 @@ export function runTty(run: ClientRun): Promise<number> {
       case 'joined': {
         mode = 'chat';
         online = true;
+        connectionStatus = null;
         ctx.ownName = e.name;
         const server = TEXTS[lang];
         const bare = (l: string) => l.replace(/^\*\*\* /, '');
@@ -123,11 +134,13 @@ export function runTty(run: ClientRun): Promise<number> {
         return error(e.message);
       case 'lost':
         online = false;
+        connectionStatus = t.lost;
         queuedNoticeShown = false;
         error(t.lost);
         return refresh();
       case 'retrying':
-        return notice(t.retrying(e.delayMs / 1000, e.attempt));
+        connectionStatus = t.retrying(e.delayMs / 1000, e.attempt);
+        return refresh();
       case 'reclaiming':
         return notice(t.reclaiming(e.name));
       case 'failed':

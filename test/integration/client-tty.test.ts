@@ -239,9 +239,16 @@ describe('papo client in a pseudo-terminal', () => {
     await srv.stop();
     const lost = await ana.waitFor('Connection lost.');
     await ana.waitFor(/Reconnecting in \d+\.\d s \(attempt 1\)/, lost);
+    await ana.waitFor(/Reconnecting in \d+\.\d s \(attempt 2\)/, lost);
     srv = await startServer({ port });
     const back = await ana.waitFor('Connected again.', lost);
     await ana.waitFor('ana> half typed', back);
+    // The attempts were one status row above the input, rewritten in place and gone once
+    // connected: none of them is left in the chat.
+    const screen = new VirtualScreen(60, 14);
+    screen.feed(ana.raw);
+    assert.ok(!screen.lines().some((l) => l.includes('Reconnecting')), screen.lines().join('\n'));
+    assert.equal(screen.lines().filter((l) => l.includes('Connection lost.')).length, 1);
     const bob = await LineClient.join(port, 'bob');
     t.after(() => bob.destroy());
     ana.type(' line\r');
