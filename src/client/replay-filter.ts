@@ -1,4 +1,5 @@
 import type { ServerMessage } from '../protocol/json-messages.js';
+import { roomKey, type RoomSignal } from './rooms.js';
 
 /** A server message and the line it came in, as the session passes them on. */
 export interface Received {
@@ -66,20 +67,29 @@ export class ReplayFilter {
 export class Resumption {
   /** The highest event id seen (a message, an ack, a join …). */
   lastId: number | null = null;
-  /** The id each replay still to come on this connection resumes after, by room ('': the chat). */
+  /**
+   * The id each replay still to come on this connection resumes after, by room key; '' for
+   * the replay that follows `welcome` (the `since` of `hello` or `join`, sent before the client
+   * knows which room the server puts it in).
+   */
   private readonly pending = new Map<string, number>();
   private replay: ReplayFilter | null = null;
+  private afterWelcome = false;
 
   /** A new connection: nothing is pending on it yet. */
   reset(): void {
     this.pending.clear();
     this.replay = null;
+    this.afterWelcome = false;
   }
 
-  /** The `since` to send (and expect a filtered replay for), or undefined before any event. */
-  since(room = ''): number | undefined {
+  /**
+   * The `since` to send (and expect a filtered replay for) when joining the chat, or `room`
+   * again; undefined before any event.
+   */
+  since(room?: string): number | undefined {
     if (this.lastId === null) return undefined;
-    this.pending.set(room, this.lastId);
+    this.pending.set(room === undefined ? '' : roomKey(room), this.lastId);
     return this.lastId;
   }
 
@@ -92,15 +102,23 @@ export class Resumption {
       if (this.replay.done) this.replay = null;
       return out;
     }
-    if (m.type === 'history' && m.kind === 'replay' && m.ref === undefined) {
-      const since = this.pending.get('');
-      if (since !== undefined) {
-        this.pending.delete('');
+    const afterWelcome = this.afterWelcome;
+    this.afterWelcome = m.type === 'welcome';
+    if (m.type === 'history' && m.kind === 'replay') {
+      const room = (m as RoomSignal).room;
+      const key =
+        room !== undefined && this.pending.has(roomKey(room)) ? roomKey(room) : afterWelcome ? '' : null;
+      const since = key === null ? undefined : this.pending.get(key);
+      if (key !== null && since !== undefined) {
+        this.pending.delete(key);
         const replay = new ReplayFilter(m, r.line, since);
         if (!replay.done) this.replay = replay;
         return [];
       }
     }
+    // The `since` of joining covers only the replay right after `welcome`: a room joined later
+    // gets its whole replay.
+    if (afterWelcome) this.pending.delete('');
     return [r];
   }
 

@@ -101,6 +101,11 @@ export class RoomState {
     }
   }
 
+  /** Takes `room` out without the server's word (it refused to let the user back in). */
+  forget(room: string): void {
+    this.leave(room);
+  }
+
   /** The rooms to join again after a reconnect, all but the one the server put the user in. */
   rejoins(defaultRoom: string): string[] {
     return this.joined.map((r) => r.room).filter((r) => roomKey(r) !== roomKey(defaultRoom));

@@ -4,6 +4,7 @@ import { PROTOCOL_VERSION, type ClientMessage, type ServerMessage } from '../pro
 import { backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
 import type { ChatRequest } from './input.js';
 import { Resumption } from './replay-filter.js';
+import { RoomState, type RoomSignal } from './rooms.js';
 import { RequestQueue } from './request-queue.js';
 import { ServerReader, type Protocol, type ReaderOutput } from './server-reader.js';
 import type { Failure, SessionEvent, SessionOptions } from './session-events.js';
@@ -17,6 +18,12 @@ const QUIT_WAIT_MS = 2000;
 
 /** `hello` and `join` with `since` (TODO(#12): in ClientMessage once the rooms protocol lands). */
 type Resuming<T extends 'hello' | 'join'> = Extract<ClientMessage, { type: T }> & { since?: number };
+/** Joining a room again after a reconnect (TODO(#12): ClientMessage's `join_room`). */
+type RejoinRoom = { type: 'join_room'; room: string; since?: number; ref: string };
+
+/** The `ref` of a room joined again after a reconnect: its answer keeps the current room. */
+const REJOIN = 'rejoin ';
+const isRejoinRef = (ref: unknown): boolean => typeof ref === 'string' && ref.startsWith(REJOIN);
 
 /** The name a `nick` asked for, as the server spells it: for servers whose ack does not say it. */
 function requestedName(requested: string): string {
@@ -60,6 +67,8 @@ export class ChatSession {
   /** Whether the current connection has received a byte. */
   private heard = false;
   private readonly resumption = new Resumption();
+  /** The rooms the user is in and the current one (#12); none with a server without rooms. */
+  readonly rooms = new RoomState();
 
   constructor(
     options: SessionOptions,
@@ -265,7 +274,9 @@ export class ChatSession {
     return since === undefined ? m : { ...m, since };
   }
 
-  private write(message: ClientMessage | Resuming<'hello' | 'join'> | (ChatRequest & { ref: number })): void {
+  private write(
+    message: ClientMessage | Resuming<'hello' | 'join'> | RejoinRoom | (ChatRequest & { ref: number }),
+  ): void {
     this.socket?.write(`${JSON.stringify(message)}\n`);
   }
 
@@ -276,6 +287,11 @@ export class ChatSession {
   }
 
   private handleServerMessage(m: ServerMessage, line: string): void {
+    // Rooms first, so the UI renders the event against the rooms it leaves behind. Coming back
+    // after a reconnect keeps the room the user was in current.
+    const signal: RoomSignal = m;
+    const rejoin = m.type === 'welcome' ? this.joinedOnce : isRejoinRef(signal.ref);
+    this.rooms.receive(signal, rejoin);
     this.emit({ type: 'server', message: m, line });
     switch (m.type) {
       case 'hello':
@@ -330,11 +346,27 @@ export class ChatSession {
       resumed: m.resumed,
       again: this.joinedOnce,
     });
+    if (this.joinedOnce) this.rejoinRooms((m as RoomSignal).room);
     this.joinedOnce = true;
     this.pump();
   }
 
+  /**
+   * Back after a reconnect, in the room the server puts every user in: joins the user's other
+   * rooms again, each with `since`, so none replays what was shown already (#12).
+   */
+  private rejoinRooms(welcomeRoom: string | undefined): void {
+    if (welcomeRoom === undefined) return;
+    for (const room of this.rooms.rejoins(welcomeRoom)) {
+      const since = this.resumption.since(room);
+      const request: RejoinRoom = { type: 'join_room', room, ref: `${REJOIN}${room}` };
+      this.write(since === undefined ? request : { ...request, since });
+    }
+  }
+
   private onError(m: Extract<ServerMessage, { type: 'error' }>): void {
+    // A room that could not be joined again (a limit lowered meanwhile) is a room left.
+    if (isRejoinRef(m.ref)) return this.rooms.forget(String(m.ref).slice(REJOIN.length));
     if (m.ref !== undefined) {
       const request = this.requests.answer(m.ref);
       if (request) {

@@ -6,10 +6,11 @@ import type { ServerMessage } from '../../src/protocol/json-messages.js';
 const r = (message: ServerMessage): Received => ({ message, line: JSON.stringify(message) });
 const header = (count: number) => r({ type: 'history', kind: 'replay', count, more: false });
 const stored = (id: number) => r({ type: 'message', id, ts: 0, from: 'bob', text: `m${id}`, history: true });
+const welcome = r({ type: 'welcome', name: 'ana', token: 't', users: ['ana'], resumed: true });
 const live = (id: number) => r({ type: 'message', id, ts: 0, from: 'bob', text: `m${id}` });
-const ids = (out: Received[]) =>
+const ids = (out: Received[]): Array<number | string> =>
   out.map((x) =>
-    'id' in x.message ? x.message.id : `h${x.message.type === 'history' ? x.message.count : ''}`,
+    'id' in x.message ? x.message.id : x.message.type === 'history' ? `h${x.message.count}` : x.message.type,
   );
 
 describe('resuming after a reconnect', () => {
@@ -26,10 +27,10 @@ describe('resuming after a reconnect', () => {
     const res = new Resumption();
     res.receive(live(5));
     res.since();
-    const out = [header(4), stored(3), stored(5), stored(6), stored(8), live(9)].flatMap((x) =>
+    const out = [welcome, header(4), stored(3), stored(5), stored(6), stored(8), live(9)].flatMap((x) =>
       res.receive(x),
     );
-    assert.deepEqual(ids(out), ['h2', 6, 8, 9]);
+    assert.deepEqual(ids(out), ['welcome', 'h2', 6, 8, 9]);
   });
 
   it('passes the header through unchanged when the server already honoured since', () => {
@@ -37,19 +38,18 @@ describe('resuming after a reconnect', () => {
     res.receive(live(5));
     res.since();
     const h = header(2);
-    const out = [h, stored(6), stored(7)].flatMap((x) => res.receive(x));
-    assert.equal(out[0]?.line, h.line);
-    assert.deepEqual(ids(out), ['h2', 6, 7]);
+    const out = [welcome, h, stored(6), stored(7)].flatMap((x) => res.receive(x));
+    assert.equal(out[1]?.line, h.line);
+    assert.deepEqual(ids(out), ['welcome', 'h2', 6, 7]);
   });
 
   it('drops the header too when everything replayed was seen', () => {
     const res = new Resumption();
     res.receive(live(5));
     res.since();
-    assert.deepEqual(
-      [header(2), stored(4), stored(5)].flatMap((x) => res.receive(x)),
-      [],
-    );
+    assert.deepEqual(ids([welcome, header(2), stored(4), stored(5)].flatMap((x) => res.receive(x))), [
+      'welcome',
+    ]);
   });
 
   it('leaves a first replay, and one asked for without since, alone', () => {
@@ -63,10 +63,23 @@ describe('resuming after a reconnect', () => {
     const res = new Resumption();
     res.receive(live(5));
     res.since();
-    assert.deepEqual(
-      [header(3), stored(6)].flatMap((x) => res.receive(x)),
-      [],
-    );
+    assert.deepEqual(ids([welcome, header(3), stored(6)].flatMap((x) => res.receive(x))), ['welcome']);
     assert.deepEqual(ids(res.flush()), ['h1', 6]);
+  });
+
+  it('filters a room’s replay by the since sent for that room, and a later room’s not at all', () => {
+    const res = new Resumption();
+    res.receive(live(5));
+    res.since(); // hello
+    res.since('#Rust'); // join_room after the welcome
+    const roomHeader = (room: string, count: number) =>
+      r({ type: 'history', kind: 'replay', count, more: false, room } as ServerMessage);
+    const out = [welcome, live(6), roomHeader('#rust', 2), stored(4), stored(7)].flatMap((x) =>
+      res.receive(x),
+    );
+    // No replay right after welcome: the hello's since is dropped; #rust's replay is filtered.
+    assert.deepEqual(ids(out), ['welcome', 6, 'h1', 7]);
+    const later = [roomHeader('#ops', 1), stored(2)].flatMap((x) => res.receive(x));
+    assert.deepEqual(ids(later), ['h1', 2]);
   });
 });
