@@ -22,7 +22,23 @@ export type ParsedInput =
   | { kind: 'request'; request: ChatRequest }
   | { kind: 'help' }
   | { kind: 'quit' }
+  /** `/switch #room`: the client's own command, to make another of the user's rooms current. */
+  | { kind: 'switch'; room: string }
   | { kind: 'error'; message: string };
+
+/** The client's own commands, which the server never sees; in /help after the server's. */
+const CLIENT_COMMANDS = [
+  {
+    name: 'switch',
+    usage: { en: '/switch #room', pt: '/switch #sala' },
+    help: {
+      en: 'make another of your rooms the current one (Alt+1..9 too)',
+      pt: 'torna outra das suas salas a atual (Alt+1..9 também)',
+    },
+  },
+] as const;
+
+const SWITCH = /^\/switch(?:\s+(\S+))?\s*$/i;
 
 function checkLength(text: string, lang: Lang): string | null {
   const bytes = utf8Length(text.trim());
@@ -70,8 +86,13 @@ function fromAction(action: ClientAction, lang: Lang): ParsedInput {
  * in `nc` and in `papo client`.
  */
 export function parseInput(line: string, lang: Lang): ParsedInput {
-  const parsed = parsePlainLine(line);
   const t = CLIENT_TEXTS[lang];
+  const local = SWITCH.exec(line.trim());
+  if (local)
+    return local[1]
+      ? { kind: 'switch', room: local[1] }
+      : { kind: 'error', message: t.usage(usageOf(CLIENT_COMMANDS[0], lang)) };
+  const parsed = parsePlainLine(line);
   switch (parsed.kind) {
     case 'ignore':
       return { kind: 'none' };
@@ -98,13 +119,14 @@ export function papoCommandOf(line: string): string | null {
 
 /** The command words, with their slash, for Tab completion. */
 export function commandWords(): string[] {
-  return COMMANDS.map((c) => `/${c.name}`);
+  return [...COMMANDS, ...CLIENT_COMMANDS].map((c) => `/${c.name}`);
 }
 
 /** `/help` as lines: usage and description from the shared command table. */
 export function helpLines(lang: Lang): string[] {
   const t = CLIENT_TEXTS[lang];
-  const width = Math.max(...COMMANDS.map((c) => usageOf(c, lang).length));
-  const rows = COMMANDS.map((c) => `  ${usageOf(c, lang).padEnd(width)}  ${c.help[lang]}`);
+  const all = [...COMMANDS, ...CLIENT_COMMANDS];
+  const width = Math.max(...all.map((c) => usageOf(c, lang).length));
+  const rows = all.map((c) => `  ${usageOf(c, lang).padEnd(width)}  ${c.help[lang]}`);
   return [t.helpHeader, ...rows, t.helpFooter];
 }

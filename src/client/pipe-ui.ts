@@ -55,6 +55,11 @@ export function runPipe(run: ClientRun): Promise<number> {
         return void helpLines(lang).forEach((l) => out(l));
       case 'quit':
         return void leave();
+      case 'switch':
+        // Later lines go to that room (one the client is in).
+        if (session.rooms.switchTo(parsed.room)) return;
+        problems++;
+        return err(t.notInRoom(sanitizeText(parsed.room)));
       case 'error':
         problems++;
         return err(parsed.message);

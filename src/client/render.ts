@@ -6,6 +6,7 @@ import { TEXTS, type Lang } from '../protocol/texts.js';
 import { formatMarkup } from './format.js';
 import type { ChatRequest } from './input.js';
 import { displayWidth, type Segment, type Style, type StyledLine } from './styled.js';
+import { roomKey, type RoomSignal } from './rooms.js';
 import { CLIENT_TEXTS } from './texts.js';
 
 /** What rendering depends on besides the event. */
@@ -17,6 +18,8 @@ export interface RenderContext {
   color: boolean;
   /** Formats a time in ms as the local `HH:MM` (injected so tests do not depend on the zone). */
   clock: (ts: number) => string;
+  /** The room typed lines go to: what is said in the others is marked `[#room]` (#12). */
+  currentRoom?: string | null;
 }
 
 /** A rendered line and the column its wrapped continuation rows are indented to. */
@@ -169,6 +172,13 @@ function historyHeader(ctx: RenderContext, m: Extract<ServerMessage, { type: 'hi
 
 const strip = (s: string) => s.replace(/^\*\*\* /, '');
 
+/** `[#room] ` before what is said in a room other than the current one, as plain users see it. */
+function roomTag(ctx: RenderContext, m: RoomSignal): Segment[] {
+  const room = m.room;
+  if (room === undefined || !ctx.currentRoom || roomKey(room) === roomKey(ctx.currentRoom)) return [];
+  return [{ text: `[${sanitizeText(room)}] `, style: { bold: true } }];
+}
+
 /**
  * The terminal lines for one server message: names in their colour, local HH:MM, notices dim,
  * private messages and mentions of your name highlighted, `/me` as an action. Answers to your
@@ -183,6 +193,7 @@ export function renderServerMessage(ctx: RenderContext, m: ServerMessage, now: n
         lineOf(
           [
             m.history ? historyStamp(ctx, m.ts, now) : stamp(ctx, m.ts),
+            ...roomTag(ctx, m),
             nameSeg(sanitizeText(m.from)),
             { text: ': ' },
           ],
@@ -195,6 +206,7 @@ export function renderServerMessage(ctx: RenderContext, m: ServerMessage, now: n
         lineOf(
           [
             m.history ? historyStamp(ctx, m.ts, now) : stamp(ctx, m.ts),
+            ...roomTag(ctx, m),
             { text: '* ', style: { italic: true } },
             nameSeg(sanitizeText(m.from)),
             { text: ' ' },

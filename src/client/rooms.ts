@@ -137,15 +137,40 @@ export class RoomState {
   }
 }
 
+/** One room of the status row and how it stands out: current, with news, or quiet. */
+function statusItems(state: RoomState): Array<{ text: string; kind: 'current' | 'unread' | 'quiet' }> {
+  return state.rooms.map((r) => {
+    if (state.current !== null && roomKey(r.room) === roomKey(state.current)) {
+      return { text: `[${r.room}]`, kind: 'current' };
+    }
+    return r.unread > 0
+      ? { text: `${r.room}(${r.unread})`, kind: 'unread' }
+      : { text: r.room, kind: 'quiet' };
+  });
+}
+
 /**
  * The status row: rooms in the order joined, the current one in brackets, others with their
- * unread count: `[#geral] #rust(3) #ops(1)`.
+ * unread count: `[#geral] #rust(3) #ops(1)`; empty without rooms.
  */
 export function roomsStatus(state: RoomState): string {
-  return state.rooms
-    .map((r) => {
-      if (state.current !== null && roomKey(r.room) === roomKey(state.current)) return `[${r.room}]`;
-      return r.unread > 0 ? `${r.room}(${r.unread})` : r.room;
-    })
+  return statusItems(state)
+    .map((i) => i.text)
     .join(' ');
+}
+
+const STATUS_STYLE = { current: '\x1b[1m', unread: '\x1b[1;33m', quiet: '\x1b[2m' } as const;
+
+/**
+ * roomsStatus, and the same with styles: the current room bold, rooms with news bold and, with
+ * `color`, yellow; the others dim.
+ */
+export function roomsStatusParts(state: RoomState, color: boolean): { text: string; ansi: string } {
+  const items = statusItems(state);
+  const style = (kind: keyof typeof STATUS_STYLE) =>
+    kind === 'unread' && !color ? STATUS_STYLE.current : STATUS_STYLE[kind];
+  return {
+    text: items.map((i) => i.text).join(' '),
+    ansi: items.map((i) => `${style(i.kind)}${i.text}\x1b[0m`).join(' '),
+  };
 }

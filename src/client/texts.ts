@@ -17,6 +17,7 @@ export interface ClientTexts {
   notTls(address: string): string;
   plainMode(why: 'flag' | 'greeting'): string;
   notPapoCommand(command: string): string;
+  notInRoom(room: string): string;
   replaced: string;
   pipeNeedsName: string;
   refused(message: string): string;
@@ -61,6 +62,7 @@ const en: ClientTexts = {
       ? 'Plain text mode (--plain): lines are sent as typed.'
       : 'This is not a papo server: plain text mode, lines are sent as typed.',
   notPapoCommand: (c) => `not a papo server: ${c} is not available (not sent)`,
+  notInRoom: (r) => `You are not in ${r}: /join ${r} first.`,
   replaced: 'You connected again from elsewhere with this session; this client stops here.',
   pipeNeedsName: 'no name: give --name NAME, or make the first line of input the name',
   refused: (m) => `Not sent: ${m}`,
@@ -107,6 +109,7 @@ const pt: ClientTexts = {
       ? 'Modo texto simples (--plain): as linhas são enviadas como digitadas.'
       : 'Este não é um servidor papo: modo texto simples, as linhas são enviadas como digitadas.',
   notPapoCommand: (c) => `não é um servidor papo: ${c} não está disponível (não enviado)`,
+  notInRoom: (r) => `Você não está em ${r}: entre antes com /join ${r}.`,
   replaced: 'Você se conectou de novo em outro lugar com esta sessão; este cliente para aqui.',
   pipeNeedsName: 'sem nome: use --name NOME, ou ponha o nome na primeira linha da entrada',
   refused: (m) => `Não enviado: ${m}`,

@@ -1,10 +1,11 @@
 import { emitKeypressEvents } from 'node:readline';
 import { checkName, nameKey } from '../core/names.js';
+import { sanitizeText } from '../core/text.js';
 import type { ServerMessage } from '../protocol/json-messages.js';
 import { TEXTS } from '../protocol/texts.js';
 import { commandWords, helpLines, papoCommandOf, parseInput } from './input.js';
 import { convertShortcodes, shortcodesStartingWith } from './emoji.js';
-import { applyKey, type Key } from './keys.js';
+import { applyKey, roomNumber, type Key } from './keys.js';
 import { LineEditor } from './line-editor.js';
 import {
   highlightMentions,
@@ -23,6 +24,7 @@ import { ChatSession, type SessionEvent } from './session.js';
 import { toAnsi, wrapStyled } from './styled.js';
 import { CLIENT_TEXTS, failureText } from './texts.js';
 import { InputArea } from './tty-screen.js';
+import { roomsStatusParts } from './rooms.js';
 import { sessionOptions, type ClientRun } from './run.js';
 
 /**
@@ -46,6 +48,7 @@ export function runTty(run: ClientRun): Promise<number> {
   const exited = new Promise<number>((resolve) => (resolveExit = resolve));
 
   const print = (lines: RenderedLine[]) => {
+    syncStatus();
     const cols = output.columns || 80;
     area.printAbove(lines.flatMap((r) => wrapStyled(r.line, cols, r.indent).map((row) => toAnsi(row, ansi))));
   };
@@ -63,13 +66,17 @@ export function runTty(run: ClientRun): Promise<number> {
   // The connection's state while it is down, in the status row above the input: a reconnect
   // countdown replaces itself instead of adding a line per attempt (issue #17).
   let connectionStatus: string | null = null;
+  // Otherwise the rooms, once the server has rooms: `[#geral] #rust(3) #ops(1)` (#12).
   const statusParts = (): { text: string; ansi: string } => {
-    if (connectionStatus === null) return { text: '', ansi: '' };
-    return { text: connectionStatus, ansi: `\x1b[2m${connectionStatus}` };
+    if (connectionStatus !== null) return { text: connectionStatus, ansi: `\x1b[2m${connectionStatus}` };
+    return roomsStatusParts(session.rooms, run.color);
   };
-  const refresh = () => {
+  const syncStatus = () => {
     const status = statusParts();
     area.setStatus(status.text, status.ansi);
+  };
+  const refresh = () => {
+    syncStatus();
     const p = promptParts();
     area.update(p.text, p.ansi, editor.text, editor.beforeCursor);
   };
@@ -78,6 +85,7 @@ export function runTty(run: ClientRun): Promise<number> {
 
   function onSessionEvent(e: SessionEvent): void {
     const now = Date.now();
+    ctx.currentRoom = session.rooms.current;
     switch (e.type) {
       case 'connecting':
         if (e.attempt === 0) notice(t.connecting(run.address));
@@ -213,6 +221,12 @@ export function runTty(run: ClientRun): Promise<number> {
       case 'quit':
         void session.quit();
         return;
+      case 'switch':
+        if (!session.rooms.switchTo(parsed.room)) {
+          editor.set(line);
+          error(t.notInRoom(sanitizeText(parsed.room)));
+        }
+        return refresh();
       case 'error':
         // Give the line back, so a long message or a mistyped command can be fixed, not retyped.
         editor.set(line);
@@ -264,6 +278,11 @@ export function runTty(run: ClientRun): Promise<number> {
       }
       case 'suspend':
         return stop(true);
+      case 'switch-room': {
+        const room = session.rooms.nth(roomNumber(key) ?? 0);
+        if (room !== undefined) session.rooms.switchTo(room);
+        return refresh();
+      }
       case 'clear-screen':
         area.clear();
         output.write('\x1b[H\x1b[2J');

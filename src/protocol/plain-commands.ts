@@ -95,7 +95,7 @@ export const COMMANDS: readonly Command[] = [
 const BY_NAME = new Map(COMMANDS.map((c) => [c.name, c]));
 
 /** A command's usage line in `lang`. */
-export function usageOf(c: Command, lang: Lang): string {
+export function usageOf(c: Pick<Command, 'usage'>, lang: Lang): string {
   return typeof c.usage === 'string' ? c.usage : c.usage[lang];
 }
 

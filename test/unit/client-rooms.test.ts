@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { RoomState, roomsStatus } from '../../src/client/rooms.js';
+import { parseInput } from '../../src/client/input.js';
+import { applyKey, roomNumber } from '../../src/client/keys.js';
+import { LineEditor } from '../../src/client/line-editor.js';
+import { renderServerMessage, type RenderContext } from '../../src/client/render.js';
+import { RoomState, roomsStatus, roomsStatusParts } from '../../src/client/rooms.js';
+import { plainText } from '../../src/client/styled.js';
+import type { ServerMessage } from '../../src/protocol/json-messages.js';
 
 const say = (room: string, extra: { history?: true } = {}) => ({ type: 'message', room, ...extra });
 
@@ -85,5 +91,48 @@ describe('the client’s rooms', () => {
     assert.equal(s.current, null);
     assert.equal(roomsStatus(s), '');
     assert.equal(s.isOther(undefined), false);
+  });
+});
+
+describe('moving between rooms in the terminal', () => {
+  it('reads /switch #room as the client’s own command, and asks for the room without one', () => {
+    assert.deepEqual(parseInput('/switch #rust', 'en'), { kind: 'switch', room: '#rust' });
+    assert.deepEqual(parseInput('/SWITCH', 'pt'), { kind: 'error', message: 'Uso: /switch #sala' });
+  });
+
+  it('takes Alt+1..9 as going to that room of the status row', () => {
+    const editor = new LineEditor();
+    const alt3 = { name: '3', meta: true, sequence: '\x1b3' };
+    assert.equal(applyKey(editor, undefined, alt3), 'switch-room');
+    assert.equal(roomNumber(alt3), 3);
+    assert.equal(roomNumber({ name: '0', meta: true }), null);
+    assert.equal(applyKey(editor, '3', { name: '3', sequence: '3' }), 'edited');
+    assert.equal(editor.text, '3');
+  });
+
+  it('marks what is said in another room with [#room], and not what is said in the current one', () => {
+    const ctx: RenderContext = {
+      lang: 'en',
+      ownName: 'ana',
+      color: false,
+      clock: () => '12:34',
+      currentRoom: '#geral',
+    };
+    const said = (room: string) =>
+      ({ type: 'message', id: 1, ts: 0, room, from: 'bob', text: 'oi' }) as unknown as ServerMessage;
+    const text = (m: ServerMessage) => renderServerMessage(ctx, m, 0).map((r) => plainText(r.line));
+    assert.deepEqual(text(said('#rust')), ['12:34 [#rust] bob: oi']);
+    assert.deepEqual(text(said('#Geral')), ['12:34 bob: oi']);
+  });
+
+  it('styles the status row: current bold, news bold (yellow only with colour), the rest dim', () => {
+    const s = inThreeRooms();
+    s.switchTo('#geral');
+    s.receive(say('#rust'));
+    assert.equal(
+      roomsStatusParts(s, false).ansi,
+      '\x1b[1m[#geral]\x1b[0m \x1b[1m#rust(1)\x1b[0m \x1b[2m#ops\x1b[0m',
+    );
+    assert.match(roomsStatusParts(s, true).ansi, /\x1b\[1;33m#rust\(1\)/);
   });
 });
