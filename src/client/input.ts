@@ -5,16 +5,14 @@ import type { Lang } from '../protocol/texts.js';
 import { convertShortcodes } from './emoji.js';
 import { CLIENT_TEXTS } from './texts.js';
 
-/** A request the client sends and the server answers with `ack`, `users`, `pong` or `error`. */
-export type ChatRequest =
-  | { type: 'say'; text: string }
-  | { type: 'me'; text: string }
-  | { type: 'msg'; to: string; text: string }
-  | { type: 'nick'; name: string }
-  | { type: 'who' }
-  | { type: 'ping' }
-  | { type: 'history'; before?: number; limit?: number }
-  | { type: 'search'; query: string; limit?: number };
+type WithoutRef<A> = A extends unknown ? Omit<A, 'ref'> : never;
+
+/**
+ * A request the client sends once joined, and the server answers (`ack`, `users`, `pong`,
+ * `error`…): the core's one request type, less what the session itself sends, with the `ref`
+ * the session adds.
+ */
+export type ChatRequest = WithoutRef<Exclude<ClientAction, { type: 'join' | 'quit' }>>;
 
 /** What one line typed by the user asks the client to do. */
 export type ParsedInput =
