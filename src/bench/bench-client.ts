@@ -31,6 +31,8 @@ export interface ClientOptions {
   name: string;
   /** Milliseconds allowed from connect to welcome. */
   joinTimeoutMs: number;
+  /** A room to enter after joining (made current, so plain lines go there). */
+  room?: string;
   onToken?: TokenHandler;
 }
 
@@ -45,7 +47,7 @@ const MAX_CARRY_BYTES = 1 << 20;
  */
 export class BenchClient {
   readonly socket: Socket;
-  state: 'greeting' | 'naming' | 'joined' | 'closed' = 'greeting';
+  state: 'greeting' | 'naming' | 'rooming' | 'joined' | 'closed' = 'greeting';
   /** Tokens that had the prefix but not the numbers. */
   malformed = 0;
   /** Set when the connection closed; resolves then. */
@@ -73,7 +75,9 @@ export class BenchClient {
     });
     this.socket.on('data', (chunk: Buffer) => this.onSocketData(chunk));
     if (o.proto === 'json') {
-      this.socket.write(`{"type":"hello","version":1,"name":"${o.name}","client":"papo-bench"}\n`);
+      // Version 1 unless rooms are needed, so the bench also measures servers from before rooms.
+      const version = o.room === undefined ? 1 : 2;
+      this.socket.write(`{"type":"hello","version":${version},"name":"${o.name}","client":"papo-bench"}\n`);
       this.state = 'naming';
     }
   }
@@ -111,9 +115,11 @@ export class BenchClient {
     return this.socket.write(text);
   }
 
-  /** The line that says `text` in this client's protocol, with its `\n`. */
+  /** The line that says `text` in this client's protocol (in its room, if it has one), with its `\n`. */
   messageLine(text: string): string {
-    return this.o.proto === 'json' ? `{"type":"say","text":"${text}"}\n` : `${text}\n`;
+    if (this.o.proto === 'plain') return `${text}\n`;
+    const room = this.o.room === undefined ? '' : `"room":"${this.o.room}",`;
+    return `{"type":"say",${room}"text":"${text}"}\n`;
   }
 
   /** Asks the server to end the session (`sair` or JSON `quit`). */
@@ -130,6 +136,16 @@ export class BenchClient {
     const reject = this.joinReject;
     this.joinResolve = this.joinReject = null;
     reject?.(err);
+  }
+
+  /** Welcomed: enters its room first, if it has one. */
+  private welcomed(): void {
+    const room = this.o.room;
+    if (room === undefined) return this.joined();
+    this.state = 'rooming';
+    this.socket.write(
+      this.o.proto === 'json' ? `{"type":"join_room","room":"${room}"}\n` : `/join ${room}\n`,
+    );
   }
 
   private joined(): void {
@@ -149,7 +165,7 @@ export class BenchClient {
       }
       return;
     }
-    if (this.state === 'naming') this.onSetupData(chunk);
+    this.onSetupData(chunk);
   }
 
   /** Before the welcome: lines as text, few and short. */
@@ -157,7 +173,7 @@ export class BenchClient {
     let data = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
     this.carry = null;
     let nl: number;
-    while (this.state === 'naming' && (nl = data.indexOf(NL)) !== -1) {
+    while ((this.state === 'naming' || this.state === 'rooming') && (nl = data.indexOf(NL)) !== -1) {
       const line = data.toString('utf8', 0, nl);
       data = data.subarray(nl + 1);
       this.onSetupLine(line);
@@ -168,9 +184,13 @@ export class BenchClient {
   }
 
   private onSetupLine(line: string): void {
+    const inRoom = this.state === 'rooming';
     if (this.o.proto === 'plain') {
-      if (line.startsWith('!!')) this.failJoin(new Error(`name ${this.o.name} refused: ${line}`));
-      else if (line.startsWith('***')) this.joined();
+      if (line.startsWith('!!')) this.failJoin(new Error(`${this.o.name} refused: ${line}`));
+      else if (!line.startsWith('***')) return;
+      // The room's own notice names it: `*** You are in #r3 now; …`.
+      else if (!inRoom) this.welcomed();
+      else if (line.includes(`${this.o.room} `) || line.includes(`${this.o.room};`)) this.joined();
       return;
     }
     if (!line.startsWith('{')) return;
@@ -183,7 +203,8 @@ export class BenchClient {
     } catch {
       return;
     }
-    if (type === 'welcome') this.joined();
+    if (type === 'welcome' && !inRoom) this.welcomed();
+    else if (type === 'room' && inRoom) this.joined();
     else if (type === 'error' || type === 'bye') {
       this.failJoin(new Error(`name ${this.o.name} refused: ${String(message ?? type)}`));
     }

@@ -27,6 +27,7 @@ export async function openClients(
   prefix: string,
   onToken: TokenHandler | undefined,
   onJoined: (joined: number) => void = () => {},
+  roomOf: (index: number) => string | undefined = () => undefined,
 ): Promise<BenchClient[]> {
   const clients: BenchClient[] = new Array<BenchClient>(count);
   let next = 0;
@@ -42,6 +43,7 @@ export async function openClients(
           name: `${prefix}-${index}`,
           joinTimeoutMs,
           onToken,
+          room: roomOf(index),
         });
         onJoined(++joined);
       } catch (err) {
@@ -62,6 +64,13 @@ export interface JoinOptions {
   clients: number;
   joinWindow: number;
   joinTimeoutMs: number;
+  /** Rooms the clients are spread over (client i in `#r{i % rooms}`); 0: none, all in the default room. */
+  rooms?: number;
+}
+
+/** The room of client `index` when clients are spread over `rooms` rooms. */
+export function benchRoom(index: number, rooms: number): string {
+  return `#r${index % rooms}`;
 }
 
 /**
@@ -83,6 +92,7 @@ export async function joinClients(
     namePrefix(),
     onToken,
     onJoined,
+    (i) => (o.rooms ? benchRoom(i, o.rooms) : undefined),
   );
   return { clients, joinS: (nowUs() - t0) / 1e6 };
 }

@@ -44,6 +44,7 @@ interface BenchFlags {
   rate: number;
   duration: number;
   size: number;
+  rooms: number;
   findMax?: boolean;
   maxRate: number;
   p99Limit: number;
@@ -83,6 +84,12 @@ export function benchCommand(): Command {
     .option('-d, --duration <seconds>', 'fanout: seconds per trial; churn: seconds in all', seconds(3600), 10)
     .option('--size <bytes>', 'fanout: message size (the token padded)', intIn(0, 1000), 0)
     .option(
+      '--rooms <n>',
+      'fanout: spread the clients over N rooms, one sender each, messages to random rooms (0: one room)',
+      intIn(0, 10_000),
+      0,
+    )
+    .option(
       '--find-max',
       'fanout: raise the rate until p99 passes the limit, a loss, or the rate is not held',
     )
@@ -112,6 +119,7 @@ export function benchCommand(): Command {
         '  papo server --port 7000 --no-history --data-dir "$(mktemp -d)" \\\n' +
         '    --flood-rate 1000000 --flood-burst 1000000 &\n' +
         '  papo bench 127.0.0.1:7000 --find-max -n 100 -s 4 -d 5   fan-out capacity\n' +
+        '  papo bench :7000 --find-max -n 1000 --rooms 100 -d 5   100 rooms of 10, messages to random rooms\n' +
         '  papo bench :7000 --scenario idle -c 5000 --server-pid $!\n' +
         '  papo bench :7000 --scenario churn -w 8 -d 10 --json\n',
     )
@@ -139,6 +147,9 @@ async function runBench(spec: string | undefined, f: BenchFlags): Promise<void> 
   const target = parseTarget(spec);
   if (typeof target === 'string') fail(target);
   if (f.scenario === 'fanout' && f.senders > f.clients) fail('--senders cannot exceed --clients');
+  if (f.rooms > 0 && (f.clients % f.rooms !== 0 || f.clients / f.rooms < 2)) {
+    fail('--rooms must divide --clients, with at least two clients per room');
+  }
   if (f.svg !== undefined && f.scenario !== 'fanout') fail('--svg draws fanout runs only');
   let address: string;
   try {
@@ -158,7 +169,9 @@ async function runBench(spec: string | undefined, f: BenchFlags): Promise<void> 
           endpoint,
           {
             clients: f.clients,
-            senders: f.senders,
+            // With rooms, one sender per room (the first client of each).
+            senders: f.rooms > 0 ? f.rooms : f.senders,
+            rooms: f.rooms,
             rate: f.rate,
             durationS: f.duration,
             size: f.size,

@@ -29,6 +29,11 @@ export interface FanoutOptions {
   warmupS: number;
   joinWindow: number;
   joinTimeoutMs: number;
+  /**
+   * Rooms the clients are spread over (client i in room i % rooms; clients a multiple of it);
+   * the first `rooms` clients send, one per room, each message to a random room. 0: one room.
+   */
+  rooms: number;
   serverPid?: number;
 }
 
@@ -45,6 +50,8 @@ export interface TrialResult {
   duplicates: number;
   echoes: number;
   malformed: number;
+  /** Deliveries to a client outside the message's room (with rooms): each one is a failure. */
+  misrouted: number;
   deliveredPerS: number;
   p50Us: number;
   p90Us: number;
@@ -83,6 +90,7 @@ interface TrialState {
   expected: number;
   active: boolean;
   onAllIn: (() => void) | null;
+  misrouted: number;
 }
 
 /** Runs the fanout scenario: join, then one trial or a find-max search; always closes clients. */
@@ -98,9 +106,14 @@ export async function runFanout(
     expected: 0,
     active: false,
     onAllIn: null,
+    misrouted: 0,
   };
   const onToken = (receiver: number, sender: number, seq: number, dueUs: number, atUs: number): void => {
     if (!state.active || sender >= o.senders) return;
+    if (o.rooms > 0 && receiver % o.rooms !== sender % o.rooms) {
+      state.misrouted++;
+      return;
+    }
     const kind = state.tracker.record(receiver, sender, seq, receiver === sender);
     if (kind === 'in_order' || kind === 'reordered') {
       state.latency.record(atUs - dueUs);
@@ -201,7 +214,9 @@ async function runTrial(
   state.tracker.startTrial(seqNext);
   state.latency = new Histogram();
   state.lastRxUs = 0;
-  state.expected = planned * (o.clients - 1);
+  // With rooms, each message reaches the other members of one room.
+  state.expected = planned * ((o.rooms > 0 ? o.clients / o.rooms : o.clients) - 1);
+  state.misrouted = 0;
   const alive0 = clients.filter((c) => c.state === 'joined').length;
   const cpu = new CpuMeter(o.serverPid);
   const startUs = nowUs() + 20_000;
@@ -218,7 +233,7 @@ async function runTrial(
       while (k < planned && budget-- > 0) {
         const due = startUs + k * periodUs;
         if (due > now) break;
-        const slot = k % o.senders;
+        const slot = o.rooms > 0 ? Math.floor(Math.random() * o.senders) : k % o.senders;
         pending[slot] += clients[slot]!.messageLine(makeToken(slot, seqNext[slot]!++, due, o.size));
         lag.record(now - due);
         k++;
@@ -267,6 +282,7 @@ async function runTrial(
     duplicates: t.duplicates,
     echoes: t.echoes,
     malformed: clients.reduce((n, c) => n + c.malformed, 0),
+    misrouted: state.misrouted,
     deliveredPerS: spanS > 0 ? received / spanS : 0,
     p50Us: state.latency.percentile(50),
     p90Us: state.latency.percentile(90),
@@ -281,7 +297,13 @@ async function runTrial(
     pass: false,
     curve: state.latency.curve(),
   };
-  r.pass = held && lost === 0 && r.disconnects === 0 && r.reordered === 0 && p99Us <= o.p99LimitMs * 1000;
+  r.pass =
+    held &&
+    lost === 0 &&
+    r.misrouted === 0 &&
+    r.disconnects === 0 &&
+    r.reordered === 0 &&
+    p99Us <= o.p99LimitMs * 1000;
   for (const c of clients) c.malformed = 0;
   return r;
 }

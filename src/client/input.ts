@@ -44,7 +44,7 @@ function checkLength(text: string, lang: Lang): string | null {
 }
 
 function withText(request: ChatRequest, lang: Lang): ParsedInput {
-  if (!('text' in request)) return { kind: 'request', request };
+  if (!('text' in request) || request.text === undefined) return { kind: 'request', request };
   // Shortcodes become emoji before sending, so every user sees the emoji (issue #3).
   const text = convertShortcodes(request.text);
   const problem = checkLength(text, lang);
@@ -73,6 +73,12 @@ function fromAction(action: ClientAction, lang: Lang): ParsedInput {
       };
     case 'search':
       return { kind: 'request', request: { type: 'search', query: action.query } };
+    case 'join_room':
+    case 'part_room':
+    case 'rooms':
+    case 'topic':
+      // TODO(#12): rooms in papo client (current room, unread counts); sent as typed meanwhile.
+      return { kind: 'request', request: action };
     case 'join':
       return { kind: 'error', message: CLIENT_TEXTS[lang].unknownCommand(action.type) };
   }

@@ -153,11 +153,7 @@ export function renderOwn(ctx: RenderContext, request: ChatRequest, ts: number):
         ],
         body({ ...ctx, ownName: null }, request.text),
       );
-    case 'nick':
-    case 'who':
-    case 'ping':
-    case 'history':
-    case 'search':
+    default:
       return null;
   }
 }
@@ -228,14 +224,20 @@ export function renderServerMessage(ctx: RenderContext, m: ServerMessage, now: n
         ),
       ];
     case 'join':
-      return notice(t.joined(sanitizeText(m.name)), m.ts);
+    case 'part':
+    case 'topic':
+    case 'room':
+    case 'presence':
+    case 'rooms':
+    case 'topic_info':
+      return plainServerLines(ctx.lang, m).flatMap((l) => notice(l, 'ts' in m ? m.ts : now));
     case 'leave':
       return notice(t.left(sanitizeText(m.name), m.reason), m.ts);
     case 'nick':
       return notice(t.renamed(sanitizeText(m.old), sanitizeText(m.new)), m.ts);
     case 'welcome':
       return t
-        .welcome(sanitizeText(m.name), m.users.map(sanitizeText), m.resumed)
+        .welcome(sanitizeText(m.name), m.users.map(sanitizeText), m.resumed, m.userCount)
         .slice(0, 2)
         .flatMap((l) => notice(l));
     case 'users':
@@ -275,13 +277,33 @@ export function plainServerLines(lang: Lang, m: ServerMessage): string[] {
     case 'private':
       return [`${t.privateFrom} ${s(m.from)}: ${s(m.text)}`];
     case 'join':
-      return [t.joined(s(m.name))];
+      // A version 1 server names no room: every join is an arrival in the chat.
+      return [m.connected || m.room === undefined ? t.joined(s(m.name)) : t.joinedRoom(s(m.name), s(m.room))];
+    case 'part':
+      return [t.parted(s(m.name), s(m.room), m.reason === undefined ? undefined : s(m.reason))];
+    case 'topic':
+      return [t.topicSet(s(m.by), s(m.room), s(m.text))];
+    case 'room':
+      return t.inRoom(s(m.room), s(m.topic), m.users.map(s), m.userCount);
+    case 'presence': {
+      const lines: string[] = [];
+      if (m.joinedCount > 0) lines.push(t.presenceJoined(m.joinedCount, m.joined.map(s)));
+      if (m.leftCount > 0) lines.push(t.presenceLeft(m.leftCount, m.left.map(s)));
+      return lines;
+    }
+    case 'rooms':
+      return [
+        t.roomsHeader(m.rooms.length),
+        ...m.rooms.map((r) => t.roomLine(s(r.room), r.users, s(r.topic))),
+      ];
+    case 'topic_info':
+      return [t.topicInfo(s(m.room), s(m.text))];
     case 'leave':
       return [t.left(s(m.name), m.reason)];
     case 'nick':
       return [t.renamed(s(m.old), s(m.new))];
     case 'welcome':
-      return t.welcome(s(m.name), m.users.map(s), m.resumed).slice(0, 2);
+      return t.welcome(s(m.name), m.users.map(s), m.resumed, m.userCount).slice(0, 2);
     case 'users':
       return [t.online(m.users.map(s))];
     case 'notice':

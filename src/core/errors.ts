@@ -15,8 +15,15 @@ export const ERROR_CODES = [
   'UNKNOWN_COMMAND',
   'USAGE',
   'NO_SUCH_USER',
+  'ROOM_INVALID',
+  'NO_SUCH_ROOM',
+  'NOT_IN_ROOM',
+  'TOO_MANY_ROOMS',
+  'ROOM_LIMIT',
+  'LAST_ROOM',
   'FLOODING',
   'NAME_TIMEOUT',
+  'IDLE_TIMEOUT',
   'SERVER_FULL',
   'TOO_MANY_FROM_ADDRESS',
   'HISTORY_UNAVAILABLE',
@@ -30,4 +37,6 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 export type NameProblem =
   | { kind: 'empty' }
   | { kind: 'too_long'; chars: number; max: number }
-  | { kind: 'bad_char'; codePoint: number };
+  | { kind: 'bad_char'; codePoint: number }
+  /** A room name must start with `#`. */
+  | { kind: 'no_hash' };

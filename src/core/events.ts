@@ -4,7 +4,7 @@ import type { ErrorCode, NameProblem } from './errors.js';
 export type LeaveReason =
   | 'quit' // said `sair` or `/quit`
   | 'disconnect' // the connection closed or broke without a goodbye
-  | 'timeout' // no heartbeat answer / keepalive failure
+  | 'timeout' // no heartbeat answer / keepalive failure / idle too long
   | 'flood' // disconnected by flood control
   | 'slow' // its send queue overflowed: it stopped reading
   | 'replaced' // the same user reconnected with its session token
@@ -14,57 +14,79 @@ export type LeaveReason =
 export type Ref = string | number;
 
 /**
- * Render cache shared by every recipient of one event: the protocol layer stores each
- * encoding here once (per format and language), so a broadcast is encoded once, not per user.
+ * Public events: numbered by the bus in one increasing sequence (`id`, shared by every room,
+ * so one number says "everything after this" in all rooms), in the order they happened.
+ * `room` is the room's display name (`#geral`); rooms compare by `roomKey`.
  */
-export type EncodedCache = { [format: string]: Uint8Array | undefined };
-
-interface Base {
-  /** Filled by the protocol layer; never read by the core. */
-  encoded?: EncodedCache;
-}
-
-/** A stored-and-numbered chat event that every user sees. */
-export interface MessageEvent extends Base {
+export interface MessageEvent {
   type: 'message';
   id: number;
   ts: number;
+  room: string;
   from: string;
   text: string;
 }
-export interface ActionEvent extends Base {
+export interface ActionEvent {
   type: 'action';
   id: number;
   ts: number;
+  room: string;
   from: string;
   text: string;
 }
-export interface JoinEvent extends Base {
+/** A user entered a room; `connected` when that was their arrival on the server. */
+export interface JoinEvent {
   type: 'join';
   id: number;
   ts: number;
+  room: string;
   name: string;
+  connected?: true;
 }
-export interface LeaveEvent extends Base {
+/** A user left a room but stays online. */
+export interface PartEvent {
+  type: 'part';
+  id: number;
+  ts: number;
+  room: string;
+  name: string;
+  reason?: string;
+}
+/** A user left the server: told once to everyone who shared a room with them. */
+export interface LeaveEvent {
   type: 'leave';
   id: number;
   ts: number;
   name: string;
   reason: LeaveReason;
+  /** The rooms the user was in (every node removes the membership from these). */
+  rooms: string[];
 }
-export interface NickEvent extends Base {
+/** A rename: told once to everyone who shares a room with the user, and to the user. */
+export interface NickEvent {
   type: 'nick';
   id: number;
   ts: number;
   old: string;
   new: string;
+  /** The rooms the user is in (whose members are told); not sent to clients. */
+  rooms: string[];
+}
+export interface TopicEvent {
+  type: 'topic';
+  id: number;
+  ts: number;
+  room: string;
+  by: string;
+  text: string;
 }
 
-/** Events that go to everyone: numbered in one sequence, in the order they happened. */
-export type PublicEvent = MessageEvent | ActionEvent | JoinEvent | LeaveEvent | NickEvent;
+/** Events that go to a room's members (or, for leave and nick, to everyone sharing a room). */
+export type PublicEvent =
+  MessageEvent | ActionEvent | JoinEvent | PartEvent | LeaveEvent | NickEvent | TopicEvent;
 
 /** A private message, as its recipient sees it. */
-export interface PrivateEvent extends Base {
+export interface PrivateEvent {
   type: 'private';
   id: number;
   ts: number;
@@ -73,14 +95,19 @@ export interface PrivateEvent extends Base {
   text: string;
 }
 
+/** Everything that travels on the bus: numbered there, delivered when it comes back. */
+export type BusEvent = PublicEvent | PrivateEvent;
+
 /** Sent to the author of a message: it was accepted and relayed under `id`. */
-export interface AckEvent extends Base {
+export interface AckEvent {
   type: 'ack';
   ref?: Ref;
   id: number;
   ts: number;
   /** What was acknowledged: plain users see a confirmation only for private messages. */
-  of: 'message' | 'action' | 'private' | 'nick';
+  of: 'message' | 'action' | 'private' | 'nick' | 'part_room' | 'topic';
+  /** The room of a message, an action, a part or a topic. */
+  room?: string;
   /** For private messages: the recipient and the text, so a plain user sees what was sent. */
   to?: string;
   text?: string;
@@ -88,19 +115,67 @@ export interface AckEvent extends Base {
   name?: string;
 }
 
-export interface WelcomeEvent extends Base {
+export interface WelcomeEvent {
   type: 'welcome';
   name: string;
   token: string;
+  /** The room the user starts in (the default room), and who is in it: the first 100 of `userCount`. */
+  room: string;
   users: string[];
+  userCount: number;
   /** True when the name was taken back from a dead connection with the session token. */
   resumed: boolean;
 }
 
-export interface UsersEvent extends Base {
-  type: 'users';
-  ref?: Ref;
+/** The user is in `room` now (joined it, or came back to it): its topic and members. */
+export interface RoomEvent {
+  type: 'room';
+  room: string;
+  topic: string;
+  /** The first 100 members, of `userCount`. */
   users: string[];
+  userCount: number;
+  ref?: Ref;
+}
+
+/**
+ * The joins and leaves (parts included) of a busy room over the last second, told at once
+ * instead of one notice each (PROTOCOL.md, "Busy rooms"). Names: the first 100 of each count.
+ */
+export interface PresenceEvent {
+  type: 'presence';
+  ts: number;
+  room: string;
+  joined: string[];
+  joinedCount: number;
+  left: string[];
+  leftCount: number;
+}
+
+export interface RoomSummary {
+  room: string;
+  users: number;
+  topic: string;
+}
+export interface RoomsEvent {
+  type: 'rooms';
+  rooms: RoomSummary[];
+  ref?: Ref;
+}
+
+/** Answer to asking a room's topic (setting one is a public `topic` event). */
+export interface TopicInfoEvent {
+  type: 'topic_info';
+  room: string;
+  text: string;
+  ref?: Ref;
+}
+
+export interface UsersEvent {
+  type: 'users';
+  room: string;
+  users: string[];
+  ref?: Ref;
 }
 
 /** Details that turn an error code into a precise sentence. */
@@ -110,6 +185,8 @@ export type ErrorDetail =
   | { kind: 'name_taken'; name: string }
   | { kind: 'size'; bytes: number; limit: number }
   | { kind: 'user'; name: string }
+  | { kind: 'room'; room: string }
+  | { kind: 'room_name'; problem: NameProblem }
   | { kind: 'command'; command: string }
   | { kind: 'usage'; command: string }
   | { kind: 'rate'; linesPerSecond: number }
@@ -117,7 +194,7 @@ export type ErrorDetail =
   | { kind: 'seconds'; seconds: number }
   | { kind: 'text'; text: string };
 
-export interface ErrorEvent extends Base {
+export interface ErrorEvent {
   type: 'error';
   code: ErrorCode;
   detail: ErrorDetail;
@@ -126,13 +203,13 @@ export interface ErrorEvent extends Base {
 
 /** Server notices that are not chat events. */
 export type NoticeCode = 'SHUTDOWN' | 'THROTTLED';
-export interface NoticeEvent extends Base {
+export interface NoticeEvent {
   type: 'notice';
   code: NoticeCode;
   detail: ErrorDetail;
 }
 
-export interface PongEvent extends Base {
+export interface PongEvent {
   type: 'pong';
   ref?: Ref;
 }
@@ -141,12 +218,14 @@ export interface PongEvent extends Base {
 export type HistoryRecord = MessageEvent | ActionEvent;
 
 /**
- * Stored messages for one user: the replay after joining (`replay`), an older page asked for
- * with `history` (`page`), or the matches of a `search` (`search`, best first).
+ * Stored messages for one user: the replay on entering a room (`replay`), an older page asked
+ * for with `history` (`page`), or the matches of a `search` (`search`, best first).
  */
-export interface HistoryEvent extends Base {
+export interface HistoryEvent {
   type: 'history';
   kind: 'replay' | 'page' | 'search';
+  /** The room of a replay or page; absent for a search (each record names its room). */
+  room?: string;
   /** Oldest first for `replay` and `page`; best match first for `search`. */
   records: HistoryRecord[];
   /** For `replay` and `page`: older messages exist before the first record. */
@@ -157,17 +236,20 @@ export interface HistoryEvent extends Base {
 }
 
 /** The last event on a connection: the server closes it right after. */
-export interface ByeEvent extends Base {
+export interface ByeEvent {
   type: 'bye';
   reason: LeaveReason | 'refused';
 }
 
 /** Everything the core sends to a connection. */
 export type ServerEvent =
-  | PublicEvent
-  | PrivateEvent
+  | BusEvent
   | AckEvent
   | WelcomeEvent
+  | RoomEvent
+  | PresenceEvent
+  | RoomsEvent
+  | TopicInfoEvent
   | UsersEvent
   | ErrorEvent
   | NoticeEvent
@@ -175,17 +257,32 @@ export type ServerEvent =
   | HistoryEvent
   | ByeEvent;
 
-/** What a client asks of the core, whatever protocol it speaks. */
+/**
+ * What a client asks of the core, whatever protocol it speaks: the one request type. The
+ * JSON-lines client messages are these plus `hello` and `pong` (src/protocol/json-messages.ts).
+ * `room` left out means the default room for JSON clients; the plain protocol fills in the
+ * user's current room.
+ */
 export type ClientAction =
-  | { type: 'join'; name: string; token?: string; ref?: Ref }
-  | { type: 'say'; text: string; ref?: Ref }
-  | { type: 'me'; text: string; ref?: Ref }
+  /** Join the chat under `name`; `token` takes the name back from a dead connection; `since`:
+   * the replay holds only messages after this id (a client that reconnects has the rest). */
+  | { type: 'join'; name: string; token?: string; since?: number; ref?: Ref }
+  | { type: 'say'; text: string; room?: string; ref?: Ref }
+  | { type: 'me'; text: string; room?: string; ref?: Ref }
   | { type: 'msg'; to: string; text: string; ref?: Ref }
   | { type: 'nick'; name: string; ref?: Ref }
-  | { type: 'who'; ref?: Ref }
+  | { type: 'who'; room?: string; ref?: Ref }
+  /** Enter a room (created if new) and make it current; `since` as for `join`. */
+  | { type: 'join_room'; room: string; since?: number; ref?: Ref }
+  | { type: 'part_room'; room?: string; reason?: string; ref?: Ref }
+  | { type: 'rooms'; ref?: Ref }
+  /** Without `text`: ask the topic; with it: set it. */
+  | { type: 'topic'; room?: string; text?: string; ref?: Ref }
   | { type: 'ping'; ref?: Ref }
-  /** Older stored messages: `before` an event id (default: before what this user was last shown). */
-  | { type: 'history'; before?: number; limit?: number; ref?: Ref }
-  /** Full-text search of the stored messages. */
-  | { type: 'search'; query: string; limit?: number; ref?: Ref }
+  /** Older stored messages of a room: `before` an event id (default: before what this user was last shown). */
+  | { type: 'history'; room?: string; before?: number; limit?: number; ref?: Ref }
+  /** Full-text search of a room's stored messages, or of all the user's rooms with `all`. */
+  | { type: 'search'; query: string; room?: string; all?: boolean; limit?: number; ref?: Ref }
   | { type: 'quit' };
+
+export type ClientActionType = ClientAction['type'];

@@ -1,240 +1,387 @@
+import { LocalBus, type Bus, type Draft, type Origin } from './bus.js';
 import type { Clock } from './clock.js';
-import { checkName, nameKey } from './names.js';
-import { MAX_MESSAGE_BYTES, sanitizeText, utf8Length } from './text.js';
-import { DEFAULT_HISTORY_REPLAY, HistoryDesk, type HistorySource } from './history.js';
+import { Directory } from './directory.js';
+import type { ErrorCode } from './errors.js';
 import type {
+  ActionEvent,
+  BusEvent,
   ClientAction,
   ErrorDetail,
+  JoinEvent,
+  LeaveEvent,
   LeaveReason,
+  MessageEvent,
+  NickEvent,
+  PartEvent,
+  PrivateEvent,
   PublicEvent,
   Ref,
   ServerEvent,
-  ErrorEvent,
+  TopicEvent,
 } from './events.js';
-import type { ErrorCode } from './errors.js';
+import { DEFAULT_HISTORY_REPLAY, HistoryDesk, type HistorySource, type RoomStore } from './history.js';
+import { checkName, checkRoomName, nameKey } from './names.js';
+import { Room, Rooms } from './room.js';
+import { Session, type Peer } from './session.js';
+import { MAX_MESSAGE_BYTES, sanitizeText, utf8Length } from './text.js';
 
-/** The core's view of a connection: somewhere to send events, and a way to end it. */
-export interface Peer {
-  /** Queues an event. The same object may go to many peers: never mutate it. */
-  send(event: ServerEvent): void;
-  /** Ends the connection after what is queued, the `bye` included, has been sent. */
-  close(): void;
-}
+export { Session, type Peer } from './session.js';
 
 /** Receives every public event in order, before any user sees it (message history plugs in here). */
 export interface Journal {
   record(event: PublicEvent): void;
 }
 
+/** The room everyone starts in unless configured otherwise (`--default-room`). */
+export const DEFAULT_ROOM = '#geral';
+/** Most rooms at once unless configured otherwise (`--max-rooms`). */
+export const DEFAULT_MAX_ROOMS = 10_000;
+/** Most rooms one user may be in unless configured otherwise (`--max-rooms-per-user`). */
+export const DEFAULT_MAX_ROOMS_PER_USER = 20;
+/** Longest `/part` reason shown to others, in characters. */
+const MAX_REASON_CHARS = 200;
+/** Names a joiner is shown of a room's members (and a presence summary lists): the rest are counted. */
+export const MAX_LISTED_USERS = 100;
+/** Members past which a room's joins and leaves are summarised once a second (`--busy-room`). */
+export const DEFAULT_BUSY_ROOM = 200;
+
 export interface HubOptions {
   clock: Clock;
   /** Returns a fresh unguessable session token. */
   newToken(): string;
-  maxMessageBytes?: number;
-  /** The id of the first event (history continues its numbering across restarts). */
+  /** Where events are numbered and come back from (default: this process's own bus). */
+  bus?: Bus;
+  /** With the default bus: the id of the first event (history continues its numbering). */
   firstEventId?: number;
+  /** This node's name on the bus (events it published come back carrying it). */
+  node?: string;
+  maxMessageBytes?: number;
   journal?: Journal;
-  /** Stored messages for the replay on join, `history` and `search`; none: history is off. */
+  /** Stored messages for the replay on entering a room, `history` and `search`; none: history is off. */
   history?: HistorySource;
-  /** Messages replayed to a user who joins (default 50; 0: none). */
+  /** Keeps rooms' spelling and topics across restarts. */
+  roomStore?: RoomStore;
+  /** Messages replayed to a user who enters a room (default 50; 0: none). */
   historyReplay?: number;
+  defaultRoom?: string;
+  maxRooms?: number;
+  maxRoomsPerUser?: number;
+  /**
+   * Members past which a room's joins and leaves are not told one by one but summarised each
+   * time `flushPresence` runs (0: never): in a room of thousands, one notice per join is most of
+   * the server's work during a join storm.
+   */
+  busyRoom?: number;
 }
 
-/** One connection's state in the core; `name` is null until the user has joined. */
-export class Session {
-  name: string | null = null;
-  key: string | null = null;
-  token: string | null = null;
-  closed = false;
-  constructor(readonly peer: Peer) {}
+/** A busy room's joins and leaves since the last summary. */
+interface Presence {
+  joined: string[];
+  joinedCount: number;
+  left: string[];
+  leftCount: number;
 }
 
-/** The chat: users, names, broadcast, private messages. No I/O: transports drive it. */
+type Reply = Parameters<Peer['send']>[0];
+
+/**
+ * The chat: users, rooms, messages. No I/O: transports drive it through `handle`, and every
+ * event a user causes goes out through the bus and is delivered when it comes back.
+ */
 export class Hub {
+  readonly bus: Bus;
+  readonly directory = new Directory();
+  readonly rooms: Rooms;
+  readonly defaultRoom: string;
   private readonly clock: Clock;
   private readonly newToken: () => string;
+  private readonly node: string;
   private readonly maxMessageBytes: number;
+  private readonly maxRooms: number;
+  private readonly maxRoomsPerUser: number;
   private readonly journal: Journal | undefined;
-  private nextId: number;
+  private readonly roomStore: RoomStore | undefined;
   private readonly history: HistoryDesk;
-  private readonly sessions = new Set<Session>();
-  /** Joined sessions in join order, by name key. */
-  private readonly users = new Map<string, Session>();
+  private readonly busyRoom: number;
+  private readonly presence = new Map<Room, Presence>();
+  private deliveryMark = 0;
 
   constructor(options: HubOptions) {
     this.clock = options.clock;
     this.newToken = options.newToken;
+    this.node = options.node ?? 'local';
     this.maxMessageBytes = options.maxMessageBytes ?? MAX_MESSAGE_BYTES;
+    this.maxRooms = options.maxRooms ?? DEFAULT_MAX_ROOMS;
+    this.maxRoomsPerUser = options.maxRoomsPerUser ?? DEFAULT_MAX_ROOMS_PER_USER;
+    this.busyRoom = options.busyRoom ?? DEFAULT_BUSY_ROOM;
     this.journal = options.journal;
-    this.nextId = options.firstEventId ?? 1;
+    this.roomStore = options.roomStore;
     this.history = new HistoryDesk(options.history, options.historyReplay ?? DEFAULT_HISTORY_REPLAY);
+    const saved = new Map((options.roomStore?.savedRooms() ?? []).map((r) => [nameKey(r.name), r]));
+    this.rooms = new Rooms(saved);
+    this.defaultRoom =
+      saved.get(nameKey(options.defaultRoom ?? DEFAULT_ROOM))?.name ?? options.defaultRoom ?? DEFAULT_ROOM;
+    this.bus = options.bus ?? new LocalBus(this.clock, options.firstEventId ?? 1);
+    this.bus.connect(this.deliver);
   }
 
   /** The id the next event will get (the store keeps it, so ids are never reused after a restart). */
   get nextEventId(): number {
-    return this.nextId;
+    return this.bus.nextId;
   }
 
   /** Number of joined users. */
   get userCount(): number {
-    return this.users.size;
+    return this.directory.userCount;
   }
 
-  /** Names of the joined users, in join order. */
+  /** Names of the default room's members, in join order. */
   userNames(): string[] {
-    return Array.from(this.users.values(), (s) => s.name as string);
+    return this.rooms.get(this.defaultRoom)?.memberNames() ?? [];
   }
 
   /** The joined session holding `name` (any letter case), if any. */
   findUser(name: string): Session | undefined {
-    return this.users.get(nameKey(name));
+    return this.directory.find(name);
   }
 
   /** Registers a new connection; it joins later with a `join` action. */
   attach(peer: Peer): Session {
-    const session = new Session(peer);
-    this.sessions.add(session);
-    return session;
+    return this.directory.attach(peer);
   }
 
   /** Carries out one client request. Every failure is answered with an `error` event. */
   handle(session: Session, action: ClientAction): void {
     if (session.closed) return;
-    if (action.type === 'join') return this.join(session, action.name, action.token, action.ref);
+    if (action.type === 'join') return this.join(session, action);
     if (action.type === 'ping') return session.peer.send({ type: 'pong', ref: action.ref });
     if (action.type === 'quit') return this.detach(session, 'quit');
     if (session.name === null) return this.fail(session, 'NOT_JOINED', { kind: 'none' }, action.ref);
     switch (action.type) {
       case 'say':
       case 'me':
-        return this.say(session, action.type, action.text, action.ref);
+        return this.say(session, action.type, action.text, action.room, action.ref);
       case 'msg':
         return this.privateMessage(session, action.to, action.text, action.ref);
       case 'nick':
         return this.nick(session, action.name, action.ref);
-      case 'who':
-        return session.peer.send({ type: 'users', ref: action.ref, users: this.userNames() });
-      case 'history':
-      case 'search':
-        // A search may be answered later: by then the user may have left.
-        return this.history.answer(session, action, (event) => {
-          if (!session.closed) session.peer.send(event);
+      case 'who': {
+        const room = this.rooms.get(action.room ?? this.defaultRoom);
+        if (!room) return this.fail(session, 'NO_SUCH_ROOM', roomDetail(action.room), action.ref);
+        return session.peer.send({
+          type: 'users',
+          room: room.name,
+          users: room.memberNames(),
+          ref: action.ref,
         });
-    }
-  }
-
-  /**
-   * Ends a session: says goodbye to it, tells the others it left, and closes the connection.
-   * Safe to call more than once.
-   */
-  detach(session: Session, reason: LeaveReason): void {
-    if (session.closed) return;
-    session.closed = true;
-    this.sessions.delete(session);
-    session.peer.send({ type: 'bye', reason });
-    session.peer.close();
-    if (session.key !== null && this.users.get(session.key) === session) {
-      this.users.delete(session.key);
-      if (reason !== 'replaced') {
-        this.publish({
-          type: 'leave',
-          id: this.takeId(),
-          ts: this.clock.now(),
-          name: session.name as string,
-          reason,
-        });
+      }
+      case 'join_room':
+        return this.joinRoom(session, action.room, action.since, action.ref);
+      case 'part_room':
+        return this.partRoom(session, action.room, action.reason, action.ref);
+      case 'rooms':
+        return session.peer.send({ type: 'rooms', rooms: this.rooms.list(), ref: action.ref });
+      case 'topic':
+        return this.topic(session, action.room, action.text, action.ref);
+      case 'history': {
+        const room = this.memberRoom(session, action.room, action.ref);
+        if (room) this.history.page(session, room.name, room.key, action, this.replyTo(session));
+        return;
+      }
+      case 'search': {
+        const room = action.all ? null : this.memberRoom(session, action.room, action.ref);
+        if (room === undefined) return;
+        const rooms = room ? [room.name] : session.rooms.map((r) => r.name);
+        return this.history.search(rooms, action, this.replyTo(session));
       }
     }
   }
 
+  /**
+   * Ends a session: says goodbye to it, tells those who shared a room with it that it left, and
+   * closes the connection. Safe to call more than once.
+   */
+  detach(session: Session, reason: LeaveReason): void {
+    if (session.closed) return;
+    session.closed = true;
+    this.directory.remove(session);
+    session.peer.send({ type: 'bye', reason });
+    session.peer.close();
+    const rooms = session.rooms;
+    session.rooms = [];
+    session.current = null;
+    for (const room of rooms) room.members.delete(session);
+    if (session.name !== null && reason !== 'replaced') {
+      const names = rooms.map((r) => r.name);
+      this.publish({ type: 'leave', name: session.name, reason, rooms: names });
+    }
+    for (const room of rooms) this.rooms.dropIfEmpty(room);
+  }
+
   /** Tells everyone the server is stopping and closes every session. */
   shutdown(): void {
-    const notice: ServerEvent = { type: 'notice', code: 'SHUTDOWN', detail: { kind: 'none' } };
-    const bye: ServerEvent = { type: 'bye', reason: 'shutdown' };
-    for (const session of this.sessions) {
+    const notice: Reply = { type: 'notice', code: 'SHUTDOWN', detail: { kind: 'none' } };
+    const bye: Reply = { type: 'bye', reason: 'shutdown' };
+    for (const session of this.directory.all()) {
       session.closed = true;
       session.peer.send(notice);
       session.peer.send(bye);
       session.peer.close();
     }
-    this.sessions.clear();
-    this.users.clear();
+    this.directory.clear();
   }
 
-  private join(session: Session, requested: string, token: string | undefined, ref: Ref | undefined): void {
+  private join(session: Session, action: Extract<ClientAction, { type: 'join' }>): void {
+    const { token, since, ref } = action;
     if (session.name !== null) return this.fail(session, 'ALREADY_JOINED', { kind: 'none' }, ref);
-    const check = checkName(requested);
+    const check = checkName(action.name);
     if (!check.ok) return this.fail(session, 'NAME_INVALID', { kind: 'name', problem: check.problem }, ref);
-    const key = nameKey(check.name);
-    const holder = this.users.get(key);
-    let resumed = false;
+    const holder = this.directory.find(check.name);
     if (holder) {
       // Only the holder's own session token takes a name back from a dead ("ghost") connection.
       if (token === undefined || holder.token === null || token !== holder.token) {
         return this.fail(session, 'NAME_TAKEN', { kind: 'name_taken', name: holder.name as string }, ref);
       }
-      this.detach(holder, 'replaced');
-      resumed = true;
+      // The name stays as the others know it, whatever letter case the reconnecting client used.
+      return this.resume(session, holder, holder.name as string, since);
     }
-    session.name = check.name;
-    session.key = key;
+    this.directory.claim(session, check.name);
     session.token = this.newToken();
-    this.users.set(key, session);
-    session.peer.send({
-      type: 'welcome',
-      name: check.name,
-      token: session.token,
-      users: this.userNames(),
-      resumed,
-    });
-    // History comes right after the welcome, before any live event reaches this user.
-    const replay = this.history.replay(session);
-    if (replay) session.peer.send(replay);
-    if (!resumed) {
-      this.publish({ type: 'join', id: this.takeId(), ts: this.clock.now(), name: check.name }, session);
+    this.publish(
+      { type: 'join', room: this.defaultRoom, name: check.name, connected: true },
+      session,
+      ref,
+      since,
+    );
+  }
+
+  /** The session takes over a dead connection's name and rooms, without notices to others. */
+  private resume(session: Session, holder: Session, name: string, since: number | undefined): void {
+    const rooms = holder.rooms;
+    const current = holder.current;
+    // The dead connection leaves its rooms' member lists: the new one takes its place there.
+    for (const room of rooms) room.members.delete(holder);
+    holder.rooms = [];
+    this.detach(holder, 'replaced');
+    this.directory.claim(session, name);
+    session.token = this.newToken();
+    session.rooms = rooms;
+    session.current = current;
+    for (const room of rooms) room.members.add(session);
+    const here = current ?? this.rooms.open(this.defaultRoom).room;
+    if (!current) this.enter(session, here);
+    session.peer.send({ type: 'welcome', name, token: session.token, ...listing(here), resumed: true });
+    this.replay(session, here, since);
+    for (const room of session.rooms) {
+      if (room === here) continue;
+      session.peer.send({ type: 'room', topic: room.topic, ...listing(room) });
+      this.replay(session, room, since);
     }
   }
 
-  private say(session: Session, kind: 'say' | 'me', raw: string, ref: Ref | undefined): void {
+  private joinRoom(session: Session, name: string, since: number | undefined, ref: Ref | undefined): void {
+    const check = checkRoomName(name);
+    if (!check.ok)
+      return this.fail(session, 'ROOM_INVALID', { kind: 'room_name', problem: check.problem }, ref);
+    const existing = this.rooms.get(check.name);
+    if (existing && session.inRoom(existing)) {
+      session.current = existing;
+      return session.peer.send({ type: 'room', topic: existing.topic, ...listing(existing), ref });
+    }
+    if (session.rooms.length >= this.maxRoomsPerUser) {
+      return this.fail(session, 'ROOM_LIMIT', { kind: 'limit', limit: this.maxRoomsPerUser }, ref);
+    }
+    if (!existing && this.rooms.size >= this.maxRooms) {
+      return this.fail(session, 'TOO_MANY_ROOMS', { kind: 'limit', limit: this.maxRooms }, ref);
+    }
+    // A room created before keeps its first spelling, in the event as in the room.
+    const room = this.rooms.displayName(check.name);
+    this.publish({ type: 'join', room, name: session.name as string }, session, ref, since);
+  }
+
+  private partRoom(
+    session: Session,
+    name: string | undefined,
+    reason: string | undefined,
+    ref: Ref | undefined,
+  ): void {
+    const room = this.memberRoom(session, name, ref);
+    if (!room) return;
+    if (session.rooms.length === 1 && room.key === nameKey(this.defaultRoom)) {
+      return this.fail(session, 'LAST_ROOM', roomDetail(room.name), ref);
+    }
+    const why = reason === undefined ? '' : sanitizeText(reason.trim()).slice(0, MAX_REASON_CHARS);
+    const part = { type: 'part', room: room.name, name: session.name as string } as const;
+    this.publish(why ? { ...part, reason: why } : part, session, ref);
+  }
+
+  private topic(
+    session: Session,
+    name: string | undefined,
+    raw: string | undefined,
+    ref: Ref | undefined,
+  ): void {
+    if (raw === undefined) {
+      const room = this.rooms.get(name ?? this.defaultRoom);
+      if (!room) return this.fail(session, 'NO_SUCH_ROOM', roomDetail(name), ref);
+      return session.peer.send({ type: 'topic_info', room: room.name, text: room.topic, ref });
+    }
+    const room = this.memberRoom(session, name, ref);
+    if (!room) return;
+    // An empty topic clears it.
+    const text = raw.trim() === '' ? '' : this.checkText(session, raw, ref);
+    if (text === null) return;
+    this.publish({ type: 'topic', room: room.name, by: session.name as string, text }, session, ref);
+  }
+
+  private say(
+    session: Session,
+    kind: 'say' | 'me',
+    raw: string,
+    name: string | undefined,
+    ref: Ref | undefined,
+  ): void {
+    const room = this.memberRoom(session, name, ref);
+    if (!room) return;
     const text = this.checkText(session, raw, ref);
     if (text === null) return;
-    const id = this.takeId();
-    const ts = this.clock.now();
     const from = session.name as string;
-    const type = kind === 'say' ? 'message' : 'action';
-    this.publish({ type, id, ts, from, text }, session);
-    session.peer.send({ type: 'ack', ref, id, ts, of: type });
+    this.publish({ type: kind === 'say' ? 'message' : 'action', room: room.name, from, text }, session, ref);
   }
 
   private privateMessage(session: Session, to: string, raw: string, ref: Ref | undefined): void {
-    const target = this.users.get(nameKey(to));
+    const target = this.directory.find(to);
     if (!target) return this.fail(session, 'NO_SUCH_USER', { kind: 'user', name: sanitizeText(to) }, ref);
     const text = this.checkText(session, raw, ref);
     if (text === null) return;
-    const id = this.takeId();
-    const ts = this.clock.now();
-    const toName = target.name as string;
-    target.peer.send({ type: 'private', id, ts, from: session.name as string, to: toName, text });
-    session.peer.send({ type: 'ack', ref, id, ts, of: 'private', to: toName, text });
+    this.publish(
+      { type: 'private', from: session.name as string, to: target.name as string, text },
+      session,
+      ref,
+    );
   }
 
   private nick(session: Session, requested: string, ref: Ref | undefined): void {
     const check = checkName(requested);
     if (!check.ok) return this.fail(session, 'NAME_INVALID', { kind: 'name', problem: check.problem }, ref);
-    const key = nameKey(check.name);
-    const holder = this.users.get(key);
+    const holder = this.directory.find(check.name);
     if (holder && holder !== session) {
       return this.fail(session, 'NAME_TAKEN', { kind: 'name_taken', name: holder.name as string }, ref);
     }
     const old = session.name as string;
     if (old === check.name) return this.fail(session, 'NAME_TAKEN', { kind: 'name_taken', name: old }, ref);
-    this.renameKey(session.key as string, key);
-    session.name = check.name;
-    session.key = key;
-    const id = this.takeId();
-    const ts = this.clock.now();
-    this.publish({ type: 'nick', id, ts, old, new: check.name }, session);
-    session.peer.send({ type: 'ack', ref, id, ts, of: 'nick', name: check.name });
+    this.directory.rename(session, check.name);
+    const rooms = session.rooms.map((r) => r.name);
+    this.publish({ type: 'nick', old, new: check.name, rooms }, session, ref);
+  }
+
+  /** The room `name` names (the default room when absent), if the user is in it; else says why. */
+  private memberRoom(session: Session, name: string | undefined, ref: Ref | undefined): Room | undefined {
+    const room = this.rooms.get(name ?? this.defaultRoom);
+    if (room && session.inRoom(room)) return room;
+    const code = room || name === undefined ? 'NOT_IN_ROOM' : 'NO_SUCH_ROOM';
+    this.fail(session, code, roomDetail(name ?? this.defaultRoom), ref);
+    return undefined;
   }
 
   /** Returns the text made safe, or null after telling the sender why it was refused. */
@@ -253,28 +400,215 @@ export class Hub {
     return sanitizeText(trimmed);
   }
 
-  /** Records a public event, then hands the same object to every joined user but `except`. */
-  private publish(event: PublicEvent, except?: Session): void {
-    this.journal?.record(event);
-    for (const session of this.users.values()) {
-      if (session !== except) session.peer.send(event);
+  private publish(draft: Draft, session?: Session, ref?: Ref, since?: number): void {
+    let origin: Origin | undefined;
+    if (session) {
+      origin = { node: this.node, session: session.id };
+      if (ref !== undefined) origin.ref = ref;
+      if (since !== undefined) origin.since = since;
+    }
+    this.bus.publish(draft, origin);
+  }
+
+  /**
+   * The bus's sink: every event, this node's and others', in the bus's order. Public events are
+   * journaled before anyone sees them; the session that caused an event gets its answer here.
+   */
+  private readonly deliver = (event: BusEvent, origin: Origin | undefined): void => {
+    const from = origin?.node === this.node ? this.directory.session(origin.session) : undefined;
+    const ref = origin?.ref;
+    if (event.type !== 'private') this.journal?.record(event);
+    switch (event.type) {
+      case 'message':
+      case 'action':
+        return this.deliverMessage(event, from, ref);
+      case 'private':
+        return this.deliverPrivate(event, from, ref);
+      case 'join':
+        return this.deliverJoin(event, from, ref, origin?.since);
+      case 'part':
+        return this.deliverPart(event, from, ref);
+      case 'topic':
+        return this.deliverTopic(event, from, ref);
+      case 'leave':
+      case 'nick':
+        return this.deliverToSharers(event, from, ref);
+    }
+  };
+
+  private deliverMessage(
+    event: MessageEvent | ActionEvent,
+    from: Session | undefined,
+    ref: Ref | undefined,
+  ): void {
+    const room = this.rooms.get(event.room);
+    if (room) for (const s of room.members) if (s !== from) s.peer.send(event);
+    from?.peer.send({ type: 'ack', ref, id: event.id, ts: event.ts, of: event.type, room: event.room });
+  }
+
+  private deliverPrivate(event: PrivateEvent, from: Session | undefined, ref: Ref | undefined): void {
+    this.directory.find(event.to)?.peer.send(event);
+    const { id, ts, to, text } = event;
+    from?.peer.send({ type: 'ack', ref, id, ts, of: 'private', to, text });
+  }
+
+  private deliverJoin(
+    event: JoinEvent,
+    from: Session | undefined,
+    ref: Ref | undefined,
+    since: number | undefined,
+  ): void {
+    const { room, created } = this.rooms.open(event.room);
+    if (created) this.saveRoom(room);
+    if (this.isBusy(room)) this.notePresence(room, event.name, 'joined');
+    else for (const s of room.members) s.peer.send(event);
+    if (!from || from.closed) return this.rooms.dropIfEmpty(room);
+    this.enter(from, room);
+    if (event.connected) {
+      const name = from.name as string;
+      from.peer.send({
+        type: 'welcome',
+        name,
+        token: from.token as string,
+        ...listing(room),
+        resumed: false,
+      });
+    } else {
+      from.peer.send({ type: 'room', topic: room.topic, ...listing(room), ref });
+    }
+    this.replay(from, room, since);
+  }
+
+  private deliverPart(event: PartEvent, from: Session | undefined, ref: Ref | undefined): void {
+    const room = this.rooms.get(event.room);
+    if (!room) return;
+    if (this.isBusy(room)) {
+      this.notePresence(room, event.name, 'left');
+      // The parter is told at once all the same: it asked.
+      if (from?.inRoom(room)) from.peer.send(event);
+    } else for (const s of room.members) s.peer.send(event);
+    if (!from || !from.inRoom(room)) return;
+    const at = from.rooms.indexOf(room);
+    room.members.delete(from);
+    from.rooms.splice(at, 1);
+    this.history.forget(from, room.key);
+    this.rooms.dropIfEmpty(room);
+    from.peer.send({ type: 'ack', ref, id: event.id, ts: event.ts, of: 'part_room', room: room.name });
+    // Parting the last room puts the user back in the default room.
+    if (from.rooms.length === 0)
+      return this.publish({ type: 'join', room: this.defaultRoom, name: from.name as string }, from);
+    if (from.current !== room) return;
+    const next = (from.rooms[at] ?? from.rooms[at - 1]) as Room;
+    from.current = next;
+    from.peer.send({ type: 'room', topic: next.topic, ...listing(next) });
+  }
+
+  private deliverTopic(event: TopicEvent, from: Session | undefined, ref: Ref | undefined): void {
+    const room = this.rooms.get(event.room);
+    if (!room) return;
+    room.topic = event.text;
+    room.topicBy = event.by;
+    room.topicTs = event.ts;
+    this.saveRoom(room);
+    for (const s of room.members) s.peer.send(event);
+    from?.peer.send({ type: 'ack', ref, id: event.id, ts: event.ts, of: 'topic', room: room.name });
+  }
+
+  /** A leave or a rename: once to each user who shares a room with its subject (and, for a rename, the subject). */
+  private deliverToSharers(
+    event: LeaveEvent | NickEvent,
+    from: Session | undefined,
+    ref: Ref | undefined,
+  ): void {
+    const mark = ++this.deliveryMark;
+    if (from && event.type === 'nick') {
+      from.mark = mark;
+      from.peer.send(event);
+      from.peer.send({ type: 'ack', ref, id: event.id, ts: event.ts, of: 'nick', name: event.new });
+    }
+    for (const name of event.rooms) {
+      const room = this.rooms.get(name);
+      if (!room) continue;
+      if (event.type === 'leave' && this.isBusy(room)) {
+        this.notePresence(room, event.name, 'left');
+        continue;
+      }
+      for (const s of room.members) {
+        if (s.mark === mark) continue;
+        s.mark = mark;
+        s.peer.send(event);
+      }
     }
   }
 
+  /**
+   * Tells each busy room's members who joined and left since the last call, in one event; the
+   * server calls it once a second (docs/PROTOCOL.md, "Busy rooms").
+   */
+  flushPresence(): void {
+    if (this.presence.size === 0) return;
+    const ts = this.clock.now();
+    for (const [room, p] of this.presence) {
+      const event: ServerEvent = { type: 'presence', ts, room: room.name, ...p };
+      for (const s of room.members) s.peer.send(event);
+    }
+    this.presence.clear();
+  }
+
+  private isBusy(room: Room): boolean {
+    return this.busyRoom > 0 && room.members.size > this.busyRoom;
+  }
+
+  private notePresence(room: Room, name: string, what: 'joined' | 'left'): void {
+    let p = this.presence.get(room);
+    if (!p) this.presence.set(room, (p = { joined: [], joinedCount: 0, left: [], leftCount: 0 }));
+    if (what === 'joined') {
+      if (p.joined.length < MAX_LISTED_USERS) p.joined.push(name);
+      p.joinedCount++;
+    } else {
+      if (p.left.length < MAX_LISTED_USERS) p.left.push(name);
+      p.leftCount++;
+    }
+  }
+
+  /** Makes `room` the session's current room, adding it as a member. */
+  private enter(session: Session, room: Room): void {
+    room.members.add(session);
+    session.rooms.push(room);
+    session.current = room;
+  }
+
+  private replay(session: Session, room: Room, since: number | undefined): void {
+    const replay = this.history.replay(session, room.name, room.key, since);
+    if (replay) session.peer.send(replay);
+  }
+
+  private saveRoom(room: Room): void {
+    this.roomStore?.saveRoom({
+      name: room.name,
+      topic: room.topic,
+      topicBy: room.topicBy,
+      topicTs: room.topicTs,
+    });
+  }
+
+  private replyTo(session: Session): (event: Reply) => void {
+    // A history page or search may be answered later: by then the user may have left.
+    return (event) => {
+      if (!session.closed) session.peer.send(event);
+    };
+  }
+
   private fail(session: Session, code: ErrorCode, detail: ErrorDetail, ref: Ref | undefined): void {
-    const event: ErrorEvent = { type: 'error', code, detail, ref };
-    session.peer.send(event);
+    session.peer.send({ type: 'error', code, detail, ref });
   }
+}
 
-  /** Moves a user to a new name key, keeping its place in join order (rare: rebuilds the map). */
-  private renameKey(oldKey: string, newKey: string): void {
-    if (oldKey === newKey) return;
-    const entries = Array.from(this.users, ([k, v]): [string, Session] => [k === oldKey ? newKey : k, v]);
-    this.users.clear();
-    for (const [k, v] of entries) this.users.set(k, v);
-  }
+/** A room's name and the first of its members, as a joiner is shown them. */
+function listing(room: Room): { room: string; users: string[]; userCount: number } {
+  return { room: room.name, users: room.firstNames(MAX_LISTED_USERS), userCount: room.members.size };
+}
 
-  private takeId(): number {
-    return this.nextId++;
-  }
+function roomDetail(name: string | undefined): ErrorDetail {
+  return { kind: 'room', room: sanitizeText(name ?? '').slice(0, 40) };
 }

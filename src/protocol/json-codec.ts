@@ -37,37 +37,55 @@ function refOf(o: Fields): Ref | undefined | Error {
   return new Error(`"ref" must be a string of at most ${MAX_REF_CHARS} characters or a number`);
 }
 
+/** An optional boolean. */
+function bool(o: Fields, key: string): boolean | undefined | Error {
+  const v = o[key];
+  if (v === undefined || typeof v === 'boolean') return v;
+  return new Error(`"${key}" must be true or false`);
+}
+
+/** Copies the optional fields that are set; the first Error among them is returned instead. */
+function withOptional<T extends object>(m: T, fields: Record<string, unknown>): T | Error {
+  const out = { ...m } as Record<string, unknown>;
+  for (const [k, v] of Object.entries(fields)) {
+    if (v instanceof Error) return v;
+    if (v !== undefined) out[k] = v;
+  }
+  return out as T;
+}
+
 /** Builds the typed message for one `type`; returns an Error naming the first bad field. */
 function build(type: string, o: Fields, ref: Ref | undefined): ClientMessage | Error {
-  const withRef = <T extends object>(m: T): T => (ref === undefined ? m : { ...m, ref });
+  const withRef = <T extends object>(m: T | Error): T | Error =>
+    m instanceof Error || ref === undefined ? m : { ...m, ref };
+  const since = () => int(o, 'since', 0, Number.MAX_SAFE_INTEGER);
+  const room = () => str(o, 'room', false);
   switch (type) {
     case 'hello': {
       const version = o.version ?? 1;
       if (typeof version !== 'number' || !Number.isInteger(version))
         return new Error('"version" must be an integer');
-      const name = str(o, 'name', false);
-      const token = str(o, 'token', false);
-      const lang = str(o, 'lang', false);
-      const client = str(o, 'client', false);
-      for (const v of [name, token, lang, client]) if (v instanceof Error) return v;
-      const m: ClientMessage = { type: 'hello', version };
-      if (typeof name === 'string') m.name = name;
-      if (typeof token === 'string') m.token = token;
-      if (typeof lang === 'string') m.lang = lang;
-      if (typeof client === 'string') m.client = client;
-      return m;
+      return withOptional<ClientMessage>(
+        { type: 'hello', version },
+        {
+          name: str(o, 'name', false),
+          token: str(o, 'token', false),
+          lang: str(o, 'lang', false),
+          client: str(o, 'client', false),
+          since: since(),
+        },
+      );
     }
     case 'join': {
       const name = str(o, 'name', true);
-      const token = str(o, 'token', false);
       if (name instanceof Error) return name;
-      if (token instanceof Error) return token;
-      return withRef(token === undefined ? { type, name } : { type, name, token });
+      return withRef(withOptional({ type, name }, { token: str(o, 'token', false), since: since() }));
     }
     case 'say':
     case 'me': {
       const text = str(o, 'text', true);
-      return text instanceof Error ? text : withRef({ type, text });
+      if (text instanceof Error) return text;
+      return withRef(withOptional({ type, text }, { room: room() }));
     }
     case 'msg': {
       const to = str(o, 'to', true);
@@ -81,25 +99,40 @@ function build(type: string, o: Fields, ref: Ref | undefined): ClientMessage | E
       return name instanceof Error ? name : withRef({ type, name });
     }
     case 'who':
+      return withRef(withOptional({ type }, { room: room() }));
+    case 'join_room': {
+      const name = str(o, 'room', true);
+      if (name instanceof Error) return name;
+      return withRef(withOptional({ type, room: name }, { since: since() }));
+    }
+    case 'part_room':
+      return withRef(withOptional({ type }, { room: room(), reason: str(o, 'reason', false) }));
+    case 'topic':
+      return withRef(withOptional({ type }, { room: room(), text: str(o, 'text', false) }));
+    case 'rooms':
     case 'ping':
       return withRef({ type });
-    case 'history': {
-      const before = int(o, 'before', 1, Number.MAX_SAFE_INTEGER);
-      const limit = int(o, 'limit', 1, MAX_HISTORY_PAGE);
-      if (before instanceof Error) return before;
-      if (limit instanceof Error) return limit;
-      const m: ClientMessage = { type };
-      if (before !== undefined) m.before = before;
-      if (limit !== undefined) m.limit = limit;
-      return withRef(m);
-    }
+    case 'history':
+      return withRef(
+        withOptional(
+          { type },
+          {
+            room: room(),
+            before: int(o, 'before', 1, Number.MAX_SAFE_INTEGER),
+            limit: int(o, 'limit', 1, MAX_HISTORY_PAGE),
+          },
+        ),
+      );
     case 'search': {
       const query = str(o, 'query', true);
-      const limit = int(o, 'limit', 1, MAX_SEARCH_RESULTS);
       if (query instanceof Error) return query;
-      if (limit instanceof Error) return limit;
       if (query.trim().length === 0) return new Error('"query" must have at least one word');
-      return withRef(limit === undefined ? { type, query } : { type, query, limit });
+      return withRef(
+        withOptional(
+          { type, query },
+          { room: room(), all: bool(o, 'all'), limit: int(o, 'limit', 1, MAX_SEARCH_RESULTS) },
+        ),
+      );
     }
     case 'pong':
     case 'quit':

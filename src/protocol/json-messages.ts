@@ -1,25 +1,28 @@
 /**
- * The JSON-lines protocol, version 1: every message a client and a server exchange. One union
- * for each direction, shared by the server, the client and (later) the browser UI.
- * docs/PROTOCOL.md documents each one with examples.
+ * The JSON-lines protocol, version 2 (rooms; version 1 clients, which never name a room, are
+ * still served): every message a client and a server exchange. One union for each direction,
+ * shared by the server, the client and the browser UI. docs/PROTOCOL.md documents each one.
  */
 import type { ErrorCode } from '../core/errors.js';
-import type { LeaveReason, NoticeCode, Ref } from '../core/events.js';
+import type { ClientAction, LeaveReason, NoticeCode, Ref, RoomSummary } from '../core/events.js';
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
+/** Versions a server accepts in `hello`. */
+export const PROTOCOL_VERSIONS: readonly number[] = [1, 2];
 
-/** Client → server. */
+/** Client → server: the core's requests, plus the session's own `hello` and `pong`. */
 export type ClientMessage =
-  | { type: 'hello'; version: number; name?: string; token?: string; lang?: string; client?: string }
-  | { type: 'join'; name: string; token?: string; ref?: Ref }
-  | { type: 'say'; text: string; ref?: Ref }
-  | { type: 'me'; text: string; ref?: Ref }
-  | { type: 'msg'; to: string; text: string; ref?: Ref }
-  | { type: 'nick'; name: string; ref?: Ref }
-  | { type: 'who'; ref?: Ref }
-  | { type: 'ping'; ref?: Ref }
-  | { type: 'history'; before?: number; limit?: number; ref?: Ref }
-  | { type: 'search'; query: string; limit?: number; ref?: Ref }
+  | {
+      type: 'hello';
+      version: number;
+      name?: string;
+      token?: string;
+      lang?: string;
+      client?: string;
+      /** Replay only messages after this id (a reconnecting client has the rest). */
+      since?: number;
+    }
+  | Exclude<ClientAction, { type: 'quit' }>
   | { type: 'pong' }
   | { type: 'quit' };
 
@@ -29,19 +32,50 @@ export interface Limits {
   lineBytes: number;
 }
 
+/** `history: true` marks a stored message sent after a `history` header, not a live one. */
+type Stored = { history?: true };
+
 /** Server → client. */
 export type ServerMessage =
-  | { type: 'hello'; version: number; server: string; limits: Limits; heartbeatSeconds: number }
-  | { type: 'welcome'; name: string; token: string; users: string[]; resumed: boolean }
-  /** `history: true` marks a stored message sent after a `history` header, not a live one. */
-  | { type: 'message'; id: number; ts: number; from: string; text: string; history?: true }
-  | { type: 'action'; id: number; ts: number; from: string; text: string; history?: true }
+  | {
+      type: 'hello';
+      version: number;
+      server: string;
+      limits: Limits;
+      heartbeatSeconds: number;
+      defaultRoom: string;
+    }
+  | {
+      type: 'welcome';
+      name: string;
+      token: string;
+      room: string;
+      users: string[];
+      userCount: number;
+      resumed: boolean;
+    }
+  | ({ type: 'message'; id: number; ts: number; room: string; from: string; text: string } & Stored)
+  | ({ type: 'action'; id: number; ts: number; room: string; from: string; text: string } & Stored)
   | { type: 'private'; id: number; ts: number; from: string; to: string; text: string }
-  | { type: 'join'; id: number; ts: number; name: string }
+  | { type: 'join'; id: number; ts: number; room: string; name: string; connected?: true }
+  | { type: 'part'; id: number; ts: number; room: string; name: string; reason?: string }
   | { type: 'leave'; id: number; ts: number; name: string; reason: LeaveReason }
   | { type: 'nick'; id: number; ts: number; old: string; new: string }
-  | { type: 'ack'; id: number; ts: number; ref?: Ref; name?: string }
-  | { type: 'users'; users: string[]; ref?: Ref }
+  | { type: 'topic'; id: number; ts: number; room: string; by: string; text: string }
+  | { type: 'room'; room: string; topic: string; users: string[]; userCount: number; ref?: Ref }
+  | {
+      type: 'presence';
+      ts: number;
+      room: string;
+      joined: string[];
+      joinedCount: number;
+      left: string[];
+      leftCount: number;
+    }
+  | { type: 'rooms'; rooms: RoomSummary[]; ref?: Ref }
+  | { type: 'topic_info'; room: string; text: string; ref?: Ref }
+  | { type: 'ack'; id: number; ts: number; ref?: Ref; room?: string; name?: string }
+  | { type: 'users'; room: string; users: string[]; ref?: Ref }
   | { type: 'error'; code: ErrorCode; message: string; ref?: Ref }
   | { type: 'notice'; code: NoticeCode; message: string }
   /** Announces `count` stored messages, sent next as `message`/`action` lines with `history: true`. */
@@ -49,6 +83,7 @@ export type ServerMessage =
       type: 'history';
       kind: 'replay' | 'page' | 'search';
       count: number;
+      room?: string;
       more?: boolean;
       query?: string;
       ref?: Ref;

@@ -15,19 +15,64 @@ export interface Command {
   /** Per language when it names what to type (`NAME`, `NOME`). */
   usage: string | Record<Lang, string>;
   help: Record<Lang, string>;
-  /** Turns the text after the command word into an action, or null when it does not fit the usage. */
-  parse(args: string): ClientAction | 'help' | null;
+  /**
+   * Turns the text after the command word into an action, or null when it does not fit the
+   * usage; `room` is the user's current room, where room commands act unless told otherwise.
+   */
+  parse(args: string, room: string | undefined): ClientAction | 'help' | null;
 }
 
 const NAME_AND_TEXT = /^(\S+)\s+(\S[\s\S]*)$/;
+/** `#room` first, then the rest (either may be missing). */
+const ROOM_AND_REST = /^(#\S*)?\s*([\s\S]*)$/;
+
+function roomAndRest(args: string, current: string | undefined): { room: string | undefined; rest: string } {
+  const m = ROOM_AND_REST.exec(args) as RegExpExecArray;
+  return { room: m[1] ?? current, rest: (m[2] ?? '').trim() };
+}
 
 /** The slash commands of the plain-text protocol; /help is generated from this table. */
 export const COMMANDS: readonly Command[] = [
   {
     name: 'who',
-    usage: '/who',
-    help: { en: 'list who is online', pt: 'lista quem está online' },
-    parse: () => ({ type: 'who' }),
+    usage: { en: '/who [#room]', pt: '/who [#sala]' },
+    help: { en: 'list who is in this room (or in #room)', pt: 'lista quem está nesta sala (ou em #sala)' },
+    parse: (args, room) => {
+      const r = roomAndRest(args, room);
+      return r.rest ? null : { type: 'who', room: r.room };
+    },
+  },
+  {
+    name: 'join',
+    usage: { en: '/join #room', pt: '/join #sala' },
+    help: {
+      en: 'enter #room (created if new) and talk there',
+      pt: 'entra em #sala (criada se for nova) e fala lá',
+    },
+    parse: (args) => (/^#\S+$/.test(args) ? { type: 'join_room', room: args } : null),
+  },
+  {
+    name: 'part',
+    usage: { en: '/part [#room] [reason]', pt: '/part [#sala] [motivo]' },
+    help: { en: 'leave this room (or #room)', pt: 'sai desta sala (ou de #sala)' },
+    parse: (args, room) => {
+      const r = roomAndRest(args, room);
+      return r.rest
+        ? { type: 'part_room', room: r.room, reason: r.rest }
+        : { type: 'part_room', room: r.room };
+    },
+  },
+  {
+    name: 'rooms',
+    usage: '/rooms',
+    help: { en: 'list the rooms, their members and topics', pt: 'lista as salas, membros e tópicos' },
+    parse: (args) => (args ? null : { type: 'rooms' }),
+  },
+  {
+    name: 'topic',
+    usage: { en: '/topic [text]', pt: '/topic [texto]' },
+    help: { en: "show or set this room's topic", pt: 'mostra ou muda o tópico desta sala' },
+    parse: (args, room) => (args ? { type: 'topic', room, text: args } : { type: 'topic', room }),
   },
   {
     name: 'msg',
@@ -42,7 +87,7 @@ export const COMMANDS: readonly Command[] = [
     name: 'me',
     usage: { en: '/me text', pt: '/me texto' },
     help: { en: 'describe an action: * you text', pt: 'descreve uma ação: * você texto' },
-    parse: (args) => (args ? { type: 'me', text: args } : null),
+    parse: (args, room) => (args ? { type: 'me', text: args, room } : null),
   },
   {
     name: 'nick',
@@ -57,20 +102,25 @@ export const COMMANDS: readonly Command[] = [
       en: `show N older messages (default 20, at most ${MAX_HISTORY_PAGE})`,
       pt: `mostra N mensagens anteriores (padrão 20, no máximo ${MAX_HISTORY_PAGE})`,
     },
-    parse: (args) => {
-      if (args === '') return { type: 'history' };
+    parse: (args, room) => {
+      if (args === '') return { type: 'history', room };
       const n = /^\d{1,4}$/.test(args) ? Number(args) : 0;
-      return n >= 1 && n <= MAX_HISTORY_PAGE ? { type: 'history', limit: n } : null;
+      return n >= 1 && n <= MAX_HISTORY_PAGE ? { type: 'history', room, limit: n } : null;
     },
   },
   {
     name: 'search',
-    usage: { en: '/search WORDS', pt: '/search PALAVRAS' },
+    usage: { en: '/search [--all] WORDS', pt: '/search [--all] PALAVRAS' },
     help: {
-      en: 'search the history: messages with all the WORDS, best first',
-      pt: 'busca no histórico as mensagens com todas as PALAVRAS, as melhores primeiro',
+      en: "search this room's history (--all: all your rooms) for messages with all the WORDS",
+      pt: 'busca no histórico desta sala (--all: de todas as suas) as mensagens com todas as PALAVRAS',
     },
-    parse: (args) => (args ? { type: 'search', query: args } : null),
+    parse: (args, room) => {
+      const all = /^--all(\s|$)/.test(args);
+      const query = all ? args.slice(5).trim() : args;
+      if (!query) return null;
+      return all ? { type: 'search', query, all: true } : { type: 'search', query, room };
+    },
   },
   {
     name: 'ping',
@@ -110,20 +160,23 @@ export function isSair(line: string): boolean {
   return line.trim().toLowerCase() === 'sair';
 }
 
-/** Interprets one line from a plain-text user who has joined. */
-export function parsePlainLine(line: string): PlainInput {
+/**
+ * Interprets one line from a plain-text user who has joined; `room` is the user's current room,
+ * where lines and room commands go unless they name another.
+ */
+export function parsePlainLine(line: string, room?: string): PlainInput {
   const text = line.trim();
   if (text.length === 0) return { kind: 'ignore' };
   if (isSair(text)) return { kind: 'action', action: { type: 'quit' } };
-  if (!text.startsWith('/')) return { kind: 'action', action: { type: 'say', text } };
+  if (!text.startsWith('/')) return { kind: 'action', action: { type: 'say', text, room } };
   // `//text` sends `/text` as an ordinary message.
-  if (text.startsWith('//')) return { kind: 'action', action: { type: 'say', text: text.slice(1) } };
+  if (text.startsWith('//')) return { kind: 'action', action: { type: 'say', text: text.slice(1), room } };
   const space = text.search(/\s/);
   const word = (space === -1 ? text.slice(1) : text.slice(1, space)).toLowerCase();
   const args = space === -1 ? '' : text.slice(space).trim();
   const command = BY_NAME.get(word);
   if (!command) return { kind: 'unknown', command: word };
-  const parsed = command.parse(args);
+  const parsed = command.parse(args, room);
   if (parsed === null) return { kind: 'usage', usage: usageOf(command, 'en') };
   if (parsed === 'help') return { kind: 'help' };
   return { kind: 'action', action: parsed };

@@ -5,24 +5,55 @@ import { TEXTS, type Lang, type Texts } from './texts.js';
 /** How a connection speaks: lines for people (`plain`) or JSON lines for programs (`json`). */
 export type Format = 'plain' | 'json';
 
-const EMPTY = new Uint8Array(0);
+/** What plain rendering needs to know of its reader. */
+export interface Reader {
+  lang: Lang;
+  /** The reader's current room: events from other rooms are marked with theirs. */
+  currentRoom: string | null;
+}
 
-/** Cache keys as constant strings: building one per recipient was a hot spot in fan-out profiles. */
-const CACHE_KEYS: Record<Format, Record<Lang, string>> = {
-  plain: { en: 'plain:en', pt: 'plain:pt' },
-  json: { en: 'json:en', pt: 'json:pt' },
-};
-
-/** The plain-text lines for an event (no line endings); empty when plain users see nothing. */
-export function plainLines(event: ServerEvent, lang: Lang): string[] {
-  const t = TEXTS[lang];
+/** The room an event belongs to, if it belongs to one. */
+function roomOfEvent(event: ServerEvent): string | undefined {
   switch (event.type) {
     case 'message':
-      return [`${event.from}: ${event.text}`];
     case 'action':
-      return [`* ${event.from} ${event.text}`];
     case 'join':
-      return [t.joined(event.name)];
+    case 'part':
+    case 'topic':
+    case 'presence':
+      return event.room;
+    default:
+      return undefined;
+  }
+}
+
+/** True when the event comes from a room other than the reader's current one. */
+export function fromOtherRoom(event: ServerEvent, currentRoom: string | null): boolean {
+  const room = roomOfEvent(event);
+  return room !== undefined && room !== currentRoom;
+}
+
+/**
+ * The plain-text lines for an event (no line endings); empty when plain users see nothing.
+ * Events of the reader's current room read as they always did (`name: text`); those of the
+ * reader's other rooms carry `[#room]` (PROTOCOL.md, "Rooms").
+ */
+export function plainLines(event: ServerEvent, reader: Reader): string[] {
+  const t = TEXTS[reader.lang];
+  const other = fromOtherRoom(event, reader.currentRoom);
+  const tag = other ? `[${roomOfEvent(event)}] ` : '';
+  switch (event.type) {
+    case 'message':
+      return [`${tag}${event.from}: ${event.text}`];
+    case 'action':
+      return [`${tag}* ${event.from} ${event.text}`];
+    case 'join':
+      if (!event.connected) return [t.joinedRoom(event.name, event.room)];
+      return [other ? t.joined(event.name).replace('*** ', `*** ${tag}`) : t.joined(event.name)];
+    case 'part':
+      return [t.parted(event.name, event.room, event.reason)];
+    case 'topic':
+      return [t.topicSet(event.by, event.room, event.text)];
     case 'leave':
       return [t.left(event.name, event.reason)];
     case 'nick':
@@ -33,9 +64,24 @@ export function plainLines(event: ServerEvent, lang: Lang): string[] {
       // Public messages are not echoed to their author in plain mode; a private one is confirmed.
       return event.of === 'private' ? [`${t.privateTo(event.to ?? '')} ${event.text ?? ''}`] : [];
     case 'welcome':
-      return t.welcome(event.name, event.users, event.resumed);
+      return t.welcome(event.name, event.users, event.resumed, event.userCount);
+    case 'room':
+      return t.inRoom(event.room, event.topic, event.users, event.userCount);
+    case 'presence': {
+      const lines: string[] = [];
+      if (event.joinedCount > 0) lines.push(t.presenceJoined(event.joinedCount, event.joined));
+      if (event.leftCount > 0) lines.push(t.presenceLeft(event.leftCount, event.left));
+      return other ? lines.map((l) => l.replace('*** ', `*** ${tag}`)) : lines;
+    }
+    case 'rooms':
+      return [
+        t.roomsHeader(event.rooms.length),
+        ...event.rooms.map((r) => t.roomLine(r.room, r.users, r.topic)),
+      ];
+    case 'topic_info':
+      return [t.topicInfo(event.room, event.text)];
     case 'users':
-      return [t.online(event.users)];
+      return [event.room === reader.currentRoom ? t.online(event.users) : t.members(event.room, event.users)];
     case 'error':
       return [`!! ${t.error(event.code, event.detail)}`];
     case 'notice':
@@ -43,7 +89,7 @@ export function plainLines(event: ServerEvent, lang: Lang): string[] {
     case 'pong':
       return [t.pong];
     case 'history':
-      return historyLines(event, t);
+      return historyLines(event, t, reader.currentRoom);
     case 'bye':
       if (event.reason === 'quit') return [t.goodbye];
       if (event.reason === 'replaced') return [t.replaced];
@@ -55,40 +101,58 @@ export function plainLines(event: ServerEvent, lang: Lang): string[] {
 export function jsonMessage(event: ServerEvent, lang: Lang): ServerMessage {
   switch (event.type) {
     case 'message':
-    case 'action':
-      return { type: event.type, id: event.id, ts: event.ts, from: event.from, text: event.text };
-    case 'join':
-      return { type: 'join', id: event.id, ts: event.ts, name: event.name };
+    case 'action': {
+      const { type, id, ts, room, from, text } = event;
+      return { type, id, ts, room, from, text };
+    }
+    case 'join': {
+      const { id, ts, room, name } = event;
+      return event.connected
+        ? { type: 'join', id, ts, room, name, connected: true }
+        : { type: 'join', id, ts, room, name };
+    }
+    case 'part': {
+      const { id, ts, room, name, reason } = event;
+      return reason === undefined
+        ? { type: 'part', id, ts, room, name }
+        : { type: 'part', id, ts, room, name, reason };
+    }
     case 'leave':
       return { type: 'leave', id: event.id, ts: event.ts, name: event.name, reason: event.reason };
     case 'nick':
       return { type: 'nick', id: event.id, ts: event.ts, old: event.old, new: event.new };
-    case 'private':
-      return {
-        type: 'private',
-        id: event.id,
-        ts: event.ts,
-        from: event.from,
-        to: event.to,
-        text: event.text,
-      };
-    case 'ack':
-      return withRef(
-        event.of === 'nick'
-          ? { type: 'ack', id: event.id, ts: event.ts, name: event.name }
-          : { type: 'ack', id: event.id, ts: event.ts },
-        event.ref,
-      );
-    case 'welcome':
-      return {
-        type: 'welcome',
-        name: event.name,
-        token: event.token,
-        users: event.users,
-        resumed: event.resumed,
-      };
+    case 'topic': {
+      const { id, ts, room, by, text } = event;
+      return { type: 'topic', id, ts, room, by, text };
+    }
+    case 'private': {
+      const { id, ts, from, to, text } = event;
+      return { type: 'private', id, ts, from, to, text };
+    }
+    case 'ack': {
+      const m: ServerMessage = { type: 'ack', id: event.id, ts: event.ts };
+      if (event.room !== undefined) m.room = event.room;
+      if (event.of === 'nick') m.name = event.name;
+      return withRef(m, event.ref);
+    }
+    case 'welcome': {
+      const { name, token, room, users, userCount, resumed } = event;
+      return { type: 'welcome', name, token, room, users, userCount, resumed };
+    }
+    case 'room': {
+      const { room, topic, users, userCount } = event;
+      return withRef({ type: 'room', room, topic, users, userCount }, event.ref);
+    }
+    case 'presence': {
+      const { ts, room, joined, joinedCount, left, leftCount } = event;
+      return { type: 'presence', ts, room, joined, joinedCount, left, leftCount };
+    }
+    case 'rooms':
+      return withRef({ type: 'rooms', rooms: event.rooms }, event.ref);
+    case 'topic_info':
+      return withRef({ type: 'topic_info', room: event.room, text: event.text }, event.ref);
     case 'users':
-      return withRef({ type: 'users', users: event.users }, event.ref);
+      return withRef({ type: 'users', room: event.room, users: event.users }, event.ref);
     case 'error':
       return withRef(
         { type: 'error', code: event.code, message: TEXTS[lang].error(event.code, event.detail) },
@@ -113,30 +177,38 @@ export function formatStamp(ts: number): string {
   return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())} ${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
 }
 
-/** A stored message for plain users: `[YYYY-MM-DD HH:MM] name: text` (or `* name text`). */
-export function historyLine(r: HistoryRecord): string {
+/**
+ * A stored message for plain users: `[YYYY-MM-DD HH:MM] name: text` (or `* name text`), with
+ * `[#room]` after the date when it is not from `currentRoom`.
+ */
+export function historyLine(r: HistoryRecord, currentRoom: string | null = r.room): string {
   const body = r.type === 'message' ? `${r.from}: ${r.text}` : `* ${r.from} ${r.text}`;
-  return `[${formatStamp(r.ts)}] ${body}`;
+  const room = r.room === currentRoom ? '' : `[${r.room}] `;
+  return `[${formatStamp(r.ts)}] ${room}${body}`;
 }
 
 /** Header, one line per stored message, footer (PROTOCOL.md, "History"). */
-function historyLines(event: HistoryEvent, t: Texts): string[] {
+function historyLines(event: HistoryEvent, t: Texts, currentRoom: string | null): string[] {
   const n = event.records.length;
   const query = event.query ?? '';
-  if (n === 0) return [event.kind === 'search' ? t.searchNone(query) : t.historyNone];
+  const tag = event.room !== undefined && event.room !== currentRoom ? `[${event.room}] ` : '';
+  const tagged = (line: string) => (tag ? line.replace('*** ', `*** ${tag}`) : line);
+  if (n === 0) return [tagged(event.kind === 'search' ? t.searchNone(query) : t.historyNone)];
   const header =
     event.kind === 'search'
       ? t.searchHeader(query, n)
       : event.kind === 'page'
         ? t.historyPageHeader(n)
         : t.historyHeader(n);
+  const lines = event.records.map((r) => historyLine(r, currentRoom));
   const footer =
     event.kind === 'search' ? t.searchFooter : event.more ? t.historyFooterMore : t.historyFooter;
-  return [header, ...event.records.map(historyLine), footer];
+  return [tagged(header), ...lines, tagged(footer)];
 }
 
 function historyHeader(event: HistoryEvent): ServerMessage {
   const m: ServerMessage = { type: 'history', kind: event.kind, count: event.records.length };
+  if (event.room !== undefined) m.room = event.room;
   if (event.kind === 'search') m.query = event.query ?? '';
   else m.more = event.more;
   return withRef(m, event.ref);
@@ -146,9 +218,8 @@ function historyHeader(event: HistoryEvent): ServerMessage {
 function historyJson(event: HistoryEvent): Buffer {
   const lines = [JSON.stringify(historyHeader(event))];
   for (const r of event.records) {
-    lines.push(
-      JSON.stringify({ type: r.type, id: r.id, ts: r.ts, from: r.from, text: r.text, history: true }),
-    );
+    const { type, id, ts, room, from, text } = r;
+    lines.push(JSON.stringify({ type, id, ts, room, from, text, history: true }));
   }
   return Buffer.from(lines.join('\n') + '\n', 'utf8');
 }
@@ -162,46 +233,13 @@ export function encodeJson(message: ServerMessage): Buffer {
   return Buffer.from(JSON.stringify(message) + '\n', 'utf8');
 }
 
-function encodeUncached(event: ServerEvent, format: Format, lang: Lang): Uint8Array {
+/** The bytes of an event for one reader, uncached. */
+export function encodeFor(event: ServerEvent, format: Format, reader: Reader): Uint8Array {
   if (format === 'json') {
-    return event.type === 'history' ? historyJson(event) : encodeJson(jsonMessage(event, lang));
+    return event.type === 'history' ? historyJson(event) : encodeJson(jsonMessage(event, reader.lang));
   }
-  const lines = plainLines(event, lang);
+  const lines = plainLines(event, reader);
   return lines.length === 0 ? EMPTY : Buffer.from(lines.join('\n') + '\n', 'utf8');
 }
 
-/**
- * The bytes of an event for one format and language. Encoded once per event and shared by
- * every recipient that speaks the same (the cache lives on the event object).
- */
-export function encodeEvent(event: ServerEvent, format: Format, lang: Lang): Uint8Array {
-  // A broadcast asks for the same event once per recipient, one after another: remember the last.
-  if (event === last.event && format === last.format && lang === last.lang) return last.bytes;
-  const bytes = encodeCached(event, format, lang);
-  last.event = event;
-  last.format = format;
-  last.lang = lang;
-  last.bytes = bytes;
-  return bytes;
-}
-
-const last: { event: ServerEvent | null; format: Format; lang: Lang; bytes: Uint8Array } = {
-  event: null,
-  format: 'plain',
-  lang: 'en',
-  bytes: EMPTY,
-};
-
-function encodeCached(event: ServerEvent, format: Format, lang: Lang): Uint8Array {
-  const key =
-    format === 'json' && event.type !== 'error' && event.type !== 'notice'
-      ? 'json'
-      : CACHE_KEYS[format][lang];
-  const cache = (event.encoded ??= {});
-  let bytes = cache[key];
-  if (bytes === undefined) {
-    bytes = encodeUncached(event, format, lang);
-    cache[key] = bytes;
-  }
-  return bytes;
-}
+const EMPTY = new Uint8Array(0);

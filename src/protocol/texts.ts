@@ -25,9 +25,23 @@ export function codePointLabel(cp: number): string {
 export interface Texts {
   banner(version: string): string;
   prompt: string;
-  welcome(name: string, users: string[], resumed: boolean): string[];
-  online(users: string[]): string;
+  /** `users` may list only the first of `count` members (busy rooms send the first 100). */
+  welcome(name: string, users: string[], resumed: boolean, count?: number): string[];
+  online(users: string[], count?: number): string;
   joined(name: string): string;
+  joinedRoom(name: string, room: string): string;
+  parted(name: string, room: string, reason: string | undefined): string;
+  topicSet(by: string, room: string, text: string): string;
+  topicInfo(room: string, text: string): string;
+  /** After entering (or coming back to) a room: where you are, its topic and members. */
+  inRoom(room: string, topic: string, users: string[], count?: number): string[];
+  /** `/who` of a room other than the default one. */
+  members(room: string, users: string[]): string;
+  roomsHeader(count: number): string;
+  roomLine(room: string, users: number, topic: string): string;
+  /** A busy room's joins or leaves of the last second, told at once. */
+  presenceJoined(count: number, names: string[]): string;
+  presenceLeft(count: number, names: string[]): string;
   left(name: string, reason: LeaveReason): string;
   renamed(oldName: string, newName: string): string;
   privateFrom: string;
@@ -52,9 +66,11 @@ export interface Texts {
 }
 
 const LIST_LIMIT = 50;
-function listNames(users: string[], more: (n: number) => string): string {
-  const shown = users.slice(0, LIST_LIMIT).join(', ');
-  return users.length > LIST_LIMIT ? `${shown} ${more(users.length - LIST_LIMIT)}` : shown;
+/** The first names of a list of `total`, and how many more there are. */
+function listNames(users: string[], more: (n: number) => string, total = users.length): string {
+  const listed = users.slice(0, LIST_LIMIT);
+  const shown = listed.join(', ');
+  return total > listed.length ? `${shown} ${more(total - listed.length)}` : shown;
 }
 
 function nameProblemEn(p: NameProblem): string {
@@ -65,6 +81,8 @@ function nameProblemEn(p: NameProblem): string {
       return `it has ${p.chars} characters, the limit is ${p.max}`;
     case 'bad_char':
       return `the character ${codePointLabel(p.codePoint)} is not allowed (use letters, digits and _ - .)`;
+    case 'no_hash':
+      return 'a room name starts with #';
   }
 }
 function nameProblemPt(p: NameProblem): string {
@@ -75,6 +93,8 @@ function nameProblemPt(p: NameProblem): string {
       return `tem ${p.chars} caracteres, o limite é ${p.max}`;
     case 'bad_char':
       return `o caractere ${codePointLabel(p.codePoint)} não é permitido (use letras, dígitos e _ - .)`;
+    case 'no_hash':
+      return 'o nome de uma sala começa com #';
   }
 }
 
@@ -82,16 +102,37 @@ function detailText(d: ErrorDetail): string {
   return d.kind === 'text' ? d.text : '';
 }
 
+function roomOf(d: ErrorDetail): string {
+  return d.kind === 'room' ? d.room : '';
+}
+
 const en: Texts = {
   banner: (v) => `*** papo ${v}: chat server`,
   prompt: 'Your name: ',
-  welcome: (name, users, resumed) => [
+  welcome: (name, users, resumed, count = users.length) => [
     resumed ? `*** Welcome back, ${name}! You are connected again.` : `*** Welcome, ${name}!`,
-    `*** Online now (${users.length}): ${listNames(users, (n) => `and ${n} more`)}`,
+    `*** Online now (${count}): ${listNames(users, (n) => `and ${n} more`, count)}`,
     '*** Type a message and press Enter. /help lists the commands; sair leaves.',
   ],
-  online: (users) => `*** Online now (${users.length}): ${listNames(users, (n) => `and ${n} more`)}`,
+  online: (users, count = users.length) =>
+    `*** Online now (${count}): ${listNames(users, (n) => `and ${n} more`, count)}`,
   joined: (name) => `*** ${name} joined the chat.`,
+  joinedRoom: (name, room) => `*** ${name} joined ${room}.`,
+  parted: (name, room, reason) => `*** ${name} left ${room}${reason ? ` (${reason})` : ''}.`,
+  topicSet: (by, room, text) =>
+    text ? `*** ${by} set the topic of ${room}: ${text}` : `*** ${by} cleared the topic of ${room}.`,
+  topicInfo: (room, text) => (text ? `*** Topic of ${room}: ${text}` : `*** ${room} has no topic.`),
+  inRoom: (room, topic, users, count = users.length) => [
+    `*** You are in ${room} now; your lines go there.${topic ? ` Topic: ${topic}` : ''}`,
+    `*** In ${room} (${count}): ${listNames(users, (n) => `and ${n} more`, count)}`,
+  ],
+  members: (room, users) => `*** In ${room} (${users.length}): ${listNames(users, (n) => `and ${n} more`)}`,
+  roomsHeader: (n) => `*** Rooms (${n}):`,
+  roomLine: (room, users, topic) => `***   ${room} (${users})${topic ? `: ${topic}` : ''}`,
+  presenceJoined: (n, names) =>
+    `*** ${n} ${n === 1 ? 'person' : 'people'} joined: ${listNames(names, (k) => `and ${k} more`, n)}.`,
+  presenceLeft: (n, names) =>
+    `*** ${n} ${n === 1 ? 'person' : 'people'} left: ${listNames(names, (k) => `and ${k} more`, n)}.`,
   left: (name, reason) => {
     const why: Record<LeaveReason, string> = {
       quit: '',
@@ -123,7 +164,7 @@ const en: Texts = {
       case 'BAD_REQUEST':
         return `Bad request: ${detailText(d)}`;
       case 'UNSUPPORTED_VERSION':
-        return `Unsupported protocol version ${detailText(d)}; this server speaks version 1.`;
+        return `Unsupported protocol version ${detailText(d)}; this server speaks versions 1 and 2.`;
       case 'NOT_JOINED':
         return 'Join with a name first.';
       case 'ALREADY_JOINED':
@@ -148,10 +189,24 @@ const en: Texts = {
         return `Usage: ${d.kind === 'usage' ? d.command : ''}`;
       case 'NO_SUCH_USER':
         return `No user named ${d.kind === 'user' ? d.name : ''} is online. /who lists who is.`;
+      case 'ROOM_INVALID':
+        return `Room name not accepted: ${d.kind === 'room_name' ? nameProblemEn(d.problem) : ''}.`;
+      case 'NO_SUCH_ROOM':
+        return `There is no room ${roomOf(d)}. /rooms lists the rooms; /join ${roomOf(d)} creates it.`;
+      case 'NOT_IN_ROOM':
+        return `You are not in ${roomOf(d)}; /join ${roomOf(d)} first.`;
+      case 'TOO_MANY_ROOMS':
+        return `Room not created: the server already has ${d.kind === 'limit' ? d.limit : '?'} rooms, its limit.`;
+      case 'ROOM_LIMIT':
+        return `You are in ${d.kind === 'limit' ? d.limit : '?'} rooms, the most allowed; /part one first.`;
+      case 'LAST_ROOM':
+        return `You are only in ${roomOf(d)}, the default room: there is no other room to go back to.`;
       case 'FLOODING':
         return 'Disconnected: far too many messages too fast (flood control).';
       case 'NAME_TIMEOUT':
         return `Disconnected: no name given within ${d.kind === 'seconds' ? d.seconds : '?'} seconds.`;
+      case 'IDLE_TIMEOUT':
+        return `Disconnected: no line sent in ${d.kind === 'seconds' ? d.seconds : '?'} s (the server's idle limit).`;
       case 'SERVER_FULL':
         return `The server is full (${d.kind === 'limit' ? d.limit : '?'} connections). Try again later.`;
       case 'TOO_MANY_FROM_ADDRESS':
@@ -181,13 +236,30 @@ const en: Texts = {
 const pt: Texts = {
   banner: (v) => `*** papo ${v}: servidor de bate-papo`,
   prompt: 'Digite seu nome: ',
-  welcome: (name, users, resumed) => [
+  welcome: (name, users, resumed, count = users.length) => [
     resumed ? `*** Bem-vindo de volta, ${name}! Você está conectado de novo.` : `*** Bem-vindo, ${name}!`,
-    `*** Online agora (${users.length}): ${listNames(users, (n) => `e mais ${n}`)}`,
+    `*** Online agora (${count}): ${listNames(users, (n) => `e mais ${n}`, count)}`,
     '*** Digite uma mensagem e tecle Enter. /help lista os comandos; sair encerra.',
   ],
-  online: (users) => `*** Online agora (${users.length}): ${listNames(users, (n) => `e mais ${n}`)}`,
+  online: (users, count = users.length) =>
+    `*** Online agora (${count}): ${listNames(users, (n) => `e mais ${n}`, count)}`,
   joined: (name) => `*** ${name} entrou no chat!`,
+  joinedRoom: (name, room) => `*** ${name} entrou em ${room}.`,
+  parted: (name, room, reason) => `*** ${name} saiu de ${room}${reason ? ` (${reason})` : ''}.`,
+  topicSet: (by, room, text) =>
+    text ? `*** ${by} mudou o tópico de ${room}: ${text}` : `*** ${by} apagou o tópico de ${room}.`,
+  topicInfo: (room, text) => (text ? `*** Tópico de ${room}: ${text}` : `*** ${room} não tem tópico.`),
+  inRoom: (room, topic, users, count = users.length) => [
+    `*** Você está em ${room} agora; suas linhas vão para lá.${topic ? ` Tópico: ${topic}` : ''}`,
+    `*** Em ${room} (${count}): ${listNames(users, (n) => `e mais ${n}`, count)}`,
+  ],
+  members: (room, users) => `*** Em ${room} (${users.length}): ${listNames(users, (n) => `e mais ${n}`)}`,
+  roomsHeader: (n) => `*** Salas (${n}):`,
+  roomLine: (room, users, topic) => `***   ${room} (${users})${topic ? `: ${topic}` : ''}`,
+  presenceJoined: (n, names) =>
+    `*** ${n} ${n === 1 ? 'person' : 'people'} joined: ${listNames(names, (k) => `and ${k} more`, n)}.`,
+  presenceLeft: (n, names) =>
+    `*** ${n} ${n === 1 ? 'person' : 'people'} left: ${listNames(names, (k) => `and ${k} more`, n)}.`,
   left: (name, reason) => {
     const why: Record<LeaveReason, string> = {
       quit: '',
@@ -220,7 +292,7 @@ const pt: Texts = {
       case 'BAD_REQUEST':
         return `Requisição inválida: ${detailText(d)}`;
       case 'UNSUPPORTED_VERSION':
-        return `Versão de protocolo ${detailText(d)} não suportada; este servidor fala a versão 1.`;
+        return `Versão de protocolo ${detailText(d)} não suportada; este servidor fala as versões 1 e 2.`;
       case 'NOT_JOINED':
         return 'Entre com um nome primeiro.';
       case 'ALREADY_JOINED':
@@ -245,10 +317,24 @@ const pt: Texts = {
         return `Uso: ${d.kind === 'usage' ? usageIn('pt', d.command) : ''}`;
       case 'NO_SUCH_USER':
         return `Ninguém chamado ${d.kind === 'user' ? d.name : ''} está online. /who lista quem está.`;
+      case 'ROOM_INVALID':
+        return `Nome de sala não aceito: ${d.kind === 'room_name' ? nameProblemPt(d.problem) : ''}.`;
+      case 'NO_SUCH_ROOM':
+        return `Não existe a sala ${roomOf(d)}. /rooms lista as salas; /join ${roomOf(d)} cria essa.`;
+      case 'NOT_IN_ROOM':
+        return `Você não está em ${roomOf(d)}; use /join ${roomOf(d)} antes.`;
+      case 'TOO_MANY_ROOMS':
+        return `Sala não criada: o servidor já tem ${d.kind === 'limit' ? d.limit : '?'} salas, o limite.`;
+      case 'ROOM_LIMIT':
+        return `Você está em ${d.kind === 'limit' ? d.limit : '?'} salas, o máximo permitido; saia de uma com /part antes.`;
+      case 'LAST_ROOM':
+        return `Você está só em ${roomOf(d)}, a sala padrão: não há outra sala para onde voltar.`;
       case 'FLOODING':
         return 'Desconectado: mensagens demais rápido demais (controle de flood).';
       case 'NAME_TIMEOUT':
         return `Desconectado: nenhum nome informado em ${d.kind === 'seconds' ? d.seconds : '?'} segundos.`;
+      case 'IDLE_TIMEOUT':
+        return `Desconectado: nenhuma linha enviada em ${d.kind === 'seconds' ? d.seconds : '?'} s (o limite de inatividade do servidor).`;
       case 'SERVER_FULL':
         return `O servidor está cheio (${d.kind === 'limit' ? d.limit : '?'} conexões). Tente mais tarde.`;
       case 'TOO_MANY_FROM_ADDRESS':

@@ -2,15 +2,27 @@ import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { checkRoomName } from '../core/names.js';
 import { intIn, seconds, fail } from '../cli-util.js';
-import { LANGS, langFromLocale, type Lang } from '../protocol/texts.js';
+import { LANGS, TEXTS, langFromLocale, type Lang } from '../protocol/texts.js';
 import { VERSION } from '../version.js';
 import { ensureSelfSignedCertificate, type CertificateFiles } from './certificate.js';
+import { fitToOpenFiles } from './fd-limit.js';
 import { historyOptions, historySettings, openHistory } from './history-cli.js';
 import { createLogger, LOG_FORMATS, LOG_LEVELS, type LogFormat } from './log.js';
 import { DEFAULTS, defaultDataDir, type ServerOptions } from './options.js';
 import { PapoServer } from './server.js';
+
+/** Parses `--default-room`: a valid room name, or a usage error naming the problem. */
+function roomName(value: string): string {
+  const check = checkRoomName(value);
+  if (!check.ok)
+    throw new InvalidArgumentError(
+      TEXTS.en.error('ROOM_INVALID', { kind: 'room_name', problem: check.problem }),
+    );
+  return check.name;
+}
 
 function formatAddress(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
@@ -131,6 +143,39 @@ export function serverCommand(): Command {
         .argParser(seconds(600)),
     )
     .addOption(opt('--no-plain', 'no plain-text listener: TLS only (needs --tls)', 'PAPO_NO_PLAIN'))
+    .addOption(
+      opt(
+        '--idle-timeout <seconds>',
+        'disconnect users who send no line for this long (0: never)',
+        'PAPO_IDLE_TIMEOUT',
+      )
+        .default(d.idleTimeoutSeconds)
+        .argParser(intIn(0, 30 * 86_400)),
+    )
+    .addOption(
+      opt('--default-room <#room>', 'the room everyone starts in', 'PAPO_DEFAULT_ROOM')
+        .default(d.defaultRoom)
+        .argParser(roomName),
+    )
+    .addOption(
+      opt('--max-rooms <n>', 'most rooms at once', 'PAPO_MAX_ROOMS')
+        .default(d.maxRooms)
+        .argParser(intIn(1, 1_000_000)),
+    )
+    .addOption(
+      opt('--max-rooms-per-user <n>', 'most rooms one user may be in', 'PAPO_MAX_ROOMS_PER_USER')
+        .default(d.maxRoomsPerUser)
+        .argParser(intIn(1, 10_000)),
+    )
+    .addOption(
+      opt(
+        '--busy-room <n>',
+        "members past which a room's joins and leaves are summarised once a second (0: never)",
+        'PAPO_BUSY_ROOM',
+      )
+        .default(d.busyRoom)
+        .argParser(intIn(0, 1_000_000)),
+    )
     .addOption(noHistory)
     .addOption(historyReplay)
     .addOption(historyMaxMessages)
@@ -160,6 +205,11 @@ export function serverCommand(): Command {
         tlsCert: (o.tlsCert as string | undefined) ?? null,
         tlsKey: (o.tlsKey as string | undefined) ?? null,
         tlsHandshakeTimeoutSeconds: o.tlsHandshakeTimeout as number,
+        idleTimeoutSeconds: o.idleTimeout as number,
+        defaultRoom: o.defaultRoom as string,
+        maxRooms: o.maxRooms as number,
+        maxRoomsPerUser: o.maxRoomsPerUser as number,
+        busyRoom: o.busyRoom as number,
       };
       await runServer(options, o.logFormat as LogFormat | undefined);
     });
@@ -196,8 +246,9 @@ async function bindOrFail(
   }
 }
 
-async function runServer(options: ServerOptions, logFormat?: LogFormat): Promise<void> {
-  const log = createLogger(options.logLevel, logFormat);
+async function runServer(requested: ServerOptions, logFormat?: LogFormat): Promise<void> {
+  const log = createLogger(requested.logLevel, logFormat);
+  const { options, maxSockets } = fitToOpenFiles(requested, log);
   if (!options.plain && !options.tls) fail('--no-plain leaves nothing to listen on: add --tls');
   if ((options.tlsCert === null) !== (options.tlsKey === null)) {
     fail('--tls-cert and --tls-key go together: give both, or neither for a self-signed certificate');
@@ -208,7 +259,7 @@ async function runServer(options: ServerOptions, logFormat?: LogFormat): Promise
     fail(`cannot create the data directory ${options.dataDir}: ${(err as Error).message}`, err);
   }
   const history = openHistory(options);
-  const server = new PapoServer({ options, log, version: VERSION, history });
+  const server = new PapoServer({ options, log, version: VERSION, history, maxSockets });
   // stdout: `listening on HOST:PORT` first (unless --no-plain), then the TLS lines (README).
   // TLS binds first, so a bad certificate stops the server before anything listens.
   const lines: string[] = [];
@@ -219,7 +270,6 @@ async function runServer(options: ServerOptions, logFormat?: LogFormat): Promise
     log.info({ host: address.address, port: address.port, fingerprint }, 'listening (TLS)');
     lines.push(`listening (TLS) on ${formatAddress(address.address, address.port)}`);
     lines.push(`TLS certificate fingerprint ${fingerprint}`);
-    process.on('SIGHUP', () => void server.reloadTls());
   }
   if (options.plain) {
     const address = await bindOrFail(() => server.listen(), options.host, options.port);
@@ -238,4 +288,18 @@ async function runServer(options: ServerOptions, logFormat?: LogFormat): Promise
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  handleOtherSignals(server, log);
+}
+
+/**
+ * SIGHUP (reload) and SIGUSR2 would otherwise end the process as Node's default does, without
+ * a goodbye to anyone and leaving the history's WAL and journal behind (#18).
+ */
+function handleOtherSignals(server: PapoServer, log: Logger): void {
+  process.on('SIGHUP', () => {
+    if (server.tlsFingerprint === null) return log.info('SIGHUP: nothing to reload without --tls');
+    log.info('SIGHUP: reloading the TLS certificate');
+    server.reloadTls(); // logs what came of it
+  });
+  process.on('SIGUSR2', () => log.info('SIGUSR2: ignored'));
 }

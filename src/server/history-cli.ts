@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { Option } from 'commander';
 import { intIn, fail } from '../cli-util.js';
 import { MAX_HISTORY_PAGE } from '../core/history.js';
-import { HistoryOpenError, SqliteHistory } from '../store/index.js';
+import { DEFAULT_TAIL_PER_ROOM, HistoryOpenError, SqliteHistory } from '../store/index.js';
 import { DEFAULTS, type ServerOptions } from './options.js';
 
 /** The history database's file name inside the data directory. */
@@ -55,8 +55,11 @@ export function openHistory(options: ServerOptions): SqliteHistory | undefined {
   let store: SqliteHistory;
   try {
     store = SqliteHistory.open(join(options.dataDir, HISTORY_FILE), {
+      defaultRoom: options.defaultRoom,
       maxMessages: options.historyMaxMessages,
       maxDays: options.historyMaxDays,
+      // Every replay is answered from memory: each room keeps at least as many as one shows.
+      tailPerRoom: Math.max(DEFAULT_TAIL_PER_ROOM, options.historyReplay),
     });
   } catch (err) {
     if (err instanceof HistoryOpenError) fail(err.message, err.cause ?? err);

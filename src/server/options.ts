@@ -1,5 +1,11 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import {
+  DEFAULT_BUSY_ROOM,
+  DEFAULT_MAX_ROOMS,
+  DEFAULT_MAX_ROOMS_PER_USER,
+  DEFAULT_ROOM,
+} from '../core/hub.js';
 import type { Lang } from '../protocol/texts.js';
 
 /** Everything `papo server` can be told; the CLI fills it from flags and PAPO_* variables. */
@@ -49,6 +55,16 @@ export interface ServerOptions {
   tlsKey: string | null;
   /** Seconds a client may take to finish the TLS handshake. */
   tlsHandshakeTimeoutSeconds: number;
+  /** Seconds a joined user may send no line before being disconnected (0: no limit). */
+  idleTimeoutSeconds: number;
+  /** The room everyone starts in. */
+  defaultRoom: string;
+  /** Most rooms at once. */
+  maxRooms: number;
+  /** Most rooms one user may be in. */
+  maxRoomsPerUser: number;
+  /** Members past which a room's joins and leaves are summarised once a second (0: never). */
+  busyRoom: number;
 }
 
 /** Where papo keeps its state unless told otherwise: `$XDG_DATA_HOME/papo` or `~/.local/share/papo`. */
@@ -81,4 +97,9 @@ export const DEFAULTS: Omit<ServerOptions, 'dataDir' | 'lang'> = {
   tlsCert: null,
   tlsKey: null,
   tlsHandshakeTimeoutSeconds: 10,
+  idleTimeoutSeconds: 0,
+  defaultRoom: DEFAULT_ROOM,
+  maxRooms: DEFAULT_MAX_ROOMS,
+  maxRoomsPerUser: DEFAULT_MAX_ROOMS_PER_USER,
+  busyRoom: DEFAULT_BUSY_ROOM,
 };

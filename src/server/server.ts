@@ -2,13 +2,19 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { Hub, type Journal } from '../core/hub.js';
+import { Encoder } from '../protocol/encoder.js';
 import { TEXTS } from '../protocol/texts.js';
 import type { SqliteHistory, StoreFailure } from '../store/index.js';
+import { Admission, type Refusal } from './admission.js';
 import type { CertificateFiles } from './certificate.js';
+import { MAX_JSON_LINE_BYTES } from './codec/json.js';
 import { Connection, type ConnectionContext } from './connection.js';
 import { Flusher } from './flusher.js';
+import { logListenerDrops } from './listener-drops.js';
 import type { ServerOptions } from './options.js';
+import { TcpTransport, type TcpTransportOptions } from './tcp-transport.js';
 import { createTlsListener, type TlsListener } from './tls-listener.js';
+import type { Transport } from './transport.js';
 
 export interface PapoServerDeps {
   options: ServerOptions;
@@ -16,10 +22,14 @@ export interface PapoServerDeps {
   version: string;
   journal?: Journal;
   firstEventId?: number;
-  /** Message history: journals public messages, answers replay/history/search, continues ids. */
+  /** Message history: journals public messages, answers replay/history/search, keeps rooms, continues ids. */
   history?: SqliteHistory;
+  /** Most sockets one listener may hold open, from the open-file limit (fd-limit.ts). */
+  maxSockets?: number;
 }
 
+/** How often busy rooms' joins and leaves are told (docs/PROTOCOL.md, "Busy rooms"). */
+const PRESENCE_INTERVAL_MS = 1000;
 const TOKEN_BYTES = 24;
 const TOKENS_PER_DRAW = 256;
 
@@ -45,11 +55,6 @@ export function tokenSource(): () => string {
 /** Until a Connection takes over a socket: a refused one can race a reset. */
 function ignoreError(): void {}
 
-function isLoopback(address: string | undefined): boolean {
-  if (!address) return false;
-  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
-}
-
 /** The chat server: one hub, its listeners, and every connection's lifecycle. */
 export class PapoServer {
   readonly hub: Hub;
@@ -57,25 +62,41 @@ export class PapoServer {
   private readonly listeners: Server[] = [];
   private tlsListener: TlsListener | null = null;
   private readonly connections = new Set<Connection>();
-  private readonly perIp = new Map<string, number>();
+  /** Messages whose journal write failed, until their senders' acks are turned into errors. */
+  private readonly unjournaled = new Map<number, string>();
+  /** Counts every listener's connections, a TLS one from before its handshake. */
+  private readonly admission: Admission;
   private nextConnectionId = 1;
+  private readonly tcpOptions: TcpTransportOptions;
   private heartbeat: NodeJS.Timeout | null = null;
+  /** Summarises busy rooms' joins and leaves once a second. */
+  private presence: NodeJS.Timeout | null = null;
   private stopping: Promise<void> | null = null;
   /** What every connection is handed: one object for all of them. */
   private readonly connectionContext: ConnectionContext;
 
   constructor(private readonly deps: PapoServerDeps) {
+    const { options } = deps;
     this.hub = new Hub({
       clock: Date,
       newToken: tokenSource(),
       journal: deps.history ? this.historyJournal(deps.history) : deps.journal,
       firstEventId: deps.history?.nextEventId() ?? deps.firstEventId,
       history: deps.history,
-      historyReplay: deps.options.historyReplay,
+      roomStore: deps.history,
+      historyReplay: options.historyReplay,
+      defaultRoom: options.defaultRoom,
+      maxRooms: options.maxRooms,
+      maxRoomsPerUser: options.maxRoomsPerUser,
+      busyRoom: options.busyRoom,
     });
+    this.tcpOptions = { keepaliveSeconds: options.keepaliveSeconds, firstLineBytes: MAX_JSON_LINE_BYTES };
+    this.admission = new Admission(deps.options);
     this.connectionContext = {
       hub: this.hub,
       flusher: this.flusher,
+      encoder: new Encoder(),
+      unjournaled: deps.history ? this.unjournaled : null,
       options: this.deps.options,
       floodLimits: {
         linesPerSecond: deps.options.floodRate,
@@ -87,9 +108,6 @@ export class PapoServer {
       now: Date.now,
       onClosed: (c) => {
         this.connections.delete(c);
-        const left = (this.perIp.get(c.ip) ?? 1) - 1;
-        if (left <= 0) this.perIp.delete(c.ip);
-        else this.perIp.set(c.ip, left);
         this.deps.log.debug({ conn: c.id, user: c.session.name }, 'closed');
       },
     };
@@ -112,16 +130,34 @@ export class PapoServer {
     };
   }
 
-  /** Storing failed (disk full, I/O error, the worker stopped): log, tell each sender, keep serving. */
+  /**
+   * What the store reports: a journal write that failed (those messages are not acknowledged:
+   * their senders get STORAGE_FAILED with the ref instead of the ack), commits delayed and
+   * resumed (nothing is lost: logged only), a stopped worker, failed upkeep.
+   */
   private readonly onHistoryFailure = (failure: StoreFailure): void => {
-    this.deps.log.error({ err: failure.error.message, lost: failure.lost.length }, 'history: cannot store');
-    const senders = new Set(failure.lost.map((r) => r.from));
-    for (const name of senders) {
-      this.hub.findUser(name)?.peer.send({
-        type: 'error',
-        code: 'STORAGE_FAILED',
-        detail: { kind: 'text', text: failure.reason },
-      });
+    const { log } = this.deps;
+    switch (failure.kind) {
+      case 'not_journaled': {
+        const ids = failure.lost.map((m) => m.id);
+        log.error({ err: failure.error.message, ids }, 'history: cannot journal; messages not acknowledged');
+        for (const id of ids) this.unjournaled.set(id, failure.reason);
+        return;
+      }
+      case 'delayed':
+        return log.warn(
+          { err: failure.error.message, waiting: failure.waiting, retryMs: failure.retryMs },
+          'history: cannot store yet; kept in the journal, retrying',
+        );
+      case 'resumed':
+        return log.info({ stored: failure.stored, delayedMs: failure.delayedMs }, 'history: storing again');
+      case 'stopped':
+        return log.error(
+          { err: failure.error.message },
+          'history: the store stopped; the journal keeps every message',
+        );
+      case 'upkeep':
+        return log.warn({ err: failure.error.message }, 'history: upkeep failed; tried again later');
     }
   };
 
@@ -132,22 +168,24 @@ export class PapoServer {
   /** Starts the plain/JSON TCP listener; resolves with the address actually bound. */
   async listen(): Promise<AddressInfo> {
     const server = createServer({ allowHalfOpen: true, noDelay: true }, this.onConnection);
-    server.maxConnections = this.deps.options.maxClients * 2;
+    server.maxConnections = this.maxSockets;
     return this.bind(server, this.deps.options.port);
   }
 
   /**
    * Starts the TLS listener on `tlsPort`, serving the certificate in `files`; its sockets join
-   * the same chat through `onConnection` once their handshake is done.
+   * the same chat through `startConnection` once their handshake is done; `admission` counts
+   * them from the moment their TCP connection is accepted.
    */
   async listenTls(files: CertificateFiles): Promise<AddressInfo> {
     const { options, log } = this.deps;
     const listener = createTlsListener({
       files,
       handshakeTimeoutMs: options.tlsHandshakeTimeoutSeconds * 1000,
-      maxConnections: options.maxClients * 2,
+      maxConnections: this.maxSockets,
+      admission: this.admission,
       log,
-      onConnection: this.onConnection,
+      onConnection: this.startConnection,
     });
     const address = await this.bind(listener.server, options.tlsPort);
     this.tlsListener = listener;
@@ -164,6 +202,14 @@ export class PapoServer {
     return this.tlsListener?.reload() ?? null;
   }
 
+  /**
+   * Room on each listener for every client and as many being refused, within the open-file
+   * limit; past it Node closes new connections at once ('drop').
+   */
+  private get maxSockets(): number {
+    return Math.min(this.deps.options.maxClients * 2, this.deps.maxSockets ?? Infinity);
+  }
+
   private async bind(server: Server, port: number): Promise<AddressInfo> {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -172,59 +218,73 @@ export class PapoServer {
         resolve();
       });
     });
-    server.on('error', (err) => this.deps.log.error({ err: err.message }, 'listener error'));
+    logListenerDrops(server, this.deps.log);
     this.listeners.push(server);
     this.startHeartbeat();
     return server.address() as AddressInfo;
   }
 
-  /** Accepts a socket from any transport: plain TCP, or TLS once its handshake is done. */
+  /** Accepts a plain TCP socket: counted in, or refused with a plain line. */
   readonly onConnection = (socket: Socket): void => {
-    const { options, log } = this.deps;
-    const ip = socket.remoteAddress ?? '';
     socket.on('error', ignoreError);
     if (this.stopping) return void socket.destroy();
-    if (this.connections.size >= options.maxClients) {
-      return this.refuse(
-        socket,
-        TEXTS[options.lang].error('SERVER_FULL', { kind: 'limit', limit: options.maxClients }),
-      );
-    }
-    const countsForIp = options.maxPerIp > 0 && (options.limitLoopback || !isLoopback(ip));
-    if (countsForIp && (this.perIp.get(ip) ?? 0) >= options.maxPerIp) {
-      return this.refuse(
-        socket,
-        TEXTS[options.lang].error('TOO_MANY_FROM_ADDRESS', { kind: 'limit', limit: options.maxPerIp }),
-      );
-    }
-    this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
-    const id = this.nextConnectionId++;
-    log.debug({ conn: id, ip }, 'connected');
-    this.connections.add(new Connection(id, socket, ip, this.connectionContext));
+    const refusal = this.admit(socket);
+    if (refusal !== null) return this.refuse(new TcpTransport(socket, this.tcpOptions), refusal);
+    this.startConnection(socket);
   };
 
-  private refuse(socket: Socket, text: string): void {
-    this.deps.log.info({ ip: socket.remoteAddress }, text);
-    socket.end(`!! ${text}\n`);
-    setTimeout(() => socket.destroy(), 2000).unref();
+  /**
+   * Counts a raw socket in under `--max-clients` and `--max-per-ip` until it closes, or says why
+   * it may not come in: every transport is admitted on its socket's arrival (TLS before its
+   * handshake, WebSocket before its upgrade), then handed to `accept`.
+   */
+  admit(socket: Socket): Refusal | null {
+    return this.admission.admit(socket);
+  }
+
+  /** Refuses an admitted-or-not transport with one plain line (the protocol is not known yet). */
+  refuse(transport: Transport, refusal: Refusal): void {
+    const text = TEXTS[this.deps.options.lang].error(refusal.code, { kind: 'limit', limit: refusal.limit });
+    this.deps.log.info({ ip: transport.remoteAddress }, text);
+    transport.write(Buffer.from(`!! ${text}\n`, 'utf8'));
+    transport.end();
+    setTimeout(() => transport.destroy(), 2000).unref();
+  }
+
+  /** Starts the chat on an admitted socket: plain TCP, or TLS once its handshake is done. */
+  private readonly startConnection = (socket: Socket): void => {
+    this.accept(new TcpTransport(socket, this.tcpOptions));
+  };
+
+  /** The one way in for every admitted transport (TCP, TLS, WebSocket): a new `Connection`. */
+  accept(transport: Transport): void {
+    const { log } = this.deps;
+    if (this.stopping) return transport.destroy();
+    const id = this.nextConnectionId++;
+    log.debug({ conn: id, ip: transport.remoteAddress }, 'connected');
+    this.connections.add(new Connection(id, transport, this.connectionContext));
   }
 
   /** JSON clients get a ping after a quiet interval and are dropped after two. */
   private startHeartbeat(): void {
     if (this.heartbeat) return;
+    this.presence = setInterval(() => this.hub.flushPresence(), PRESENCE_INTERVAL_MS);
+    this.presence.unref();
     const intervalMs = this.deps.options.heartbeatSeconds * 1000;
-    this.heartbeat = setInterval(
-      () => {
-        const now = Date.now();
-        for (const c of this.connections) {
-          if (c.format !== 'json') continue;
-          const quiet = now - c.lastSeen;
-          if (quiet >= 2 * intervalMs) this.hub.detach(c.session, 'timeout');
-          else if (quiet >= intervalMs && !c.pingSent) c.sendPing();
-        }
-      },
-      Math.max(50, intervalMs / 4),
-    );
+    const idleMs = this.deps.options.idleTimeoutSeconds * 1000;
+    const sweepMs = Math.max(50, Math.min(intervalMs, idleMs > 0 ? idleMs : intervalMs) / 4);
+    this.heartbeat = setInterval(() => {
+      const now = Date.now();
+      for (const c of this.connections) {
+        const quiet = now - c.lastSeen;
+        if (idleMs > 0 && quiet >= idleMs && c.session.name !== null) {
+          c.sendError('IDLE_TIMEOUT', { kind: 'seconds', seconds: this.deps.options.idleTimeoutSeconds });
+          this.hub.detach(c.session, 'timeout');
+        } else if (c.format !== 'json') continue;
+        else if (quiet >= 2 * intervalMs) this.hub.detach(c.session, 'timeout');
+        else if (quiet >= intervalMs && !c.pingSent) c.sendPing();
+      }
+    }, sweepMs);
     this.heartbeat.unref();
   }
 
@@ -235,6 +295,7 @@ export class PapoServer {
   stop(graceMs = 3000): Promise<void> {
     this.stopping ??= (async () => {
       if (this.heartbeat) clearInterval(this.heartbeat);
+      if (this.presence) clearInterval(this.presence);
       const closed = this.listeners.map((l) => new Promise<void>((resolve) => l.close(() => resolve())));
       this.hub.shutdown();
       this.flusher.run();

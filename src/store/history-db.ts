@@ -1,9 +1,19 @@
-import { closeSync, fsyncSync, openSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
 import Database from 'better-sqlite3';
 import type { HistoryRecord } from '../core/events.js';
-import type { HistoryResult } from '../core/history.js';
-import { failureReason } from './failures.js';
-import { migrate } from './schema.js';
+import { EmptiedDatabaseError } from './failures.js';
+import {
+  COLUMNS,
+  INSERT_CHUNK_ROWS,
+  prepareStatements,
+  ROW_PARAMS,
+  toRecord,
+  type Row,
+} from './history-sql.js';
+import type { RoomSave } from './journal-codec.js';
+import { RoomKeys } from './room-keys.js';
+import { migrate, type MigrationContext } from './schema.js';
 
 /** Rows deleted per retention step: small, so pruning never holds up the commits for long. */
 export const PRUNE_BATCH_ROWS = 500;
@@ -14,17 +24,10 @@ export const PRUNE_BATCH_ROWS = 500;
  * about as cheap, but most steps over 5 ms).
  */
 export const INDEX_BATCH_ROWS = 1000;
-/**
- * A search ranks the newest this many matches, not all: ranking costs ~1 µs a match, and a word
- * in every other message would make one `/search` stall the worker, and the event loop waiting
- * on it, for as long as the history is big (measured, 200k messages, a word in 73k of them:
- * 77 ms ranking all, 7 ms the newest 5,000). Matching itself is not bounded by this.
- */
-export const SEARCH_RANKED_MATCHES = 5000;
 const DAY_MS = 86_400_000;
 
 export interface HistoryDbOptions {
-  /** Keep at most this many messages (0: no limit). */
+  /** Keep at most this many messages, all rooms together (0: no limit). */
   maxMessages?: number;
   /** Drop messages older than this many days (0: no limit). */
   maxDays?: number;
@@ -32,72 +35,39 @@ export interface HistoryDbOptions {
   maxPages?: number;
 }
 
-interface Row {
-  id: number;
-  ts: number;
-  kind: string;
-  sender: string;
-  text: string;
-}
+/** A room as the database keeps it, with its key. */
+export type StoredRoom = RoomSave & { key: string };
 
-const COLUMNS = 'id, ts, kind, sender, text';
+/** Where a database sits and what its server is set to. */
+export interface HistoryDbOpen extends HistoryDbOptions, MigrationContext {
+  /** The journal files beside it: their presence says a history was kept here. */
+  journalFiles: string[];
+}
 
 /**
- * Rows per INSERT statement: one statement per batch costs far less than one per row (binding
- * and stepping a statement has a fixed cost), and 64 rows stay below SQLite's 32,766 parameters.
+ * Refuses a zero-byte database file that had a history (#18): SQLite would take it for a new,
+ * empty one, hiding every message and giving event ids again from 1. In WAL mode a database
+ * always has its header on disk before any journal file exists (SqliteHistory opens those only
+ * after the database), so a zero-byte file beside a journal or a write-ahead log was emptied.
  */
-const INSERT_CHUNK_ROWS = 64;
-
-/** The parameters of `n` records from `at`, flattened for a multi-row INSERT. */
-function insertParams(records: HistoryRecord[], at: number, n: number): unknown[] {
-  const params = new Array<unknown>(n * 5);
-  for (let i = 0; i < n; i++) {
-    const r = records[at + i] as HistoryRecord;
-    params[i * 5] = r.id;
-    params[i * 5 + 1] = r.ts;
-    params[i * 5 + 2] = r.type;
-    params[i * 5 + 3] = r.from;
-    params[i * 5 + 4] = r.text;
+function refuseEmptied(file: string, journalFiles: string[]): void {
+  let size: number;
+  try {
+    size = statSync(file).size;
+  } catch {
+    return; // no file: a new history (moving papo.db away is how one starts afresh)
   }
-  return params;
-}
-
-function toRecord(row: Row): HistoryRecord {
-  const type = row.kind === 'action' ? 'action' : 'message';
-  return { type, id: row.id, ts: row.ts, from: row.sender, text: row.text };
-}
-
-function prepareStatements(db: Database.Database) {
-  return {
-    setNextId: db.prepare("UPDATE meta SET value = ? WHERE key = 'next_event_id'"),
-    recent: db.prepare(`SELECT ${COLUMNS} FROM messages ORDER BY id DESC LIMIT ?`),
-    before: db.prepare(`SELECT ${COLUMNS} FROM messages WHERE id < ? ORDER BY id DESC LIMIT ?`),
-    search: db.prepare(
-      `SELECT m.id, m.ts, m.kind, m.sender, m.text FROM (
-         SELECT rowid AS id, rank FROM messages_fts WHERE messages_fts MATCH ?
-         ORDER BY rowid DESC LIMIT ${SEARCH_RANKED_MATCHES}
-       ) f JOIN messages m ON m.id = f.id ORDER BY f.rank, m.id DESC LIMIT ?`,
-    ),
-    pruneOldest: db.prepare('DELETE FROM messages WHERE id IN (SELECT id FROM messages ORDER BY id LIMIT ?)'),
-    // Walks the oldest rows only (ids grow with time), so a step is bounded even when nothing is due.
-    pruneBefore: db.prepare(
-      'DELETE FROM messages WHERE id IN (SELECT id FROM (SELECT id, ts FROM messages ORDER BY id LIMIT ?) WHERE ts < ?)',
-    ),
-    indexedUpTo: db.prepare("SELECT value FROM meta WHERE key = 'fts_indexed_id'").pluck(),
-    indexChunkEnd: db
-      .prepare('SELECT max(id) FROM (SELECT id FROM messages WHERE id > ? ORDER BY id LIMIT ?)')
-      .pluck(),
-    indexChunk: db.prepare(
-      'INSERT INTO messages_fts (rowid, text) SELECT id, text FROM messages WHERE id > ? AND id <= ?',
-    ),
-    setIndexedUpTo: db.prepare("UPDATE meta SET value = ? WHERE key = 'fts_indexed_id'"),
-    unindexed: db.prepare('SELECT count(*) FROM messages WHERE id > ?').pluck(),
-  };
+  if (size > 0) return;
+  const wal = `${file}-wal`;
+  const signs = journalFiles.filter((f) => existsSync(f));
+  if (existsSync(wal) && statSync(wal).size > 0) signs.push(wal);
+  if (signs.length > 0) throw new EmptiedDatabaseError(signs.map((f) => basename(f)).join(' and '));
 }
 
 /**
  * The history database itself: one SQLite connection in WAL mode, held exclusively. Only the
- * history worker uses it (history-worker.ts); SqliteHistory is what the server sees.
+ * history worker uses it (history-worker.ts); SqliteHistory is what the server sees. Records it
+ * gives back name their room by its key.
  */
 export class HistoryDb {
   private persistedNextId: number;
@@ -109,7 +79,8 @@ export class HistoryDb {
   /** The highest id stored (0: none yet); retention does not lower it. */
   private lastStoredId: number;
   private walFd: number | null = null;
-  private readonly commitBatch: (records: HistoryRecord[], nextId: number) => void;
+  private readonly keys = new RoomKeys();
+  private readonly commitBatch: (records: HistoryRecord[], rooms: RoomSave[], nextId: number) => number;
   private readonly indexBatch: (from: number, limit: number) => number | null;
   private readonly statements: ReturnType<typeof prepareStatements>;
 
@@ -133,11 +104,14 @@ export class HistoryDb {
       return end;
     });
     this.metaNextId = meta;
-    this.commitBatch = db.transaction((records: HistoryRecord[], nextId: number) => {
+    this.commitBatch = db.transaction((records: HistoryRecord[], rooms: RoomSave[], nextId: number) => {
+      let added = 0;
       for (let at = 0; at < records.length; at += INSERT_CHUNK_ROWS) {
         const n = Math.min(INSERT_CHUNK_ROWS, records.length - at);
-        this.insertStatement(n).run(insertParams(records, at, n));
+        added += this.insertStatement(n).run(this.insertParams(records, at, n)).changes;
       }
+      for (const r of rooms)
+        this.statements.saveRoom.run(this.keyOf(r.name), r.name, r.topic, r.topicBy, r.topicTs, r.stamp);
       // The highest stored id already says where ids continue (see the constructor): the meta row
       // is rewritten only when ids were used after it by events that are not stored.
       const last = records[records.length - 1];
@@ -145,15 +119,39 @@ export class HistoryDb {
         this.statements.setNextId.run(nextId);
         this.metaNextId = nextId;
       }
+      return added;
     });
   }
 
-  /** The INSERT of `rows` rows in one statement, prepared once per size. */
+  /** The key a room is stored under. */
+  keyOf(room: string): string {
+    return this.keys.of(room);
+  }
+
+  /** The parameters of `n` records from `at`, flattened for a multi-row INSERT. */
+  private insertParams(records: HistoryRecord[], at: number, n: number): unknown[] {
+    const params = new Array<unknown>(n * ROW_PARAMS);
+    for (let i = 0, p = 0; i < n; i++) {
+      const r = records[at + i] as HistoryRecord;
+      params[p++] = r.id;
+      params[p++] = r.ts;
+      params[p++] = r.type;
+      params[p++] = r.from;
+      params[p++] = r.text;
+      params[p++] = this.keyOf(r.room);
+    }
+    return params;
+  }
+
+  /**
+   * The INSERT of `rows` rows in one statement, prepared once per size. `OR IGNORE`: a record
+   * stored already (a batch committed again after an error was reported) is not stored twice.
+   */
   private insertStatement(rows: number): Database.Statement {
     let statement = this.inserts[rows];
     if (!statement) {
-      const values = Array.from({ length: rows }, () => '(?, ?, ?, ?, ?)').join(', ');
-      statement = this.db.prepare(`INSERT INTO messages (id, ts, kind, sender, text) VALUES ${values}`);
+      const values = Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?)').join(', ');
+      statement = this.db.prepare(`INSERT OR IGNORE INTO messages (${COLUMNS}) VALUES ${values}`);
       this.inserts[rows] = statement;
     }
     return statement;
@@ -161,9 +159,11 @@ export class HistoryDb {
 
   /**
    * Opens (creating if needed) the database at `file`, takes its lock and migrates it to the
-   * current schema; throws SQLite's error (or a SchemaError) when it cannot.
+   * current schema; throws SQLite's error (or a SchemaError, or an EmptiedDatabaseError) when it
+   * cannot.
    */
-  static open(file: string, options: HistoryDbOptions = {}): HistoryDb {
+  static open(file: string, options: HistoryDbOpen): HistoryDb {
+    refuseEmptied(file, options.journalFiles);
     let db: Database.Database | undefined;
     try {
       // timeout 0: a database held by another server is an error at once, not a wait.
@@ -181,7 +181,7 @@ export class HistoryDb {
       // 30% less time committing; the WAL file stays at up to ~40 MB).
       db.pragma('wal_autocheckpoint = 10000');
       if (options.maxPages) db.pragma(`max_page_count = ${Math.floor(options.maxPages)}`);
-      migrate(db);
+      migrate(db, options);
       db.exec('BEGIN IMMEDIATE; COMMIT');
       return new HistoryDb(db, options);
     } catch (err) {
@@ -205,20 +205,19 @@ export class HistoryDb {
   }
 
   /**
-   * Stores `records` and where ids continue (`nextId`, 0: only past the records) in one
-   * transaction; throws, storing nothing, when it cannot (SQLITE_FULL).
+   * Stores `records`, the `rooms` saved and where ids continue (`nextId`, 0: only past the
+   * records) in one transaction; throws, storing nothing, when it cannot (SQLITE_FULL).
    */
-  commit(records: HistoryRecord[], nextId: number): void {
-    this.commitBatch(records, nextId);
-    this.count += records.length;
+  commit(records: HistoryRecord[], rooms: RoomSave[], nextId: number): void {
+    this.count += this.commitBatch(records, rooms, nextId);
     const last = records[records.length - 1];
-    if (last) this.lastStoredId = last.id;
+    if (last) this.lastStoredId = Math.max(this.lastStoredId, last.id);
     this.persistedNextId = Math.max(this.persistedNextId, nextId, last ? last.id + 1 : 0);
   }
 
   /**
    * The journal's records this database does not have, in id order: ids from nextId on (lower
-   * ones were stored, reported lost, or deleted by retention).
+   * ones were stored, refused, or deleted by retention).
    */
   notStored(records: HistoryRecord[]): HistoryRecord[] {
     const byId = new Map<number, HistoryRecord>();
@@ -226,21 +225,51 @@ export class HistoryDb {
     return [...byId.values()].sort((a, b) => a.id - b.id);
   }
 
-  recent(limit: number): HistoryResult {
-    return this.read(() => this.statements.recent.all(limit) as Row[], true);
+  /**
+   * The newest `limit` messages of the room with key `key` with an id below `before` and a time
+   * from `minTs` on, oldest first.
+   */
+  roomBefore(key: string, before: number, limit: number, minTs: number): HistoryRecord[] {
+    const rows = this.statements.roomBefore.all(key, before, minTs, limit) as Row[];
+    return rows.map(toRecord).reverse();
   }
 
-  before(id: number, limit: number): HistoryResult {
-    return this.read(() => this.statements.before.all(id, limit) as Row[], true);
+  /**
+   * Messages of the rooms with keys `keys` (from `minTs` on) matching the FTS5 query `match` (see
+   * ftsQuery), best first of their newest SEARCH_RANKED_MATCHES.
+   */
+  search(match: string, keys: string[], limit: number, minTs: number): HistoryRecord[] {
+    // The index trails the commits by up to a second: catch up, so search sees everything.
+    while (this.index());
+    const rows = this.statements.search.all(match, JSON.stringify(keys), minTs, limit) as Row[];
+    return rows.map(toRecord);
   }
 
-  /** Messages matching the FTS5 query `match` (see ftsQuery), best first of the newest SEARCH_RANKED_MATCHES. */
-  search(match: string, limit: number): HistoryResult {
-    return this.read(() => {
-      // The index trails the commits by up to a second: catch up, so search sees everything.
-      while (this.index());
-      return this.statements.search.all(match, limit) as Row[];
-    }, false);
+  /** The keys of the rooms with messages, the most recently active first. */
+  roomsByActivity(): string[] {
+    const keys = this.statements.roomKeys.all() as string[];
+    const last = new Map(keys.map((k) => [k, this.statements.lastIdIn.get(k) as number]));
+    return keys.sort((a, b) => (last.get(b) as number) - (last.get(a) as number));
+  }
+
+  /** Every room saved. */
+  savedRooms(): StoredRoom[] {
+    type RoomRow = {
+      key: string;
+      name: string;
+      topic: string;
+      topic_by: string;
+      topic_ts: number;
+      saved_at: number;
+    };
+    return (this.statements.rooms.all() as RoomRow[]).map((r) => ({
+      key: r.key,
+      name: r.name,
+      topic: r.topic,
+      topicBy: r.topic_by,
+      topicTs: r.topic_ts,
+      stamp: r.saved_at,
+    }));
   }
 
   /**
@@ -270,24 +299,36 @@ export class HistoryDb {
   }
 
   /**
-   * One retention step: deletes at most PRUNE_BATCH_ROWS of the oldest messages beyond
-   * `maxMessages` and at most as many older than `maxDays`. Returns true when more are due.
+   * Every message with an id up to this one is gone (deleted by retention, or never stored):
+   * the smallest id stored, less one.
    */
-  prune(now: number): boolean {
+  get goneUpTo(): number {
+    const first = this.statements.firstId.get() as number | null;
+    return first === null ? this.lastStoredId : first - 1;
+  }
+
+  /**
+   * One retention step: deletes at most PRUNE_BATCH_ROWS of the oldest messages beyond
+   * `maxMessages` and at most as many older than `maxDays`. Returns how many it deleted, and
+   * whether more are due.
+   */
+  prune(now: number): { deleted: number; more: boolean } {
     const { maxMessages = 0, maxDays = 0 } = this.options;
     let more = false;
+    let deleted = 0;
     if (maxMessages > 0 || maxDays > 0) this.saveNextId();
     if (maxMessages > 0 && this.count > maxMessages) {
       const n = Math.min(this.count - maxMessages, PRUNE_BATCH_ROWS);
-      this.count -= this.statements.pruneOldest.run(n).changes;
-      more = this.count > maxMessages;
+      deleted += this.statements.pruneOldest.run(n).changes;
+      more = this.count - deleted > maxMessages;
     }
     if (maxDays > 0) {
-      const deleted = this.statements.pruneBefore.run(PRUNE_BATCH_ROWS, now - maxDays * DAY_MS).changes;
-      this.count -= deleted;
-      more ||= deleted === PRUNE_BATCH_ROWS;
+      const old = this.statements.pruneBefore.run(PRUNE_BATCH_ROWS, now - maxDays * DAY_MS).changes;
+      deleted += old;
+      more ||= old === PRUNE_BATCH_ROWS;
     }
-    return more;
+    this.count -= deleted;
+    return { deleted, more };
   }
 
   /**
@@ -299,6 +340,15 @@ export class HistoryDb {
   syncWal(): void {
     this.walFd ??= openSync(`${this.db.name}-wal`, 'r');
     fsyncSync(this.walFd);
+  }
+
+  /**
+   * Copies the WAL into the database file and empties it: after a commit failed for lack of
+   * space, this may give back room (the WAL holds many copies of the same hot pages, the
+   * database file one). Throws when it cannot (disk full), changing nothing.
+   */
+  checkpoint(): void {
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
   }
 
   /** Closes the database (SQLite checkpoints and syncs it), releasing its lock. */
@@ -316,15 +366,5 @@ export class HistoryDb {
     if (this.metaNextId >= this.persistedNextId) return;
     this.statements.setNextId.run(this.persistedNextId);
     this.metaNextId = this.persistedNextId;
-  }
-
-  /** Runs a query; a failure (an I/O error) is a value. */
-  private read(query: () => Row[], oldestFirst: boolean): HistoryResult {
-    try {
-      const rows = query().map(toRecord);
-      return { ok: true, records: oldestFirst ? rows.reverse() : rows };
-    } catch (err) {
-      return { ok: false, reason: failureReason(err) };
-    }
   }
 }

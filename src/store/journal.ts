@@ -17,7 +17,8 @@ interface JournalFile {
  * The append-only journal of the history write path: each turn's messages are written here on
  * the event loop (one `write`, into the page cache, so they survive `kill -9`) before the worker
  * stores them. Two files take turns: the current one grows until it passes the rotation size and
- * the other is empty; a file is emptied once every batch in it is durable in the database. Every
+ * the other is empty; a file is emptied once every batch in it is durable in the database (a
+ * file holding what was left at open counts as batch 0). Every
  * `syncIntervalMs` the files are written to disk from libuv's thread pool, so a power cut loses
  * at most about that much.
  */
@@ -49,10 +50,15 @@ export class JournalFiles {
   /** Appends batch `seq`; throws (leaving the file as it was) when it cannot be written whole. */
   append(text: string, seq: number): void {
     const f = this.files[this.current] as JournalFile;
-    const bytes = Buffer.byteLength(text);
+    const buffer = Buffer.from(text);
+    const bytes = buffer.length;
     try {
-      const written = writeSync(f.fd, text);
-      if (written !== bytes) throw new Error(`wrote ${written} of ${bytes} bytes to the history journal`);
+      // A short write (the disk filled up) is continued, so its real error (ENOSPC) is the one thrown.
+      for (let at = writeSync(f.fd, buffer); at < bytes;) {
+        const more = writeSync(f.fd, buffer, at);
+        if (more === 0) throw new Error(`wrote ${at} of ${bytes} bytes to the history journal`);
+        at += more;
+      }
     } catch (err) {
       try {
         ftruncateSync(f.fd, f.size); // no torn line for the next batch to be glued to
@@ -68,16 +74,22 @@ export class JournalFiles {
     if (f.size >= this.rotateBytes && other.size === 0) this.current = 1 - this.current;
   }
 
-  /** Every batch up to `seq` is durable in the database: the other file can be emptied. */
+  /**
+   * Every batch up to `seq` is durable in the database: a file holding no later batch is emptied,
+   * the current one included (so the journal stays small while the worker keeps up, however
+   * small the disk: it might never reach the rotation size).
+   */
   durable(seq: number): void {
-    const other = this.files[1 - this.current] as JournalFile;
-    // Synchronous: a truncation in flight must never meet a close (the number could be reused).
-    if (other.size === 0 || other.lastSeq > seq) return;
-    try {
-      ftruncateSync(other.fd, 0);
-      other.size = 0;
-    } catch {
-      // kept: the next report tries again, and recovery skips what the database already has
+    for (const f of this.files) {
+      // Synchronous: a truncation in flight must never meet a close (the number could be reused),
+      // nor an append (which lands at the end either way: O_APPEND).
+      if (f.size === 0 || f.lastSeq > seq) continue;
+      try {
+        ftruncateSync(f.fd, 0);
+        f.size = 0;
+      } catch {
+        // kept: the next report tries again, and recovery skips what the database already has
+      }
     }
   }
 

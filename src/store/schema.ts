@@ -1,10 +1,23 @@
 import type Database from 'better-sqlite3';
+import { roomKey } from '../core/names.js';
+
+/** What a migration may depend on besides the database: the server's settings at the time. */
+export interface MigrationContext {
+  /** The server's default room (`--default-room`), as spelled there. */
+  defaultRoom: string;
+}
+
+/** A migration's SQL, or a function giving it for the settings of the server that migrates. */
+export type Migration = string | ((context: MigrationContext) => string);
+
+/** `s` as an SQL string literal. */
+const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
 /**
  * The history schema, one migration per version; `PRAGMA user_version` holds the version a
  * database is at. Migrations only ever get appended: a released one never changes.
  */
-export const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly Migration[] = [
   // 1: public messages and /me actions, a full-text index over their texts, and the event id
   // high-water mark (private messages, joins and renames take ids too but are not stored).
   `
@@ -45,6 +58,26 @@ export const MIGRATIONS: readonly string[] = [
     INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.id, old.text);
   END;
   `,
+  // 3: rooms (#12). Each message belongs to a room, stored by its key (`roomKey`); the messages
+  // stored before rooms existed belong to the default room of the server that migrates, for good:
+  // the column's default says so without rewriting a row, and a later --default-room does not
+  // move them. `(room, id)` serves a room's newest messages and its pages. The rooms table keeps
+  // each room's spelling and topic across restarts; `saved_at` orders saves (RoomSave.stamp).
+  ({ defaultRoom }) => `
+  ALTER TABLE messages ADD COLUMN room TEXT NOT NULL DEFAULT ${sqlString(roomKey(defaultRoom))};
+  CREATE INDEX messages_room_id ON messages (room, id);
+  CREATE TABLE rooms (
+    key TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    topic TEXT NOT NULL,
+    topic_by TEXT NOT NULL,
+    topic_ts INTEGER NOT NULL,
+    saved_at INTEGER NOT NULL
+  ) STRICT, WITHOUT ROWID;
+  INSERT INTO rooms (key, name, topic, topic_by, topic_ts, saved_at)
+    SELECT ${sqlString(roomKey(defaultRoom))}, ${sqlString(defaultRoom)}, '', '', 0, 0
+    WHERE EXISTS (SELECT 1 FROM messages);
+  `,
 ];
 
 /** The schema version this papo writes. */
@@ -54,7 +87,7 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
 export class SchemaError extends Error {}
 
 /** Brings a database up to SCHEMA_VERSION, one transaction per migration. */
-export function migrate(db: Database.Database): void {
+export function migrate(db: Database.Database, context: MigrationContext): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > SCHEMA_VERSION) {
     throw new SchemaError(
@@ -62,7 +95,8 @@ export function migrate(db: Database.Database): void {
     );
   }
   for (let version = current + 1; version <= SCHEMA_VERSION; version++) {
-    const sql = MIGRATIONS[version - 1] as string;
+    const migration = MIGRATIONS[version - 1] as Migration;
+    const sql = typeof migration === 'string' ? migration : migration(context);
     db.transaction(() => {
       db.exec(sql);
       db.pragma(`user_version = ${version}`);

@@ -1,13 +1,16 @@
 import type { HistoryRecord, PublicEvent } from '../core/events.js';
-import type { HistoryResult, HistorySource } from '../core/history.js';
+import type { HistoryResult, HistorySource, RecentResult, RoomStore, SavedRoom } from '../core/history.js';
 import type { Journal } from '../core/hub.js';
+import { FailureOutbox } from './failure-outbox.js';
 import { failureReason, HistoryOpenError, journalFailureLine, type StoreFailure } from './failures.js';
 import type { HistoryDbOptions } from './history-db.js';
 import { ftsQuery } from './fts-query.js';
-import { decodeJournal, encodeNextId, encodeRecord } from './journal-codec.js';
+import { decodeJournal, encodeNextId, encodeRecord, encodeRoom, type RoomSave } from './journal-codec.js';
 import { JOURNAL_ROTATE_BYTES, JournalFiles } from './journal.js';
+import { RoomKeys } from './room-keys.js';
+import { RoomTails, type Visible } from './room-tails.js';
 import { WorkerLink, type CallAnswer } from './worker-link.js';
-import { fromWire, type Call, type FromWorker } from './worker-protocol.js';
+import { fromWire, type Call, type FromWorker, type WorkerFailure } from './worker-protocol.js';
 
 /**
  * How long flushed batches wait to be posted to the worker, in ms. The journal write already
@@ -19,11 +22,20 @@ import { fromWire, type Call, type FromWorker } from './worker-protocol.js';
 const POST_INTERVAL_MS = 50;
 
 /**
- * Newest messages kept in memory: a replay on join (50 by default) or a first `/history` page is
- * answered from them, without waiting for the worker (which may be in the middle of an index
- * step or a checkpoint: tens of milliseconds the event loop would be blocked).
+ * Newest messages kept in memory per room unless told otherwise: a replay on entering a room (50
+ * by default; the server asks for at least --history-replay) or a first `/history` page is
+ * answered from them, without waiting for the worker.
  */
-const TAIL_SIZE = 256;
+export const DEFAULT_TAIL_PER_ROOM = 64;
+
+/**
+ * Most messages kept in memory over all rooms unless told otherwise: ~10 MB with texts of 100
+ * bytes, ~60 MB at the 1 KiB limit. Past it, the rooms written to least recently leave memory.
+ */
+export const DEFAULT_MAX_TAIL_RECORDS = 50_000;
+
+/** The default room unless told otherwise (the server's `--default-room` default). */
+export const DEFAULT_HISTORY_ROOM = '#geral';
 
 /**
  * How far the worker may fall behind the journal, in event ids (about as many messages). When the
@@ -34,7 +46,15 @@ const TAIL_SIZE = 256;
  */
 const MAX_BACKLOG_IDS = 50_000;
 
+const DAY_MS = 86_400_000;
+
 export interface SqliteHistoryOptions extends HistoryDbOptions {
+  /**
+   * The server's default room (`--default-room`, default `#geral`). Messages stored before rooms
+   * existed belong to the default room of the server that first opens the database after the
+   * upgrade; they stay there if the default room changes later.
+   */
+  defaultRoom?: string;
   /**
    * How often the journal and the database's WAL are written to disk, in ms (default 1000): a
    * power cut loses at most about this much. The journal is emptied only past what is on disk.
@@ -44,87 +64,76 @@ export interface SqliteHistoryOptions extends HistoryDbOptions {
   journalRotateBytes?: number;
   /** How far the worker may fall behind, in ids (MAX_BACKLOG_IDS). */
   maxBacklog?: number;
+  /** Newest messages kept in memory per room (DEFAULT_TAIL_PER_ROOM). */
+  tailPerRoom?: number;
+  /** Most messages kept in memory over all rooms (DEFAULT_MAX_TAIL_RECORDS). */
+  maxTailRecords?: number;
+  /** The time, in ms, for `maxDays` on reads (default `Date.now`). */
+  now?: () => number;
 }
 
 /**
- * Message history in one SQLite file, stored by a worker thread so the event loop never waits
- * for the database. Public messages handed to `record` are buffered; `flush`, which the server
- * runs once per event-loop turn before any output is written, appends them to the journal next
- * to the database (one write: once it returns they survive the process being killed); every
- * POST_INTERVAL_MS what was journaled is posted to the worker, which commits it. The journal is
- * replayed into the database at the next open if the worker had not stored it. Reads are
- * synchronous: they post what waits, then wait for the worker to answer once it has stored it.
+ * Message history and saved rooms in one SQLite file, stored by a worker thread so the event
+ * loop never waits for the database. Public messages handed to `record` and rooms handed to
+ * `saveRoom` are buffered; `flush`, which the server runs once per event-loop turn before any
+ * output is written, appends them to the journal next to the database (one write: once it
+ * returns they survive the process being killed); every POST_INTERVAL_MS what was journaled is
+ * posted to the worker, which commits it. The journal is replayed into the database at the next
+ * open if the worker had not stored it. No read blocks: `recent` answers from the newest messages
+ * of each room kept in memory, the others through a callback once the worker has answered.
  */
-export class SqliteHistory implements Journal, HistorySource {
+export class SqliteHistory implements Journal, HistorySource, RoomStore {
   /** The id the next event will get, read at each flush so ids are never reused after a restart. */
   nextIdSource: (() => number) | null = null;
 
-  private failureHandler: ((failure: StoreFailure) => void) | null = null;
-  /** Failures to tell onFailure (it is set after open, and calls must not re-enter their caller). */
-  private undelivered: StoreFailure[] = [];
+  private readonly failures = new FailureOutbox();
   /** Journal lines of the records not yet flushed. */
   private pending: string[] = [];
   private pendingLastId = 0;
+  /** Rooms saved and not yet journaled, by key (the newest save of each). */
+  private readonly pendingRooms = new Map<string, RoomSave>();
+  private flushSoon: NodeJS.Immediate | null = null;
   private persistedNextId: number;
   private seq = 0;
   private closed = false;
   /** As the worker last said: every id up to this one is stored and indexed. */
   private caughtUpTo: number;
+  /** Whether the worker's commits are failing (its batches wait for a retry). */
+  private delayed = false;
   /** Batches journaled but not yet posted to the worker. */
   private unposted: string[] = [];
   private postTimer: NodeJS.Timeout | null = null;
-  /**
-   * The newest messages, oldest first: those recorded since open on top of the newest stored
-   * ones. Only the last `tailCapacity` count; it is trimmed now and then, not on every message.
-   * Off (null) with `maxDays` retention, which the worker applies by the clock.
-   */
-  private tail: HistoryRecord[] | null = null;
-  /** Whether no message older than the tail is stored. */
-  private tailHasAll = false;
-  private readonly tailCapacity: number;
-  /** `maxMessages` retention keeps no more than the tail holds: the tail is all there is to show. */
-  private readonly retentionFitsTail: boolean;
+  /** Every room saved, by key. */
+  private readonly rooms = new Map<string, SavedRoom>();
+  private readonly keys = new RoomKeys();
+  private readonly tails: RoomTails;
+  /** As the worker last said: every id up to this one is gone (retention). */
+  private goneUpTo = 0;
+  private readonly now: () => number;
 
   private constructor(
     private readonly link: WorkerLink,
     private readonly journal: JournalFiles,
     nextId: number,
-    maxMessages: number,
-    private readonly maxBacklog: number,
+    private readonly options: SqliteHistoryOptions,
   ) {
     this.persistedNextId = nextId;
     this.caughtUpTo = nextId - 1; // the worker's first progress report corrects it
-    this.retentionFitsTail = maxMessages > 0 && maxMessages <= TAIL_SIZE;
-    this.tailCapacity = this.retentionFitsTail ? maxMessages : TAIL_SIZE;
-  }
-
-  /** Loads the newest stored messages into the tail (nothing is recorded yet). */
-  private loadTail(): void {
-    const answer = this.call({ op: 'recent', limit: this.tailCapacity + 1 });
-    if (!answer.ok || !answer.value.ok) return; // no tail: every read asks the worker
-    const { records } = answer.value;
-    this.tail = records.slice(-this.tailCapacity);
-    this.tailHasAll = records.length <= this.tailCapacity;
-  }
-
-  /**
-   * The newest `limit` messages below `below`, oldest first, from the tail; null when the tail
-   * cannot tell (too few there, older ones stored) or the worker is gone (reads say so).
-   */
-  private fromTail(below: number, limit: number): HistoryResult | null {
-    const tail = this.tail;
-    if (tail === null || this.link.gone !== null) return null;
-    const end = tail.findLastIndex((r) => r.id < below) + 1;
-    const start = Math.max(end - limit, tail.length - this.tailCapacity, 0);
-    if (end - start < limit && !this.tailHasAll && !this.retentionFitsTail) return null;
-    return { ok: true, records: tail.slice(start, end) };
+    this.now = options.now ?? Date.now;
+    const perRoom = Math.max(1, options.tailPerRoom ?? DEFAULT_TAIL_PER_ROOM);
+    this.tails = new RoomTails(
+      perRoom,
+      options.maxTailRecords ?? DEFAULT_MAX_TAIL_RECORDS,
+      (key, before, done) =>
+        this.readRoom(key, before, perRoom + 1, (result) => done(result.ok ? result.records : null)),
+    );
   }
 
   /**
    * Opens (creating if needed) the history database at `file`, migrates it to the current
-   * schema, and stores what its journal holds beyond it (left by a server that was killed).
-   * Throws HistoryOpenError, whose message says what is wrong, when the file is damaged,
-   * locked by another server, or cannot be written.
+   * schema, stores what its journal holds beyond it (left by a server that was killed), and loads
+   * each room's newest messages. Throws HistoryOpenError, whose message says what is wrong, when
+   * the file is damaged (emptied included), locked by another server, or cannot be written.
    */
   static open(file: string, options: SqliteHistoryOptions = {}): SqliteHistory {
     const journalFiles = [`${file}.journal-0`, `${file}.journal-1`];
@@ -135,13 +144,14 @@ export class SqliteHistory implements Journal, HistorySource {
       {
         file,
         journalFiles,
+        defaultRoom: options.defaultRoom ?? DEFAULT_HISTORY_ROOM,
         maxMessages: options.maxMessages ?? 0,
         maxDays: options.maxDays ?? 0,
         maxPages: options.maxPages ?? 0,
         syncIntervalMs,
       },
       (msg, deferred) => (store ? store.onWorkerMessage(msg, deferred) : early.push(msg)),
-      (error) => store?.report({ error, reason: 'the history store stopped', lost: [] }, true),
+      (error) => store?.report({ kind: 'stopped', error, reason: 'the history store stopped' }, true),
     );
     // The journal is opened only once the worker holds the database's lock: a second server
     // on the same file stops here and never touches the first one's journal.
@@ -161,41 +171,54 @@ export class SqliteHistory implements Journal, HistorySource {
         syncIntervalMs,
       );
     } catch (err) {
-      link.close(link.call({ op: 'close' }).ok);
+      const closed = link.call({ op: 'close' });
+      link.close(closed.ok);
       throw new HistoryOpenError(journalFailureLine(err), { cause: err });
     }
-    store = new SqliteHistory(
-      link,
-      journal,
-      opened.nextId,
-      options.maxMessages ?? 0,
-      options.maxBacklog ?? MAX_BACKLOG_IDS,
-    );
-    if (!options.maxDays) store.loadTail();
+    store = new SqliteHistory(link, journal, opened.nextId, options);
+    for (const { key, name, topic, topicBy, topicTs } of opened.rooms)
+      store.rooms.set(key, { name, topic, topicBy, topicTs });
+    store.loadTails();
     for (const msg of early) store.onWorkerMessage(msg, true);
     return store;
   }
 
-  /** Called when a commit, a pruning step or the worker fails; the store keeps journaling. */
+  /** Loads each room's newest messages (at open, waiting for the worker). */
+  private loadTails(): void {
+    const perRoom = this.options.tailPerRoom ?? DEFAULT_TAIL_PER_ROOM;
+    const total = this.options.maxTailRecords ?? DEFAULT_MAX_TAIL_RECORDS;
+    const answer = this.call({
+      op: 'tails',
+      perRoom: Math.max(1, perRoom) + 1,
+      total,
+      minTs: this.visible().minTs,
+    });
+    if (!answer.ok) return; // the worker is gone: reads say so
+    // The least recently written first, so the most recent stay longest in memory.
+    for (const { key, records } of answer.value.reverse())
+      this.tails.open(key, records && this.named(records));
+  }
+
+  /** Called when storing fails, is delayed or resumes, or the worker stops (StoreFailure). */
   get onFailure(): ((failure: StoreFailure) => void) | null {
-    return this.failureHandler;
+    return this.failures.handler;
   }
 
   set onFailure(handler: ((failure: StoreFailure) => void) | null) {
-    this.failureHandler = handler;
-    if (handler && this.undelivered.length > 0) queueMicrotask(() => this.deliver());
+    this.failures.handler = handler;
   }
 
   /** Journal: buffers a public message or action until the next flush. Other events are not stored. */
   record(event: PublicEvent): void {
     if (event.type !== 'message' && event.type !== 'action') return;
-    this.pending.push(encodeRecord(event));
-    this.pendingLastId = event.id;
-    const tail = this.tail;
-    if (tail === null) return;
-    tail.push({ type: event.type, id: event.id, ts: event.ts, from: event.from, text: event.text });
-    if (tail.length > this.tailCapacity) this.tailHasAll = false;
-    if (tail.length >= 2 * this.tailCapacity) tail.splice(0, tail.length - this.tailCapacity);
+    const { type, id, ts, from, text } = event;
+    const key = this.keyOf(event.room);
+    // Named as saved, like the records read back from the database.
+    const room = this.rooms.get(key)?.name ?? event.room;
+    const record: HistoryRecord = { type, id, ts, room, from, text };
+    this.pending.push(encodeRecord(record));
+    this.pendingLastId = id;
+    this.tails.add(key, record);
   }
 
   /** Messages recorded and not yet flushed. */
@@ -203,18 +226,49 @@ export class SqliteHistory implements Journal, HistorySource {
     return this.pending.length;
   }
 
+  /** RoomStore: every room saved, as last saved. */
+  savedRooms(): SavedRoom[] {
+    return Array.from(this.rooms.values(), (r) => ({ ...r }));
+  }
+
   /**
-   * Writes what was recorded since the last flush to the journal, in one write; the same text is
-   * posted to the worker within POST_INTERVAL_MS. When the journal cannot be written the batch
-   * is dropped (it was relayed but is not stored), `onFailure` is told, and false is returned.
-   * When the worker has fallen more than `maxBacklog` ids behind, waits for it to come back within.
+   * RoomStore: saves a room's spelling and topic; journaled with the turn's messages (so it
+   * survives `kill -9` like them), then stored by the worker.
+   */
+  saveRoom(room: SavedRoom): void {
+    const key = this.keyOf(room.name);
+    const saved = { name: room.name, topic: room.topic, topicBy: room.topicBy, topicTs: room.topicTs };
+    const stamp = Math.max(this.persistedNextId, this.pendingLastId + 1, this.nextIdSource?.() ?? 0);
+    this.rooms.set(key, saved);
+    this.pendingRooms.set(key, { ...saved, stamp });
+    this.tails.rename(key, room.name);
+    // The server flushes every turn it has events in; this covers a save without one.
+    if (this.flushSoon === null && !this.closed) {
+      this.flushSoon = setImmediate(() => {
+        this.flushSoon = null;
+        this.flush();
+      });
+      this.flushSoon.unref();
+    }
+  }
+
+  /**
+   * Writes what was recorded and saved since the last flush to the journal, in one write; the
+   * same text is posted to the worker within POST_INTERVAL_MS. When the journal cannot be
+   * written, the turn's messages are not stored, `onFailure` is told at once (`not_journaled`,
+   * before this returns) and false is returned; saved rooms wait for the next flush. When the
+   * worker has fallen more than `maxBacklog` ids behind, waits for it to come back within.
    */
   flush(): boolean {
     const nextId = this.nextIdSource?.() ?? 0;
-    if (this.pending.length === 0 && nextId <= this.persistedNextId) return true;
+    if (this.pending.length === 0 && this.pendingRooms.size === 0 && nextId <= this.persistedNextId)
+      return true;
     const lines = this.pending;
     const lastNext = lines.length > 0 ? this.pendingLastId + 1 : 0;
+    const rooms = [...this.pendingRooms];
     this.pending = [];
+    this.pendingRooms.clear();
+    for (const [, room] of rooms) lines.push(encodeRoom(room));
     // Where ids continue is written only when events that are not stored used ids past the last message.
     if (nextId > Math.max(this.persistedNextId, lastNext)) lines.push(encodeNextId(nextId));
     lines.push('');
@@ -222,10 +276,8 @@ export class SqliteHistory implements Journal, HistorySource {
     try {
       this.journal.append(text, this.seq + 1);
     } catch (err) {
-      this.report(
-        { error: err as Error, reason: failureReason(err), lost: decodeJournal(text).records },
-        false,
-      );
+      for (const [key, room] of rooms) if (!this.pendingRooms.has(key)) this.pendingRooms.set(key, room);
+      this.notJournaled(err, text);
       return false;
     }
     this.seq++;
@@ -235,11 +287,7 @@ export class SqliteHistory implements Journal, HistorySource {
       this.postTimer = setTimeout(this.postBatches, POST_INTERVAL_MS);
       this.postTimer.unref();
     }
-    const upTo = this.persistedNextId - 1 - this.maxBacklog;
-    if (this.caughtUpTo < upTo && this.link.gone === null) {
-      const answer = this.call({ op: 'catchUp', upTo: upTo + Math.ceil(this.maxBacklog / 10) });
-      if (answer.ok) this.caughtUpTo = Math.max(this.caughtUpTo, answer.value);
-    }
+    this.boundBacklog();
     return true;
   }
 
@@ -248,43 +296,30 @@ export class SqliteHistory implements Journal, HistorySource {
     return this.persistedNextId;
   }
 
-  /** Messages stored, once the worker has stored everything flushed so far. */
-  get size(): number {
-    return this.answer(this.call({ op: 'size' }));
+  /** HistorySource: from memory, this turn's messages included. */
+  recent(room: string, limit: number, since = 0): RecentResult {
+    return { ok: true, ...this.tails.recent(this.keyOf(room), limit, since, this.visible()) };
   }
 
-  recent(limit: number): HistoryResult {
-    this.flush(); // so a replay sees this turn's messages
-    return this.fromTail(Infinity, limit) ?? this.read(this.call({ op: 'recent', limit }));
-  }
-
-  before(id: number, limit: number): HistoryResult {
-    this.flush();
-    return this.fromTail(id, limit) ?? this.read(this.call({ op: 'before', id, limit }));
-  }
-
-  /** Messages holding every word of `query`, best first; the worker catches the index up first. */
-  search(query: string, limit: number): HistoryResult {
-    const match = this.searchMatch(query);
-    return match === null ? { ok: true, records: [] } : this.read(this.call({ op: 'search', match, limit }));
+  /** HistorySource: from memory when it holds them all, else from the worker. */
+  beforeLater(room: string, before: number, limit: number, done: (result: HistoryResult) => void): void {
+    const key = this.keyOf(room);
+    const records = this.tails.before(key, before, limit, this.visible());
+    if (records !== null) return queueMicrotask(() => done({ ok: true, records }));
+    this.flush(); // so the worker has every message recorded before this
+    this.readRoom(key, before, limit, done);
   }
 
   /**
-   * As `search`, without blocking the event loop: `done` gets the answer once the worker has it.
-   * The search still sees every message recorded before it.
+   * HistorySource: the worker searches once it has stored (and indexed) every message
+   * recorded before the search; `done` gets its answer on the event loop.
    */
-  searchLater(query: string, limit: number, done: (result: HistoryResult) => void): void {
-    const match = this.searchMatch(query);
-    if (match === null) return queueMicrotask(() => done({ ok: true, records: [] }));
-    this.postBatches();
-    this.link.callLater({ op: 'search', match, limit }, (answer) => done(this.read(answer)));
-  }
-
-  /** The FTS5 query for `query` (null: it has no word), once the turn's messages are flushed. */
-  private searchMatch(query: string): string | null {
+  searchLater(rooms: string[], query: string, limit: number, done: (result: HistoryResult) => void): void {
     const match = ftsQuery(query);
-    if (match !== null) this.flush();
-    return match;
+    if (match === null || rooms.length === 0) return queueMicrotask(() => done({ ok: true, records: [] }));
+    this.flush();
+    const keys = [...new Set(rooms.map((r) => this.keyOf(r)))];
+    this.callLater({ op: 'search', match, rooms: keys, limit, minTs: this.visible().minTs }, done);
   }
 
   /**
@@ -296,7 +331,12 @@ export class SqliteHistory implements Journal, HistorySource {
     return answer.ok && answer.value;
   }
 
-  /** Stored messages not yet in the full-text index. */
+  /** Messages stored, once the worker has stored everything flushed so far (waits for it). */
+  get size(): number {
+    return this.answer(this.call({ op: 'size' }));
+  }
+
+  /** Stored messages not yet in the full-text index (waits for the worker). */
   get unindexedCount(): number {
     return this.answer(this.call({ op: 'unindexed' }));
   }
@@ -305,7 +345,7 @@ export class SqliteHistory implements Journal, HistorySource {
    * One retention step in the worker: deletes at most PRUNE_BATCH_ROWS of the oldest messages
    * beyond `maxMessages` and at most as many older than `maxDays`. Returns true when more are due.
    */
-  prune(now: number = Date.now()): boolean {
+  prune(now: number = this.now()): boolean {
     const answer = this.call({ op: 'prune', now });
     return answer.ok && answer.value;
   }
@@ -317,16 +357,70 @@ export class SqliteHistory implements Journal, HistorySource {
 
   /**
    * Flushes what is pending, waits for the worker to store it and close the database (releasing
-   * its lock), then empties the journal. If the worker is gone, the journal keeps everything for
-   * the next open.
+   * its lock), then empties the journal. If the worker is gone or cannot store everything (disk
+   * full), the journal keeps it for the next open.
    */
   close(): void {
     if (this.closed) return;
     this.flush();
     this.closed = true;
+    if (this.flushSoon !== null) clearImmediate(this.flushSoon);
     const closed = this.call({ op: 'close' });
-    this.journal.close(closed.ok);
+    this.journal.close(closed.ok && closed.value);
     this.link.close(closed.ok);
+  }
+
+  /** The key of a room's display name. */
+  private keyOf(room: string): string {
+    return this.keys.of(room);
+  }
+
+  /** Records from the worker, their room named by its display name (the key when never saved). */
+  private named(records: HistoryRecord[]): HistoryRecord[] {
+    for (const r of records) r.room = this.rooms.get(r.room)?.name ?? r.room;
+    return records;
+  }
+
+  private visible(): Visible {
+    const { maxDays = 0 } = this.options;
+    return {
+      goneUpTo: this.goneUpTo,
+      minTs: maxDays > 0 ? this.now() - maxDays * DAY_MS : Number.MIN_SAFE_INTEGER,
+    };
+  }
+
+  /** Asks the worker for the newest `limit` messages of the room with key `key` below `before`. */
+  private readRoom(key: string, before: number, limit: number, done: (result: HistoryResult) => void): void {
+    this.callLater({ op: 'before', room: key, id: before, limit, minTs: this.visible().minTs }, done);
+  }
+
+  /** A read in the worker, after every batch journaled before it; `done` gets it on the event loop. */
+  private callLater(
+    call: Extract<Call, { op: 'before' | 'search' }>,
+    done: (result: HistoryResult) => void,
+  ): void {
+    this.postBatches();
+    this.link.callLater(call, (answer) => {
+      const result = answer.ok ? answer.value : { ok: false as const, reason: answer.reason };
+      done(result.ok ? { ok: true, records: this.named(result.records) } : result);
+    });
+  }
+
+  /** The turn's journal write failed: its messages are taken out and reported, not acknowledged. */
+  private notJournaled(error: unknown, text: string): void {
+    const { records } = decodeJournal(text);
+    this.tails.remove(new Set(records.map((r) => r.id)));
+    const lost = records.map(({ id, from, room }) => ({ id, from, room }));
+    this.report({ kind: 'not_journaled', error: error as Error, reason: failureReason(error), lost }, false);
+  }
+
+  /** When the worker lags more than maxBacklog ids behind, waits for it (not while its commits fail). */
+  private boundBacklog(): void {
+    const maxBacklog = this.options.maxBacklog ?? MAX_BACKLOG_IDS;
+    const upTo = this.persistedNextId - 1 - maxBacklog;
+    if (this.caughtUpTo >= upTo || this.link.gone !== null || this.delayed) return;
+    const answer = this.call({ op: 'catchUp', upTo: upTo + Math.ceil(maxBacklog / 10) });
+    if (answer.ok) this.caughtUpTo = Math.max(this.caughtUpTo, answer.value);
   }
 
   /** Posts the batches journaled since the last post, as one, numbered by the last of them. */
@@ -338,40 +432,35 @@ export class SqliteHistory implements Journal, HistorySource {
     this.unposted = [];
   };
 
-  /** A call to the worker, behind every batch journaled before it. */
+  /** A call to the worker, behind every batch journaled before it, waiting for its answer. */
   private call<K extends Call['op']>(call: Extract<Call, { op: K }>): CallAnswer<K> {
     this.postBatches();
     return this.link.call(call);
   }
 
   private onWorkerMessage(msg: FromWorker, deferred: boolean): void {
-    if (msg.type === 'durable') this.journal.durable(msg.seq);
-    else if (msg.type === 'progress') this.caughtUpTo = Math.max(this.caughtUpTo, msg.id);
-    else if (msg.type === 'failure')
-      this.report({ error: fromWire(msg.error), reason: msg.reason, lost: msg.lost }, deferred);
-  }
-
-  /** Tells onFailure now, or soon when `deferred` (from inside a read) or not yet set. */
-  private report(failure: StoreFailure, deferred: boolean): void {
-    if (failure.lost.length > 0 && this.tail !== null) {
-      const lost = new Set(failure.lost.map((r) => r.id));
-      this.tail = this.tail.filter((r) => !lost.has(r.id));
+    switch (msg.type) {
+      case 'durable':
+        return this.journal.durable(msg.seq);
+      case 'progress':
+        this.caughtUpTo = Math.max(this.caughtUpTo, msg.id);
+        return;
+      case 'gone':
+        this.goneUpTo = Math.max(this.goneUpTo, msg.upTo);
+        return this.tails.gone(msg.upTo);
+      case 'failure':
+        return this.report(fromWorker(msg.failure), deferred);
+      case 'opened':
+      case 'reply':
+        return; // answers to calls, routed by the link
     }
-    this.undelivered.push(failure);
-    if (!this.failureHandler) return;
-    if (deferred) queueMicrotask(() => this.deliver());
-    else this.deliver();
   }
 
-  private deliver(): void {
-    const failures = this.undelivered;
-    this.undelivered = [];
-    for (const f of failures) this.failureHandler?.(f);
-  }
-
-  /** A read's answer, or why the worker could not give one. */
-  private read(answer: CallAnswer<'recent' | 'before' | 'search'>): HistoryResult {
-    return answer.ok ? answer.value : { ok: false, reason: answer.reason };
+  /** Tells onFailure now, or soon when `deferred` (from inside a read). */
+  private report(failure: StoreFailure, deferred: boolean): void {
+    if (failure.kind === 'delayed') this.delayed = true;
+    else if (failure.kind === 'resumed') this.delayed = false;
+    this.failures.tell(failure, deferred);
   }
 
   /** A diagnostic number from the worker; throws when it cannot answer. */
@@ -379,4 +468,9 @@ export class SqliteHistory implements Journal, HistorySource {
     if (!answer.ok) throw new Error(answer.reason);
     return answer.value;
   }
+}
+
+/** A failure as the worker reported it, with its error rebuilt. */
+function fromWorker(f: WorkerFailure): StoreFailure {
+  return f.kind === 'resumed' ? f : { ...f, error: fromWire(f.error) };
 }

@@ -37,9 +37,11 @@ function startWorker(start: WorkerStart): Worker {
 }
 
 /**
- * The main thread's end of the history worker: posts batches and calls in one ordered stream,
- * and answers calls synchronously by blocking on a shared flag until the worker has replied
- * (the worker posts the reply, then bumps and notifies the flag; the "synckit" pattern).
+ * The main thread's end of the history worker: posts batches and calls in one ordered stream.
+ * Reads are answered through a callback on the event loop (`callLater`). A few calls wait
+ * instead (`call`), blocking on a shared flag until the worker has replied (the worker posts the
+ * reply, then bumps and notifies the flag; the "synckit" pattern): opening and closing, the lag
+ * bound (a deliberate, bounded wait, see MAX_BACKLOG_IDS), and diagnostics tests use.
  */
 export class WorkerLink {
   /** Why the worker is no longer there, or null while it runs. */

@@ -1,17 +1,21 @@
 import type { HistoryRecord } from '../core/events.js';
 import type { MessagePort } from 'node:worker_threads';
 import type { HistoryResult } from '../core/history.js';
+import type { StoredRoom } from './history-db.js';
 
 /**
  * Messages between SqliteHistory (the event loop) and its database worker (history-worker.ts).
  * Everything the main thread sends goes down one port in order, so the worker answers a call
- * only after every batch posted before it is committed.
+ * only after every batch posted before it is committed (or, while commits fail, queued).
+ * Records the worker gives back name their room by its key (`roomKey`).
  */
 
 /** What the worker needs to start: where, how, and the channel back. */
 export interface WorkerStart {
   file: string;
   journalFiles: string[];
+  /** The server's default room: messages stored before rooms existed belong to it (schema.ts). */
+  defaultRoom: string;
   maxMessages: number;
   maxDays: number;
   maxPages: number;
@@ -22,10 +26,18 @@ export interface WorkerStart {
   port: MessagePort;
 }
 
+/** A room's newest messages as loaded at open; null: not loaded (past the memory bound). */
+export interface RoomRows {
+  key: string;
+  records: HistoryRecord[] | null;
+}
+
 export type Call =
-  | { op: 'recent'; limit: number }
-  | { op: 'before'; id: number; limit: number }
-  | { op: 'search'; match: string; limit: number }
+  /** For each room with messages, the newest `perRoom` (at most `total` in all), newest rooms first. */
+  | { op: 'tails'; perRoom: number; total: number; minTs: number }
+  /** The newest `limit` messages of room `room` (a key) below id `id`, from `minTs` on. */
+  | { op: 'before'; room: string; id: number; limit: number; minTs: number }
+  | { op: 'search'; match: string; rooms: string[]; limit: number; minTs: number }
   | { op: 'index'; limit: number | undefined }
   | { op: 'unindexed' }
   /** Indexes until everything up to `upTo` is stored and indexed; answers how far (see `progress`). */
@@ -36,7 +48,7 @@ export type Call =
 
 /** The value each call answers with. */
 export interface CallResults {
-  recent: HistoryResult;
+  tails: RoomRows[];
   before: HistoryResult;
   search: HistoryResult;
   index: boolean;
@@ -44,7 +56,8 @@ export interface CallResults {
   catchUp: number;
   prune: boolean;
   size: number;
-  close: null;
+  /** Whether every batch is stored (the journal may then be emptied). */
+  close: boolean;
 }
 
 export type ToWorker =
@@ -64,15 +77,24 @@ export interface WireError {
   stack: string;
 }
 
+/** The failures the worker reports (see StoreFailure), their error as it crosses threads. */
+export type WorkerFailure =
+  | { kind: 'delayed'; error: WireError; reason: string; waiting: number; retryMs: number }
+  | { kind: 'resumed'; reason: string; stored: number; delayedMs: number }
+  | { kind: 'upkeep'; error: WireError; reason: string };
+
 export type FromWorker =
-  | { type: 'opened'; ok: true; nextId: number }
+  /** `recovered`: what the journal held beyond the database is stored (else it waits, see `delayed`). */
+  | { type: 'opened'; ok: true; nextId: number; rooms: StoredRoom[]; recovered: boolean }
   | { type: 'opened'; ok: false; line: string; error: WireError }
   | { type: 'reply'; id: number; value: unknown }
-  /** Batches up to `seq` are committed and the WAL holding them is on disk. */
+  /** Batches up to `seq` are committed and the WAL holding them is on disk (0: the journal read at open). */
   | { type: 'durable'; seq: number }
   /** Every event id up to `id` posted so far is stored and in the full-text index. */
   | { type: 'progress'; id: number }
-  | { type: 'failure'; error: WireError; reason: string; lost: HistoryRecord[] };
+  /** Every message with an id up to `upTo` is gone from the database (retention). */
+  | { type: 'gone'; upTo: number }
+  | { type: 'failure'; failure: WorkerFailure };
 
 export function toWire(err: unknown): WireError {
   const e = err instanceof Error ? err : new Error(String(err));

@@ -35,6 +35,7 @@ function fanout(overrides: Partial<FanoutOptions> = {}): FanoutOptions {
     warmupS: 0,
     joinWindow: 4,
     joinTimeoutMs: 5000,
+    rooms: 0,
     ...overrides,
   };
 }
@@ -54,6 +55,32 @@ for (const proto of ['plain', 'json'] as const) {
     );
     assert.ok(trial.p50Us >= 0 && trial.p50Us <= trial.p99Us && trial.p99Us <= trial.maxUs);
     assert.ok(trial.curve.length > 0);
+  });
+}
+
+for (const proto of ['plain', 'json'] as const) {
+  test(`fanout over ${proto} with rooms delivers each message to its room's other members only`, async (t) => {
+    const srv = await startServer(LOAD);
+    t.after(() => srv.stop());
+    // 3 rooms of 3: one sender per room, messages to random rooms.
+    const o = fanout({ clients: 9, senders: 3, rooms: 3 });
+    const r = await runFanout({ address: '127.0.0.1', port: srv.port, proto }, o, quiet);
+    const trial = r.trials[0]!;
+    assert.equal(trial.expected, 60 * 2);
+    assert.equal(trial.received, trial.expected);
+    assert.deepEqual(
+      [trial.lost, trial.misrouted, trial.reordered, trial.duplicates, trial.disconnects],
+      [0, 0, 0, 0, 0],
+    );
+    assert.deepEqual(
+      srv.server.hub.rooms.list().map((x) => [x.room, x.users]),
+      [
+        ['#geral', 9],
+        ['#r0', 3],
+        ['#r1', 3],
+        ['#r2', 3],
+      ],
+    );
   });
 }
 

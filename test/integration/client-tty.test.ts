@@ -144,13 +144,15 @@ describe('papo client in a pseudo-terminal', () => {
     const rawTail = ana.raw.slice(ana.raw.lastIndexOf('burst 39'));
     assert.ok(rawTail.includes('\r\x1b[14C'), JSON.stringify(rawTail));
 
-    // On the screen: the last message, then the input line with the cursor after "hello wor".
+    // On the screen: the last message, the rooms' status row, then the input line with the
+    // cursor after "hello wor".
     const screen = new VirtualScreen(80, 24);
     screen.feed(ana.raw);
     const lines = screen.lines();
     assert.equal(lines[screen.row], 'ana> hello wor');
     assert.equal(screen.col, 'ana> hello wor'.length);
-    assert.match(lines[screen.row - 1] ?? '', /^\d\d:\d\d bob: burst 39 +日本語$/);
+    assert.equal(lines[screen.row - 1], '[#geral]');
+    assert.match(lines[screen.row - 2] ?? '', /^\d\d:\d\d bob: burst 39 +日本語$/);
 
     ana.type('ld\r');
     assert.equal(await bob.lineMatching(/^ana: /), 'ana: hello world');

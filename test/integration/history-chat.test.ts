@@ -130,11 +130,18 @@ test('JSON users get a history header, then the stored messages with their origi
   const bob = await LineClient.connect(srv.port);
   bob.sendLine(JSON.stringify({ type: 'hello', version: 1, name: 'bob' }));
   await bob.jsonOfType('welcome');
-  assert.deepEqual(await bob.nextJson(), { type: 'history', kind: 'replay', count: 2, more: true });
+  assert.deepEqual(await bob.nextJson(), {
+    type: 'history',
+    kind: 'replay',
+    count: 2,
+    room: '#geral',
+    more: true,
+  });
   assert.deepEqual(await bob.nextJson(), {
     type: 'action',
     id: acks[1]?.id,
     ts: acks[1]?.ts,
+    room: '#geral',
     from: 'ana',
     text: 'dois',
     history: true,
@@ -143,15 +150,29 @@ test('JSON users get a history header, then the stored messages with their origi
     type: 'message',
     id: acks[2]?.id,
     ts: acks[2]?.ts,
+    room: '#geral',
     from: 'ana',
     text: 'três',
     history: true,
   });
   bob.sendLine(JSON.stringify({ type: 'history', limit: 5, ref: 'h1' }));
-  assert.deepEqual(await bob.nextJson(), { type: 'history', kind: 'page', count: 1, more: false, ref: 'h1' });
+  assert.deepEqual(await bob.nextJson(), {
+    type: 'history',
+    kind: 'page',
+    count: 1,
+    room: '#geral',
+    more: false,
+    ref: 'h1',
+  });
   assert.equal((await bob.nextJson()).id, acks[0]?.id);
   bob.sendLine(JSON.stringify({ type: 'history', before: acks[2]?.id, limit: 1 }));
-  assert.deepEqual(await bob.nextJson(), { type: 'history', kind: 'page', count: 1, more: true });
+  assert.deepEqual(await bob.nextJson(), {
+    type: 'history',
+    kind: 'page',
+    count: 1,
+    room: '#geral',
+    more: true,
+  });
   assert.equal((await bob.nextJson()).text, 'dois');
   bob.sendLine(JSON.stringify({ type: 'history', limit: 1000, ref: 2 }));
   const bad = await bob.nextJson();
@@ -178,7 +199,7 @@ test('/search finds stored messages with all the words, best first, with time an
   bob.sendLine('/search chocolate');
   assert.equal(await bob.nextLine(), '*** Search "chocolate": no messages match.');
   bob.sendLine('/search');
-  assert.equal(await bob.nextLine(), '!! Usage: /search WORDS');
+  assert.equal(await bob.nextLine(), '!! Usage: /search [--all] WORDS');
 
   const bot = await joinJson(srv.port, 'bot');
   assert.equal((await bot.jsonOfType('history')).kind, 'replay');
@@ -216,7 +237,7 @@ test('private messages are never stored, replayed or found, whoever takes the na
 
   const db = SqliteHistory.open(file);
   t.after(() => db.close());
-  const all = db.recent(1000);
+  const all = db.recent('#geral', 1000);
   assert.ok(all.ok);
   assert.deepEqual(
     all.records.map((r) => r.text),
@@ -237,12 +258,12 @@ test('without history, /history and search say it is turned off', async (t) => {
   assert.equal(error.ref, 1);
 });
 
-test('a full disk is reported to the sender and in the log, and the chat goes on', async (t) => {
+test('a full database delays storing without losing or refusing anything, and the chat goes on', async (t) => {
   const logged: string[] = [];
   const file = dbFile(t);
   const history = SqliteHistory.open(file, { maxPages: 20 });
   const { default: pino } = await import('pino');
-  const log = pino({ level: 'error' }, { write: (line: string) => void logged.push(line) });
+  const log = pino({ level: 'warn' }, { write: (line: string) => void logged.push(line) });
   const srv = await startServer({ floodRate: 0 }, { history, log });
   t.after(async () => {
     await srv.stop();
@@ -252,21 +273,16 @@ test('a full disk is reported to the sender and in the log, and the chat goes on
   const bob = await LineClient.join(srv.port, 'bob');
   await ana.lineMatching('*** bob joined the chat.');
   const big = 'x'.repeat(1000);
+  // A commit that fails keeps its messages in the journal and is retried (issue #18): the
+  // sender is acknowledged as usual, and only the log says storing is delayed.
   let sent = 0;
-  let error: string | undefined;
-  while (error === undefined && sent < 500) {
+  while (!logged.some((l) => l.includes('cannot store yet')) && sent < 500) {
     ana.send(`${sent} ${big}\n/ping\n`);
     await bob.lineMatching(new RegExp(`^ana: ${sent} x`));
     sent++;
-    const reply = await ana.nextLine();
-    if (reply.startsWith('!! ')) error = reply;
-    else assert.equal(reply, '*** pong');
+    assert.equal(await ana.nextLine(), '*** pong', 'no error reaches the sender');
   }
-  assert.equal(
-    error,
-    '!! The server could not store your message (the disk is full): the others got it, but it is not in the history.',
-  );
-  assert.ok(logged.some((l) => l.includes('history: cannot store')));
+  assert.ok(sent < 500, 'the database filled up');
   bob.sendLine('still here');
   assert.equal(await ana.lineMatching(/^bob: /), 'bob: still here');
 });

@@ -2,11 +2,12 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { HistoryResult } from '../../src/core/history.js';
 import { SqliteHistory } from '../../src/store/index.js';
 
 /** The built CLI (`npm test` builds it first). */
@@ -157,7 +158,9 @@ test('every acknowledged or delivered message survives kill -9 of the server mid
   assert.ok(sent > acked.size, 'messages were still in flight when the server died');
 
   const store = SqliteHistory.open(join(dir, 'papo.db'));
-  const stored = store.recent(1_000_000);
+  const stored = await new Promise<HistoryResult>((resolve) =>
+    store.beforeLater('#geral', Number.MAX_SAFE_INTEGER, 1_000_000, resolve),
+  );
   const nextId = store.nextEventId();
   store.close();
   assert.ok(stored.ok);
@@ -172,7 +175,7 @@ test('every acknowledged or delivered message survives kill -9 of the server mid
   await jsonClient(again.port, 'cia', (m) => void seen.push(m));
   await waitFor(() => seen.some((m) => m.type === 'history'), 'the replay');
   const header = seen.find((m) => m.type === 'history') as Json;
-  assert.deepEqual(header, { type: 'history', kind: 'replay', count: 50, more: true });
+  assert.deepEqual(header, { type: 'history', kind: 'replay', room: '#geral', count: 50, more: true });
   await waitFor(() => seen.filter((m) => m.history === true).length === 50, '50 replayed messages');
   const replayed = seen.filter((m) => m.history === true).map((m) => m.id as number);
   assert.ok((replayed.at(-1) as number) >= maxAcked);
@@ -191,6 +194,20 @@ test('a damaged database file stops the server at start with one clear line and 
   assert.match(
     stderr,
     /^papo: the history database \S+papo\.db is damaged or not an SQLite database .*--no-history\n$/,
+  );
+});
+
+test('an emptied database beside its journal stops the server at start, so ids are never given again', async (t) => {
+  const dir = dataDir(t);
+  const store = SqliteHistory.open(join(dir, 'papo.db'));
+  store.record({ type: 'message', id: 1, ts: 1, room: '#geral', from: 'ana', text: 'oi' });
+  store.close();
+  truncateSync(join(dir, 'papo.db'), 0);
+  const { code, stderr } = await refusal(['--data-dir', dir]);
+  assert.equal(code, 1);
+  assert.match(
+    stderr,
+    /^papo: the history database \S+papo\.db is empty \(0 bytes\) but papo\.db\.journal-0 .*--no-history\n$/,
   );
 });
 

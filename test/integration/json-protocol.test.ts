@@ -16,6 +16,7 @@ test('a hello as first line starts a JSON session with a versioned hello and a w
     server: 'papo/0.0.0-test',
     limits: { messageBytes: 1024, nameChars: 32, lineBytes: 16384 },
     heartbeatSeconds: 30,
+    defaultRoom: '#geral',
   });
   const welcome = await c.nextJson();
   assert.equal(welcome.type, 'welcome');
@@ -53,7 +54,7 @@ test('JSON requests: who, msg, nick, ping, errors with codes and refs', async (t
   const { c: b } = await bot('b1');
   await a.jsonOfType('join');
   a.sendLine('{"type":"who","ref":"w"}');
-  assert.deepEqual(await a.nextJson(), { type: 'users', users: ['a1', 'b1'], ref: 'w' });
+  assert.deepEqual(await a.nextJson(), { type: 'users', room: '#geral', users: ['a1', 'b1'], ref: 'w' });
   a.sendLine('{"type":"msg","to":"B1","text":"psst","ref":2}');
   const p = await b.jsonOfType('private');
   assert.deepEqual({ from: p.from, to: p.to, text: p.text }, { from: 'a1', to: 'b1', text: 'psst' });
@@ -75,6 +76,8 @@ test('JSON requests: who, msg, nick, ping, errors with codes and refs', async (t
   a.sendLine('{"type":"nick","name":"b1"}');
   assert.equal((await a.nextJson()).code, 'NAME_TAKEN');
   a.sendLine('{"type":"nick","name":"a2","ref":"n"}');
+  const told = await a.nextJson();
+  assert.deepEqual([told.type, told.old, told.new], ['nick', 'a1', 'a2'], 'the renamed user is told too');
   const renamed = await a.nextJson();
   assert.deepEqual([renamed.type, renamed.name, renamed.ref], ['ack', 'a2', 'n']);
   const nick = await b.jsonOfType('nick');
@@ -104,7 +107,7 @@ test('refuses an unknown protocol version', async (t) => {
   const { srv } = await serveChat(t);
   const c = await LineClient.connect(srv.port);
   t.after(() => c.destroy());
-  c.sendLine('{"type":"hello","version":2,"name":"x"}');
+  c.sendLine('{"type":"hello","version":3,"name":"x"}');
   const e = await c.nextJson();
   assert.equal(e.code, 'UNSUPPORTED_VERSION');
   await c.closedByServer();

@@ -128,6 +128,8 @@ test('/who, /me, /nick, /help, //text and unknown commands', async (t) => {
   assert.equal(await ana.nextLine(), '!! Usage: /msg NAME text');
   ana.sendLine('/nick bia');
   assert.equal(await bob.nextLine(), '*** ana is now known as bia.');
+  // The renamed user is told too (issue #17).
+  assert.equal(await ana.nextLine(), '*** ana is now known as bia.');
   bob.sendLine('/help');
   assert.equal(await bob.nextLine(), '*** Commands:');
   const help = [];

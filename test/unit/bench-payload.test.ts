@@ -97,6 +97,7 @@ function trial(rate: number, pass: boolean): TrialResult {
     duplicates: 0,
     echoes: 0,
     malformed: 0,
+    misrouted: 0,
     deliveredPerS: rate * 9,
     p50Us: 1000,
     p90Us: 2000,

@@ -5,9 +5,18 @@ import type { ServerMessage } from '../../src/protocol/json-messages.js';
 
 const r = (message: ServerMessage): Received => ({ message, line: JSON.stringify(message) });
 const header = (count: number) => r({ type: 'history', kind: 'replay', count, more: false });
-const stored = (id: number) => r({ type: 'message', id, ts: 0, from: 'bob', text: `m${id}`, history: true });
-const welcome = r({ type: 'welcome', name: 'ana', token: 't', users: ['ana'], resumed: true });
-const live = (id: number) => r({ type: 'message', id, ts: 0, from: 'bob', text: `m${id}` });
+const stored = (id: number) =>
+  r({ type: 'message', id, ts: 0, room: '#geral', from: 'bob', text: `m${id}`, history: true });
+const welcome = r({
+  type: 'welcome',
+  name: 'ana',
+  token: 't',
+  room: '#geral',
+  users: ['ana'],
+  userCount: 1,
+  resumed: true,
+});
+const live = (id: number) => r({ type: 'message', id, ts: 0, room: '#geral', from: 'bob', text: `m${id}` });
 const ids = (out: Received[]): Array<number | string> =>
   out.map((x) =>
     'id' in x.message ? x.message.id : x.message.type === 'history' ? `h${x.message.count}` : x.message.type,
@@ -73,7 +82,7 @@ describe('resuming after a reconnect', () => {
     res.since(); // hello
     res.since('#Rust'); // join_room after the welcome
     const roomHeader = (room: string, count: number) =>
-      r({ type: 'history', kind: 'replay', count, more: false, room } as ServerMessage);
+      r({ type: 'history', kind: 'replay', count, more: false, room });
     const out = [welcome, live(6), roomHeader('#rust', 2), stored(4), stored(7)].flatMap((x) =>
       res.receive(x),
     );

@@ -31,7 +31,14 @@ describe('texts people read', () => {
   });
 
   it('ends a search with "End of results", not "End of history"', () => {
-    const record: HistoryRecord = { type: 'message', id: 7, ts: 0, from: 'ana', text: 'bolo' };
+    const record: HistoryRecord = {
+      type: 'message',
+      id: 7,
+      ts: 0,
+      room: '#geral',
+      from: 'ana',
+      text: 'bolo',
+    };
     const event: HistoryEvent = {
       type: 'history',
       kind: 'search',
@@ -39,8 +46,8 @@ describe('texts people read', () => {
       more: false,
       query: 'q',
     };
-    assert.equal(plainLines(event, 'en').at(-1), '*** End of results');
-    assert.equal(plainLines(event, 'pt').at(-1), '*** Fim dos resultados');
+    assert.equal(plainLines(event, { lang: 'en', currentRoom: '#geral' }).at(-1), '*** End of results');
+    assert.equal(plainLines(event, { lang: 'pt', currentRoom: '#geral' }).at(-1), '*** Fim dos resultados');
   });
 
   it('names what to type in Portuguese in /help and in a usage error', () => {

@@ -3,48 +3,21 @@ import assert from 'node:assert/strict';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
-import type { HistoryRecord } from '../../src/core/events.js';
 import type { HistoryResult } from '../../src/core/history.js';
-import { SqliteHistory, type SqliteHistoryOptions, type StoreFailure } from '../../src/store/index.js';
+import { SqliteHistory, type StoreFailure } from '../../src/store/index.js';
 import { encodeNextId, encodeRecord } from '../../src/store/journal-codec.js';
+import { GERAL, NEWEST, ids, msg, openStore, page, search, until } from '../helpers/history-store.js';
 import { tempDir } from '../helpers/temp.js';
-
-const WAIT_MS = 10_000;
-
-function msg(id: number, text = `m${id}`, from = 'ana'): HistoryRecord {
-  return { type: 'message', id, ts: 1_764_000_000_000 + id, from, text };
-}
-
-function openStore(t: { after(fn: () => void): void }, file: string, options?: SqliteHistoryOptions) {
-  const store = SqliteHistory.open(file, options);
-  t.after(() => store.close());
-  return store;
-}
-
-function ids(result: HistoryResult): number[] {
-  assert.ok(result.ok, result.ok ? '' : result.reason);
-  return result.records.map((r) => r.id);
-}
 
 const journals = (file: string) => [`${file}.journal-0`, `${file}.journal-1`];
 const sizeOf = (path: string) => statSync(path).size;
-const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
-
-/** Polls once per event-loop turn until `done`; the deadline is a safety net, not a wait. */
-async function until(done: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + WAIT_MS;
-  while (!done()) {
-    assert.ok(Date.now() < deadline, `timed out waiting for ${what}`);
-    await nextTurn();
-  }
-}
 
 /** Journal lines as a server killed before its worker stored them leaves them. */
 function lines(...items: string[]): string {
   return items.map((l) => `${l}\n`).join('');
 }
 
-test('stores at open what the journal holds beyond the database, then empties the journal', (t) => {
+test('stores at open what the journal holds beyond the database, then empties the journal', async (t) => {
   const file = join(tempDir(t, 'papo-journal-'), 'papo.db');
   const first = SqliteHistory.open(file);
   first.record(msg(1));
@@ -57,8 +30,9 @@ test('stores at open what the journal holds beyond the database, then empties th
     lines(encodeRecord(msg(4)), encodeRecord(msg(5, 'olá "x"\n')), encodeNextId(10)),
   );
   const again = openStore(t, file);
-  assert.deepEqual(ids(again.recent(10)), [1, 2, 3, 4, 5]);
-  const found = again.search('olá', 5);
+  assert.deepEqual(ids(again.recent(GERAL, 10)), [1, 2, 3, 4, 5]);
+  assert.deepEqual(ids(await page(again, GERAL, NEWEST, 10)), [1, 2, 3, 4, 5]);
+  const found = await search(again, [GERAL], 'olá', 5);
   assert.ok(found.ok);
   assert.deepEqual(found.records, [msg(5, 'olá "x"\n')]);
   assert.equal(again.nextEventId(), 10);
@@ -73,7 +47,7 @@ test('skips a torn last line and a damaged line, keeping the lines around them',
     lines(encodeRecord(msg(1)), '[2,"not a record"', '{"id":3}', encodeRecord(msg(3))) + torn,
   );
   const store = openStore(t, file);
-  assert.deepEqual(ids(store.recent(10)), [1, 3]);
+  assert.deepEqual(ids(store.recent(GERAL, 10)), [1, 3]);
   assert.equal(store.nextEventId(), 4);
 });
 
@@ -86,7 +60,7 @@ test('replays nothing the database already has or retention deleted', (t) => {
   first.close();
   writeFileSync(journals(file)[0] as string, lines(...[1, 2, 3].map((id) => encodeRecord(msg(id)))));
   const again = openStore(t, file);
-  assert.deepEqual(ids(again.recent(10)), [3]);
+  assert.deepEqual(ids(again.recent(GERAL, 10)), [3]);
 });
 
 test('a database another server holds is refused before its journal is touched', (t) => {
@@ -98,37 +72,43 @@ test('a database another server holds is refused before its journal is touched',
   assert.equal(journal, lines(encodeRecord(msg(1))));
   assert.throws(() => SqliteHistory.open(file), /is locked: another papo server/);
   assert.equal(readFileSync(journals(file)[0] as string, 'utf8'), journal);
-  assert.deepEqual(ids(holder.recent(5)), [1]);
+  assert.deepEqual(ids(holder.recent(GERAL, 5)), [1]);
 });
 
-test('a journal the database has no room for is reported lost, and the store opens anyway', async (t) => {
+test('a journal the database has no room for waits in it: the store opens, and stores it later', async (t) => {
   const file = join(tempDir(t, 'papo-journal-'), 'papo.db');
   const big = 'x'.repeat(1000);
-  writeFileSync(
-    journals(file)[0] as string,
-    lines(...Array.from({ length: 100 }, (_, i) => encodeRecord(msg(i + 1, big)))),
-  );
-  const store = openStore(t, file, { maxPages: 20 });
-  const failure = new Promise<StoreFailure>((resolve) => (store.onFailure = resolve));
-  const { reason, lost } = await failure;
-  assert.equal(reason, 'the disk is full');
-  assert.equal(lost.length, 100);
-  assert.equal(store.nextEventId(), 101, 'ids of lost messages are not given again');
-  assert.deepEqual(ids(store.recent(5)), []);
+  const journal = lines(...Array.from({ length: 100 }, (_, i) => encodeRecord(msg(i + 1, big))));
+  writeFileSync(journals(file)[0] as string, journal);
+  const store = SqliteHistory.open(file, { maxPages: 20 });
+  const failure = await new Promise<StoreFailure>((resolve) => (store.onFailure = resolve));
+  assert.ok(failure.kind === 'delayed');
+  assert.equal(failure.reason, 'the disk is full');
+  assert.equal(failure.waiting, 100);
+  assert.equal(store.nextEventId(), 101, 'ids of waiting messages are not given again');
+  assert.deepEqual(ids(store.recent(GERAL, 2)), [99, 100], 'they are shown meanwhile');
   store.record(msg(101, 'small'));
-  assert.deepEqual(ids(store.recent(5)), [101]);
+  assert.deepEqual(ids(store.recent(GERAL, 2)), [100, 101]);
+  store.close();
+  assert.ok(sizeOf(journals(file)[0] as string) >= journal.length, 'the journal still holds them');
+  const roomy = openStore(t, file);
+  assert.deepEqual(
+    ids(await page(roomy, GERAL, NEWEST, 200)),
+    Array.from({ length: 101 }, (_, i) => i + 1),
+  );
+  assert.deepEqual(journals(file).map(sizeOf), [0, 0]);
 });
 
-test('a read waits for every batch flushed before it, search included', (t) => {
+test('a read waits for every batch flushed before it, search included', async (t) => {
   const store = openStore(t, join(tempDir(t, 'papo-journal-'), 'papo.db'));
   for (let id = 1; id <= 300; id++) {
     store.record(msg(id, `palavra${id}`));
     if (id % 3 === 0) store.flush();
   }
   store.record(msg(301, 'agora mesmo')); // this turn's message, not yet flushed
-  assert.deepEqual(ids(store.search('palavra300', 5)), [300]);
-  assert.deepEqual(ids(store.search('agora', 5)), [301]);
-  assert.equal(ids(store.recent(1000)).length, 301);
+  assert.deepEqual(ids(await search(store, [GERAL], 'palavra300', 5)), [300]);
+  assert.deepEqual(ids(await search(store, [GERAL], 'agora', 5)), [301]);
+  assert.equal(ids(await page(store, GERAL, NEWEST, 1000)).length, 301);
 });
 
 test('the journal switches files past its size and empties each once it is durable', async (t) => {
@@ -163,29 +143,33 @@ test('the journal switches files past its size and empties each once it is durab
   assert.deepEqual(journals(file).map(sizeOf), [0, 0]);
 });
 
-test('a worker that dies is reported, reads say history is unavailable, and the journal keeps the rest', async (t) => {
+test('a worker that dies is reported, memory still answers, the rest says unavailable, and the journal keeps it', async (t) => {
   const file = join(tempDir(t, 'papo-journal-'), 'papo.db');
-  const store = SqliteHistory.open(file);
+  const store = SqliteHistory.open(file, { tailPerRoom: 1 });
   store.record(msg(1));
-  assert.deepEqual(ids(store.recent(5)), [1]);
+  store.record(msg(2));
+  store.flush();
   const failure = new Promise<StoreFailure>((resolve) => (store.onFailure = resolve));
   // No public way to kill the worker: reach it as a crash would.
   const { worker } = (store as unknown as { link: { worker: Worker } }).link;
   await worker.terminate();
-  const { reason, lost } = await failure;
-  assert.equal(reason, 'the history store stopped');
-  assert.deepEqual(lost, []);
-  store.record(msg(2, 'depois'));
+  const stopped = await failure;
+  assert.equal(stopped.kind, 'stopped');
+  assert.equal(stopped.reason, 'the history store stopped');
+  store.record(msg(3, 'depois'));
   assert.equal(store.flush(), true, 'the journal still takes messages');
-  const read = store.recent(5);
-  assert.equal(read.ok, false);
-  const later = await new Promise<HistoryResult>((resolve) => store.searchLater('depois', 5, resolve));
-  assert.deepEqual(later, { ok: false, reason: 'the history store stopped' });
+  assert.deepEqual(ids(store.recent(GERAL, 1)), [3]);
+  const unavailable = { ok: false, reason: 'the history store stopped' };
+  assert.deepEqual(await page(store, GERAL, 3, 5), unavailable);
+  const later = await new Promise<HistoryResult>((resolve) =>
+    store.searchLater([GERAL], 'depois', 5, resolve),
+  );
+  assert.deepEqual(later, unavailable);
   store.close();
 
   const again = openStore(t, file);
-  assert.deepEqual(ids(again.recent(5)), [1, 2]);
-  assert.deepEqual(ids(again.search('depois', 5)), [2]);
+  assert.deepEqual(ids(await page(again, GERAL, NEWEST, 5)), [1, 2, 3]);
+  assert.deepEqual(ids(await search(again, [GERAL], 'depois', 5)), [3]);
 });
 
 test('appends each flush to the journal as complete lines before the worker stores it', (t) => {
@@ -194,11 +178,17 @@ test('appends each flush to the journal as complete lines before the worker stor
   let next = 1;
   store.nextIdSource = () => next;
   store.record(msg(1));
-  store.record({ type: 'action', id: 2, ts: 7, from: 'bob', text: 'acena' });
+  store.record({ type: 'action', id: 2, ts: 7, room: '#Sala', from: 'bob', text: 'acena' });
+  store.saveRoom({ name: '#Sala', topic: 'bolos', topicBy: 'bob', topicTs: 6 });
   next = 5; // ids 3 and 4 went to events that are not stored
   store.flush();
   assert.equal(
     readFileSync(journals(file)[0] as string, 'utf8'),
-    lines(encodeRecord(msg(1)), '[2,7,"action","bob","acena"]', '[5]'),
+    lines(
+      encodeRecord(msg(1)),
+      '[2,7,"action","bob","acena","#Sala"]',
+      '["room",3,"#Sala","bolos","bob",6]',
+      '[5]',
+    ),
   );
 });

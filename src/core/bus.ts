@@ -1,0 +1,62 @@
+import type { Clock } from './clock.js';
+import type { BusEvent, Ref } from './events.js';
+
+type Unnumbered<E> = E extends BusEvent ? Omit<E, 'id' | 'ts'> : never;
+
+/** An event as the hub hands it to the bus: the bus gives it its `id` and `ts`. */
+export type Draft = Unnumbered<BusEvent>;
+
+/**
+ * Who asked for an event: the node and session that answer it when it comes back (the ack, the
+ * room snapshot). Plain data, so a bus between processes can carry it.
+ */
+export interface Origin {
+  node: string;
+  session: number;
+  ref?: Ref;
+  /** For a room join: the replay holds only messages after this id. */
+  since?: number;
+}
+
+/** Where the bus hands every event, in the bus's one order, this node's and other nodes' alike. */
+export type BusSink = (event: BusEvent, origin: Origin | undefined) => void;
+
+/**
+ * The bus port: every event that leaves a user (public or private) passes through it on its way
+ * to delivery and storage. The hub publishes, and delivers only what comes back through its
+ * sink, so one server and a cluster take the same path (docs/ARCHITECTURE.md, "Ports").
+ */
+export interface Bus {
+  /** Numbers `draft` and hands it to every node's sink, in one order for all (at once, or later). */
+  publish(draft: Draft, origin?: Origin): void;
+  /** Sets the hub's delivery. */
+  connect(sink: BusSink): void;
+  /** The id the next event will get (history keeps it, so ids are never reused after a restart). */
+  readonly nextId: number;
+}
+
+/** The bus of a single server: numbers each event and delivers it at once, in the same turn. */
+export class LocalBus implements Bus {
+  private sink: BusSink | null = null;
+  private next: number;
+
+  constructor(
+    private readonly clock: Clock,
+    firstId = 1,
+  ) {
+    this.next = firstId;
+  }
+
+  get nextId(): number {
+    return this.next;
+  }
+
+  connect(sink: BusSink): void {
+    this.sink = sink;
+  }
+
+  publish(draft: Draft, origin?: Origin): void {
+    const event = { ...draft, id: this.next++, ts: this.clock.now() } as BusEvent;
+    this.sink?.(event, origin);
+  }
+}

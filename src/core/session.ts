@@ -1,0 +1,38 @@
+import type { ServerEvent } from './events.js';
+import type { Room } from './room.js';
+
+/** The core's view of a connection: somewhere to send events, and a way to end it. */
+export interface Peer {
+  /** Queues an event. The same object may go to many peers: never mutate it. */
+  send(event: ServerEvent): void;
+  /** Ends the connection after what is queued, the `bye` included, has been sent. */
+  close(): void;
+}
+
+/** One connection's state in the core; `name` is null until the user has joined. */
+export class Session {
+  name: string | null = null;
+  key: string | null = null;
+  token: string | null = null;
+  closed = false;
+  /** The rooms this user is in, in the order joined. */
+  rooms: Room[] = [];
+  /** Where plain lines go; null until joined. */
+  current: Room | null = null;
+  /** Marks a session once per delivery that reaches it through several rooms (leave, nick). */
+  mark = 0;
+
+  constructor(
+    readonly id: number,
+    readonly peer: Peer,
+  ) {}
+
+  /** The current room's name, for protocols that fill it in (plain text). */
+  get currentRoom(): string | null {
+    return this.current?.name ?? null;
+  }
+
+  inRoom(room: Room): boolean {
+    return room.members.has(this);
+  }
+}
