@@ -3,7 +3,7 @@ import { sanitizeText } from '../core/text.js';
 import type { ServerMessage } from '../protocol/json-messages.js';
 import { helpLines, papoCommandOf, parseInput } from './input.js';
 import { convertShortcodes } from './emoji.js';
-import { plainServerLines } from './render.js';
+import { plainServerLines } from './plain-render.js';
 import { sessionOptions, type ClientRun } from './run.js';
 import { ChatSession, type SessionEvent } from './session.js';
 import { CLIENT_TEXTS, failureText } from './texts.js';
@@ -114,7 +114,7 @@ export function runPipe(run: ClientRun): Promise<number> {
           else replaySkip--;
           return;
         }
-        return void plainServerLines(lang, e.message).forEach((l) => out(l));
+        return void plainServerLines(lang, e.message, session.rooms.current).forEach((l) => out(l));
       case 'plain':
         return out(run.json ? JSON.stringify({ type: 'plain', text: e.line }) : sanitizeText(e.line));
       case 'name-needed':

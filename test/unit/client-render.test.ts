@@ -3,16 +3,22 @@ import { describe, it } from 'node:test';
 import {
   highlightMentions,
   nameColor,
-  plainServerLines,
   renderOwn,
   renderPlainLine,
   renderServerMessage,
   type RenderContext,
 } from '../../src/client/render.js';
+import { plainServerLines } from '../../src/client/plain-render.js';
 import { plainText, toAnsi } from '../../src/client/styled.js';
 import type { ServerMessage } from '../../src/protocol/json-messages.js';
 
-const ctx: RenderContext = { lang: 'en', ownName: 'bob', color: true, clock: () => '12:34' };
+const ctx: RenderContext = {
+  lang: 'en',
+  ownName: 'bob',
+  color: true,
+  clock: () => '12:34',
+  currentRoom: '#geral',
+};
 const text = (m: ServerMessage, c = ctx) => renderServerMessage(c, m, 0).map((r) => plainText(r.line));
 
 describe('rendering server events for a terminal', () => {
@@ -146,7 +152,7 @@ describe('name colours', () => {
 
 describe('plain lines', () => {
   it('prints events as a plain-text user of papo reads them', () => {
-    const lines = (m: ServerMessage) => plainServerLines('en', m);
+    const lines = (m: ServerMessage) => plainServerLines('en', m, '#geral');
     assert.deepEqual(lines({ type: 'message', id: 1, ts: 0, room: '#geral', from: 'ana', text: 'oi' }), [
       'ana: oi',
     ]);
