@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { fail } from '../cli-util.js';
-import { checkName } from '../core/names.js';
+import { checkName, checkRoomName } from '../core/names.js';
 import { parseFingerprint } from '../protocol/tls-fingerprint.js';
 import { LANGS, langFromLocale, TEXTS, type Lang } from '../protocol/texts.js';
 import { VERSION } from '../version.js';
@@ -16,6 +16,7 @@ import { runTty } from './tty-ui.js';
 
 interface ClientFlags {
   name?: string;
+  room?: string;
   lang: Lang;
   color: boolean;
   plain: boolean;
@@ -40,6 +41,9 @@ export function clientCommand(): Command {
       `server as HOST[:PORT] or [IPV6]:PORT (default ${DEFAULT_HOST}:${DEFAULT_PORT}; with --tls, port ${DEFAULT_TLS_PORT})`,
     )
     .addOption(new Option('-n, --name <name>', 'your name (asked for when missing)').env('PAPO_NAME'))
+    .addOption(
+      new Option('--room <#room>', 'join this room first; what you type goes there').env('PAPO_ROOM'),
+    )
     .addOption(
       new Option('--lang <lang>', 'language of the texts')
         .choices(LANGS)
@@ -131,6 +135,13 @@ A server whose first line does not start with "*** papo " is spoken to in plain 
         io: { input: process.stdin, output: process.stdout, error: process.stderr },
       };
       if (name !== undefined) run.name = name;
+      if (flags.room !== undefined) {
+        const check = checkRoomName(flags.room.trim());
+        if (!check.ok) {
+          fail(TEXTS[flags.lang].error('ROOM_INVALID', { kind: 'room_name', problem: check.problem }));
+        }
+        run.room = check.name;
+      }
       // Without --tls, a port that closes on us without a word is asked whether it is TLS.
       if (!tls) run.probeTls = () => speaksTls(parsed.host, parsed.port);
       let code: number;

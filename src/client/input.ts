@@ -51,52 +51,36 @@ function withText(request: ChatRequest, lang: Lang): ParsedInput {
   return problem ? { kind: 'error', message: problem } : { kind: 'request', request: { ...request, text } };
 }
 
+/** An object without its undefined keys (no `room` at all with a server without rooms). */
+function defined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
 function fromAction(action: ClientAction, lang: Lang): ParsedInput {
   switch (action.type) {
-    case 'say':
-      return withText({ type: 'say', text: action.text }, lang);
-    case 'me':
-      return withText({ type: 'me', text: action.text }, lang);
-    case 'msg':
-      return withText({ type: 'msg', to: action.to, text: action.text }, lang);
-    case 'nick':
-      return { kind: 'request', request: { type: 'nick', name: action.name } };
-    case 'who':
-    case 'ping':
-      return { kind: 'request', request: { type: action.type } };
     case 'quit':
       return { kind: 'quit' };
-    case 'history':
-      return {
-        kind: 'request',
-        request: action.limit === undefined ? { type: 'history' } : { type: 'history', limit: action.limit },
-      };
-    case 'search':
-      return { kind: 'request', request: { type: 'search', query: action.query } };
-    case 'join_room':
-    case 'part_room':
-    case 'rooms':
-    case 'topic':
-      // TODO(#12): rooms in papo client (current room, unread counts); sent as typed meanwhile.
-      return { kind: 'request', request: action };
     case 'join':
       return { kind: 'error', message: CLIENT_TEXTS[lang].unknownCommand(action.type) };
+    default:
+      // The command table already put the current room where the request needs one.
+      return withText(defined(action), lang);
   }
 }
 
 /**
  * Interprets a line typed in a papo (JSON) session with the plain protocol's command table, so
- * `/msg`, `/me`, `/nick`, `/who`, `/ping`, `/help`, `/quit`, `sair` and `//text` mean the same
- * in `nc` and in `papo client`.
+ * `/msg`, `/me`, `/nick`, `/who`, `/join`, `/help`, `/quit`, `sair` and `//text` mean the same
+ * in `nc` and in `papo client`; lines and room commands go to `room`, the current one.
  */
-export function parseInput(line: string, lang: Lang): ParsedInput {
+export function parseInput(line: string, lang: Lang, room?: string | null): ParsedInput {
   const t = CLIENT_TEXTS[lang];
   const local = SWITCH.exec(line.trim());
   if (local)
     return local[1]
       ? { kind: 'switch', room: local[1] }
       : { kind: 'error', message: t.usage(usageOf(CLIENT_COMMANDS[0], lang)) };
-  const parsed = parsePlainLine(line);
+  const parsed = parsePlainLine(line, room ?? undefined);
   switch (parsed.kind) {
     case 'ignore':
       return { kind: 'none' };

@@ -5,6 +5,7 @@ import { helpLines, papoCommandOf, parseInput } from './input.js';
 import { convertShortcodes } from './emoji.js';
 import { plainServerLines } from './plain-render.js';
 import { sessionOptions, type ClientRun } from './run.js';
+import { roomKey } from './rooms.js';
 import { ChatSession, type SessionEvent } from './session.js';
 import { CLIENT_TEXTS, failureText } from './texts.js';
 
@@ -27,6 +28,8 @@ export function runPipe(run: ClientRun): Promise<number> {
   let wantName = false;
   let inputEnded = false;
   let foreign = false; // a plain-text server that is not papo (not --plain)
+  // --room: lines wait until the server has put the user in that room, then go there (#12).
+  let roomPending = false;
   // Records of the replay on joining still to skip: history only with --history (issue #17).
   let replaySkip = 0;
   let resolveExit: (code: number) => void = () => {};
@@ -47,7 +50,7 @@ export function runPipe(run: ClientRun): Promise<number> {
       if (word === '/quit' || word === 'sair') void leave();
       return;
     }
-    const parsed = parseInput(line, lang);
+    const parsed = parseInput(line, lang, session.rooms.current);
     switch (parsed.kind) {
       case 'none':
         return;
@@ -78,6 +81,7 @@ export function runPipe(run: ClientRun): Promise<number> {
       wantName = false;
       session.join(name.trim());
     }
+    if (roomPending) return;
     ready = true;
     const lines = held;
     held = [];
@@ -100,6 +104,10 @@ export function runPipe(run: ClientRun): Promise<number> {
       case 'acked':
         return;
       case 'connected':
+        if (e.protocol === 'json' && run.room !== undefined && !session.rooms.has(run.room)) {
+          roomPending = true;
+          session.send({ type: 'join_room', room: run.room });
+        }
         if (e.protocol === 'plain') {
           foreign = e.why === 'greeting';
           if (run.json) out(JSON.stringify({ type: 'plain-mode' }));
@@ -108,6 +116,10 @@ export function runPipe(run: ClientRun): Promise<number> {
         } else if (run.name !== undefined) release();
         return;
       case 'server':
+        if (roomPending && e.message.type === 'room' && roomKey(e.message.room) === roomKey(run.room ?? '')) {
+          roomPending = false;
+          release();
+        }
         if (run.json) return out(e.line); // stored messages are marked `history: true` there
         if (!run.history && isReplay(e.message)) {
           if (e.message.type === 'history') replaySkip = e.message.count;
@@ -122,6 +134,7 @@ export function runPipe(run: ClientRun): Promise<number> {
         wantName = true;
         return release();
       case 'refused':
+        if (roomPending && e.request.type === 'join_room') return finish(1, t.refused(e.message));
         problems++;
         return err(t.refused(e.message));
       case 'lost':

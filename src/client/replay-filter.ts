@@ -1,5 +1,5 @@
 import type { ServerMessage } from '../protocol/json-messages.js';
-import { roomKey, type RoomSignal } from './rooms.js';
+import { roomKey } from './rooms.js';
 
 /** A server message and the line it came in, as the session passes them on. */
 export interface Received {
@@ -105,7 +105,7 @@ export class Resumption {
     const afterWelcome = this.afterWelcome;
     this.afterWelcome = m.type === 'welcome';
     if (m.type === 'history' && m.kind === 'replay') {
-      const room = (m as RoomSignal).room;
+      const room = m.room;
       const key =
         room !== undefined && this.pending.has(roomKey(room)) ? roomKey(room) : afterWelcome ? '' : null;
       const since = key === null ? undefined : this.pending.get(key);

@@ -9,6 +9,8 @@ export interface ClientRun {
   /** The server's address as the user wrote it, for messages. */
   address: string;
   name?: string;
+  /** `--room`: the room to join first, where typed lines go (#12). */
+  room?: string;
   lang: Lang;
   color: boolean;
   plain: boolean;

@@ -4,7 +4,7 @@ import { PROTOCOL_VERSION, type ClientMessage, type ServerMessage } from '../pro
 import { backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
 import type { ChatRequest } from './input.js';
 import { Resumption } from './replay-filter.js';
-import { RoomState, type RoomSignal } from './rooms.js';
+import { RoomState } from './rooms.js';
 import { RequestQueue } from './request-queue.js';
 import { ServerReader, type Protocol, type ReaderOutput } from './server-reader.js';
 import type { Failure, SessionEvent, SessionOptions } from './session-events.js';
@@ -16,10 +16,7 @@ export type { Failure, SessionEvent, SessionOptions } from './session-events.js'
 
 const QUIT_WAIT_MS = 2000;
 
-/** `hello` and `join` with `since` (TODO(#12): in ClientMessage once the rooms protocol lands). */
-type Resuming<T extends 'hello' | 'join'> = Extract<ClientMessage, { type: T }> & { since?: number };
-/** Joining a room again after a reconnect (TODO(#12): ClientMessage's `join_room`). */
-type RejoinRoom = { type: 'join_room'; room: string; since?: number; ref: string };
+type Resuming = Extract<ClientMessage, { type: 'hello' | 'join' | 'join_room' }>;
 
 /** The `ref` of a room joined again after a reconnect: its answer keeps the current room. */
 const REJOIN = 'rejoin ';
@@ -247,7 +244,7 @@ export class ChatSession {
   }
 
   private sendHello(): void {
-    const hello: Resuming<'hello'> = {
+    const hello: ClientMessage = {
       type: 'hello',
       version: PROTOCOL_VERSION,
       lang: this.opts.lang,
@@ -260,7 +257,7 @@ export class ChatSession {
 
   private sendJoin(): void {
     if (this.name === null) return;
-    const join: Resuming<'join'> = { type: 'join', name: this.name };
+    const join: ClientMessage = { type: 'join', name: this.name };
     if (this.token !== null) join.token = this.token;
     this.write(this.resuming(join));
   }
@@ -269,14 +266,12 @@ export class ChatSession {
    * Adds `since` once the client has seen events: the server replays only what came after
    * (issue #17), so a reconnect does not print the last messages again.
    */
-  private resuming<T extends Resuming<'hello' | 'join'>>(m: T): T {
-    const since = this.resumption.since();
+  private resuming<T extends Resuming>(m: T, room?: string): T {
+    const since = this.resumption.since(room);
     return since === undefined ? m : { ...m, since };
   }
 
-  private write(
-    message: ClientMessage | Resuming<'hello' | 'join'> | RejoinRoom | (ChatRequest & { ref: number }),
-  ): void {
+  private write(message: ClientMessage | (ChatRequest & { ref: number })): void {
     this.socket?.write(`${JSON.stringify(message)}\n`);
   }
 
@@ -289,9 +284,17 @@ export class ChatSession {
   private handleServerMessage(m: ServerMessage, line: string): void {
     // Rooms first, so the UI renders the event against the rooms it leaves behind. Coming back
     // after a reconnect keeps the room the user was in current.
-    const signal: RoomSignal = m;
-    const rejoin = m.type === 'welcome' ? this.joinedOnce : isRejoinRef(signal.ref);
-    this.rooms.receive(signal, rejoin);
+    // A `room` that answers no request of the user's (the server moving a plain user on after a
+    // part) leaves the client's own current room as it is.
+    const keepCurrent =
+      m.type === 'welcome'
+        ? this.joinedOnce
+        : m.type === 'room' && (m.ref === undefined || isRejoinRef(m.ref));
+    const current = this.rooms.current;
+    this.rooms.receive(m, keepCurrent);
+    // "You are in #room now" is news only when it answers the user or moves their lines: not
+    // for rooms joined again after a reconnect, nor the rooms a resumed session is back in.
+    if (m.type === 'room' && keepCurrent && this.rooms.current === current) return;
     this.emit({ type: 'server', message: m, line });
     switch (m.type) {
       case 'hello':
@@ -316,6 +319,9 @@ export class ChatSession {
         return this.answered(m.ref);
       case 'pong':
       case 'history':
+      case 'room':
+      case 'rooms':
+      case 'topic_info':
         return this.answered(m.ref);
       case 'ack':
         return this.answered(m.ref, m);
@@ -328,6 +334,9 @@ export class ChatSession {
       case 'action':
       case 'private':
       case 'notice':
+      case 'part':
+      case 'topic':
+      case 'presence':
         return;
     }
   }
@@ -346,7 +355,7 @@ export class ChatSession {
       resumed: m.resumed,
       again: this.joinedOnce,
     });
-    if (this.joinedOnce) this.rejoinRooms((m as RoomSignal).room);
+    if (this.joinedOnce) this.rejoinRooms(m.room);
     this.joinedOnce = true;
     this.pump();
   }
@@ -358,9 +367,7 @@ export class ChatSession {
   private rejoinRooms(welcomeRoom: string | undefined): void {
     if (welcomeRoom === undefined) return;
     for (const room of this.rooms.rejoins(welcomeRoom)) {
-      const since = this.resumption.since(room);
-      const request: RejoinRoom = { type: 'join_room', room, ref: `${REJOIN}${room}` };
-      this.write(since === undefined ? request : { ...request, since });
+      this.write(this.resuming({ type: 'join_room', room, ref: `${REJOIN}${room}` }, room));
     }
   }
 

@@ -115,6 +115,8 @@ export function runTty(run: ClientRun): Promise<number> {
         mode = 'chat';
         online = true;
         connectionStatus = null;
+        // --room: the first time in, that room too (after a reconnect the session rejoins it).
+        if (!e.again && run.room !== undefined) session.send({ type: 'join_room', room: run.room });
         ctx.ownName = e.name;
         const server = TEXTS[lang];
         const bare = (l: string) => l.replace(/^\*\*\* /, '');
@@ -211,7 +213,7 @@ export function runTty(run: ClientRun): Promise<number> {
       if (word === 'sair') void session.quit();
       return refresh();
     }
-    const parsed = parseInput(line, lang);
+    const parsed = parseInput(line, lang, session.rooms.current);
     switch (parsed.kind) {
       case 'none':
         return refresh();
