@@ -7,6 +7,7 @@ import { runChurn } from './churn.js';
 import type { Endpoint } from './clients.js';
 import { runFanout } from './fanout.js';
 import { runIdle } from './idle.js';
+import { inUseText, probeServer, type ServerUse } from './probe.js';
 import { Progress } from './progress.js';
 import { formatJson, formatReport, type BenchResult } from './report.js';
 import { fanoutSvg } from './svg.js';
@@ -58,6 +59,7 @@ interface BenchFlags {
   json?: boolean;
   svg?: string;
   allowRemote?: boolean;
+  force?: boolean;
   quiet?: boolean;
 }
 
@@ -109,18 +111,36 @@ export function benchCommand(): Command {
     .option('--json', 'print one JSON object instead of the table')
     .option('--svg <file>', 'fanout: write the latency curve (and find-max rate and p99) as SVG')
     .option('--allow-remote', 'allow a target that is not this machine (test only servers you run)')
+    .option('--force', 'test a server even when users are online or it has stored messages')
     .option('-q, --quiet', 'no progress line')
     .addHelpText(
       'after',
-      '\nExamples:\n' +
-        '  papo bench --find-max -n 100 -s 4 -d 5          fan-out capacity of a local server\n' +
-        '  papo bench --find-max -n 1000 --rooms 100 -d 5  100 rooms of 10, messages to random rooms\n' +
-        '  papo bench --scenario idle -c 5000 --server-pid $(pgrep -f "papo server")\n' +
-        '  papo bench --scenario churn -w 8 -d 10 --json\n',
+      '\nExamples (against a throwaway server; one with users or history is refused):\n' +
+        '  papo server --port 7000 --no-history --data-dir "$(mktemp -d)" \\\n' +
+        '    --flood-rate 1000000 --flood-burst 1000000 &\n' +
+        '  papo bench 127.0.0.1:7000 --find-max -n 100 -s 4 -d 5   fan-out capacity\n' +
+        '  papo bench :7000 --find-max -n 1000 --rooms 100 -d 5   100 rooms of 10, messages to random rooms\n' +
+        '  papo bench :7000 --scenario idle -c 5000 --server-pid $!\n' +
+        '  papo bench :7000 --scenario churn -w 8 -d 10 --json\n',
     )
     .action(async (target: string | undefined, flags: BenchFlags) => {
       await runBench(target, flags);
     });
+}
+
+/**
+ * A load test joins hundreds of fake users and stores thousands of `PB:` lines: never in a chat
+ * people use, or its history, unless --force says so (issue #17).
+ */
+async function refuseInUse(endpoint: Endpoint, target: string): Promise<void> {
+  let use: ServerUse;
+  try {
+    use = await probeServer(endpoint);
+  } catch (err) {
+    fail(`cannot look at ${target} before testing it: ${(err as Error).message}`, err);
+  }
+  const refusal = inUseText(target, use);
+  if (refusal !== null) fail(refusal);
 }
 
 async function runBench(spec: string | undefined, f: BenchFlags): Promise<void> {
@@ -138,6 +158,7 @@ async function runBench(spec: string | undefined, f: BenchFlags): Promise<void> 
     fail((err as Error).message, err);
   }
   const endpoint: Endpoint = { address, port: target.port, proto: f.proto, tls: Boolean(f.tls) };
+  if (!f.force) await refuseInUse(endpoint, `${target.host}:${target.port}`);
   const progress = new Progress(process.stderr, Boolean(f.quiet));
   const joinTimeoutMs = f.joinTimeout * 1000;
   let result: BenchResult;

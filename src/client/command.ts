@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { fail } from '../cli-util.js';
-import { checkName } from '../core/names.js';
+import { checkName, checkRoomName } from '../core/names.js';
 import { parseFingerprint } from '../protocol/tls-fingerprint.js';
 import { LANGS, langFromLocale, TEXTS, type Lang } from '../protocol/texts.js';
 import { VERSION } from '../version.js';
@@ -8,17 +8,20 @@ import { DEFAULT_HOST, DEFAULT_PORT, formatAddress, parseAddress } from './addre
 import { runPipe } from './pipe-ui.js';
 import { KnownHostsFile } from './known-hosts.js';
 import type { ClientRun } from './run.js';
-import { DEFAULT_TLS_PORT } from './tls-connect.js';
+import { CLIENT_TEXTS } from './texts.js';
+import { DEFAULT_TLS_PORT, speaksTls } from './tls-connect.js';
 import { prepareTlsConnector } from './tls-connector.js';
-import { tcpConnector } from './transport.js';
+import { ConnectError, NOT_TLS, tcpConnector } from './transport.js';
 import { runTty } from './tty-ui.js';
 
 interface ClientFlags {
   name?: string;
+  room?: string;
   lang: Lang;
   color: boolean;
   plain: boolean;
   json: boolean;
+  history: boolean;
   tls: boolean;
   fingerprint?: string;
   debug?: boolean;
@@ -39,6 +42,9 @@ export function clientCommand(): Command {
     )
     .addOption(new Option('-n, --name <name>', 'your name (asked for when missing)').env('PAPO_NAME'))
     .addOption(
+      new Option('--room <#room>', 'join this room first; what you type goes there').env('PAPO_ROOM'),
+    )
+    .addOption(
       new Option('--lang <lang>', 'language of the texts')
         .choices(LANGS)
         .env('PAPO_LANG')
@@ -50,6 +56,11 @@ export function clientCommand(): Command {
     .option('--no-color', 'no colours (also when NO_COLOR is set); bold and italic stay')
     .option('--plain', 'speak the plain text protocol (for servers other than papo)', false)
     .option('--json', 'print the server events as JSON lines (for bots); implies no terminal UI', false)
+    .option(
+      '--history',
+      'without a terminal: print the stored messages replayed on joining, each dated (--json: always, marked)',
+      false,
+    )
     .option(
       '--tls',
       `encrypt: connect to the server's TLS port (default ${DEFAULT_TLS_PORT}) and check its certificate`,
@@ -104,7 +115,11 @@ A server whose first line does not start with "*** papo " is spoken to in plain 
           });
         } catch (err) {
           // A refused certificate: its warning is several lines, shown as they are.
-          process.stderr.write(`${(err as Error).message}\n`);
+          const plain = err instanceof ConnectError && err.code === NOT_TLS;
+          const text = plain
+            ? `papo: ${CLIENT_TEXTS[flags.lang].notTls(formatAddress(parsed))}`
+            : (err as Error).message;
+          process.stderr.write(`${text}\n`);
           process.exit(1);
         }
       }
@@ -115,10 +130,20 @@ A server whose first line does not start with "*** papo " is spoken to in plain 
         color: colorWanted(flags.color, process.env),
         plain: flags.plain,
         json: flags.json,
+        history: flags.history,
         clientId: `papo-client/${VERSION}`,
         io: { input: process.stdin, output: process.stdout, error: process.stderr },
       };
       if (name !== undefined) run.name = name;
+      if (flags.room !== undefined) {
+        const check = checkRoomName(flags.room.trim());
+        if (!check.ok) {
+          fail(TEXTS[flags.lang].error('ROOM_INVALID', { kind: 'room_name', problem: check.problem }));
+        }
+        run.room = check.name;
+      }
+      // Without --tls, a port that closes on us without a word is asked whether it is TLS.
+      if (!tls) run.probeTls = () => speaksTls(parsed.host, parsed.port);
       let code: number;
       try {
         code = await (tty ? runTty(run) : runPipe(run));

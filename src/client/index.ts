@@ -5,6 +5,7 @@ export * from './emoji.js';
 export * from './format.js';
 export * from './input.js';
 export * from './line-editor.js';
+export * from './plain-render.js';
 export * from './render.js';
 export type { ClientRun } from './run.js';
 export * from './server-message.js';

@@ -1,6 +1,6 @@
 import { MAX_MESSAGE_BYTES, utf8Length } from '../core/index.js';
 import type { ClientAction } from '../core/events.js';
-import { COMMANDS, parsePlainLine } from '../protocol/plain-commands.js';
+import { COMMANDS, parsePlainLine, usageIn, usageOf } from '../protocol/plain-commands.js';
 import type { Lang } from '../protocol/texts.js';
 import { convertShortcodes } from './emoji.js';
 import { CLIENT_TEXTS } from './texts.js';
@@ -20,7 +20,23 @@ export type ParsedInput =
   | { kind: 'request'; request: ChatRequest }
   | { kind: 'help' }
   | { kind: 'quit' }
+  /** `/switch #room`: the client's own command, to make another of the user's rooms current. */
+  | { kind: 'switch'; room: string }
   | { kind: 'error'; message: string };
+
+/** The client's own commands, which the server never sees; in /help after the server's. */
+const CLIENT_COMMANDS = [
+  {
+    name: 'switch',
+    usage: { en: '/switch #room', pt: '/switch #sala' },
+    help: {
+      en: 'make another of your rooms the current one (Alt+1..9 too)',
+      pt: 'torna outra das suas salas a atual (Alt+1..9 também)',
+    },
+  },
+] as const;
+
+const SWITCH = /^\/switch(?:\s+(\S+))?\s*$/i;
 
 function checkLength(text: string, lang: Lang): string | null {
   const bytes = utf8Length(text.trim());
@@ -35,47 +51,36 @@ function withText(request: ChatRequest, lang: Lang): ParsedInput {
   return problem ? { kind: 'error', message: problem } : { kind: 'request', request: { ...request, text } };
 }
 
+/** An object without its undefined keys (no `room` at all with a server without rooms). */
+function defined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
 function fromAction(action: ClientAction, lang: Lang): ParsedInput {
   switch (action.type) {
-    case 'say':
-      return withText({ type: 'say', text: action.text }, lang);
-    case 'me':
-      return withText({ type: 'me', text: action.text }, lang);
-    case 'msg':
-      return withText({ type: 'msg', to: action.to, text: action.text }, lang);
-    case 'nick':
-      return { kind: 'request', request: { type: 'nick', name: action.name } };
-    case 'who':
-    case 'ping':
-      return { kind: 'request', request: { type: action.type } };
     case 'quit':
       return { kind: 'quit' };
-    case 'history':
-      return {
-        kind: 'request',
-        request: action.limit === undefined ? { type: 'history' } : { type: 'history', limit: action.limit },
-      };
-    case 'search':
-      return { kind: 'request', request: { type: 'search', query: action.query } };
-    case 'join_room':
-    case 'part_room':
-    case 'rooms':
-    case 'topic':
-      // TODO(#12): rooms in papo client (current room, unread counts); sent as typed meanwhile.
-      return { kind: 'request', request: action };
     case 'join':
       return { kind: 'error', message: CLIENT_TEXTS[lang].unknownCommand(action.type) };
+    default:
+      // The command table already put the current room where the request needs one.
+      return withText(defined(action), lang);
   }
 }
 
 /**
  * Interprets a line typed in a papo (JSON) session with the plain protocol's command table, so
- * `/msg`, `/me`, `/nick`, `/who`, `/ping`, `/help`, `/quit`, `sair` and `//text` mean the same
- * in `nc` and in `papo client`.
+ * `/msg`, `/me`, `/nick`, `/who`, `/join`, `/help`, `/quit`, `sair` and `//text` mean the same
+ * in `nc` and in `papo client`; lines and room commands go to `room`, the current one.
  */
-export function parseInput(line: string, lang: Lang): ParsedInput {
-  const parsed = parsePlainLine(line);
+export function parseInput(line: string, lang: Lang, room?: string | null): ParsedInput {
   const t = CLIENT_TEXTS[lang];
+  const local = SWITCH.exec(line.trim());
+  if (local)
+    return local[1]
+      ? { kind: 'switch', room: local[1] }
+      : { kind: 'error', message: t.usage(usageOf(CLIENT_COMMANDS[0], lang)) };
+  const parsed = parsePlainLine(line, room ?? undefined);
   switch (parsed.kind) {
     case 'ignore':
       return { kind: 'none' };
@@ -84,20 +89,32 @@ export function parseInput(line: string, lang: Lang): ParsedInput {
     case 'unknown':
       return { kind: 'error', message: t.unknownCommand(parsed.command) };
     case 'usage':
-      return { kind: 'error', message: t.usage(parsed.usage) };
+      return { kind: 'error', message: t.usage(usageIn(lang, parsed.usage)) };
     case 'action':
       return fromAction(parsed.action, lang);
   }
 }
 
+/**
+ * The papo command a line starts with (`/who`, `/me` …, not `/quit`, which the client handles
+ * itself), or null: on a server that is not papo such a line would reach everyone as chat.
+ */
+export function papoCommandOf(line: string): string | null {
+  const m = /^\/([^\s/]\S*)/.exec(line.trim());
+  const word = m?.[1]?.toLowerCase();
+  return word !== undefined && word !== 'quit' && COMMANDS.some((c) => c.name === word) ? `/${word}` : null;
+}
+
 /** The command words, with their slash, for Tab completion. */
 export function commandWords(): string[] {
-  return COMMANDS.map((c) => `/${c.name}`);
+  return [...COMMANDS, ...CLIENT_COMMANDS].map((c) => `/${c.name}`);
 }
 
 /** `/help` as lines: usage and description from the shared command table. */
 export function helpLines(lang: Lang): string[] {
   const t = CLIENT_TEXTS[lang];
-  const width = Math.max(...COMMANDS.map((c) => c.usage.length));
-  return [t.helpHeader, ...COMMANDS.map((c) => `  ${c.usage.padEnd(width)}  ${c.help[lang]}`), t.helpFooter];
+  const all = [...COMMANDS, ...CLIENT_COMMANDS];
+  const width = Math.max(...all.map((c) => usageOf(c, lang).length));
+  const rows = all.map((c) => `  ${usageOf(c, lang).padEnd(width)}  ${c.help[lang]}`);
+  return [t.helpHeader, ...rows, t.helpFooter];
 }

@@ -11,7 +11,21 @@ export interface Key {
 
 /** What a key asks of the UI beyond editing the line. */
 export type KeyOutcome =
-  'edited' | 'submit' | 'complete' | 'interrupt' | 'eof' | 'suspend' | 'clear-screen' | 'ignored';
+  | 'edited'
+  | 'submit'
+  | 'complete'
+  | 'interrupt'
+  | 'eof'
+  | 'suspend'
+  | 'clear-screen'
+  /** Alt+1..9: go to that room of the status row (roomNumber says which). */
+  | 'switch-room'
+  | 'ignored';
+
+/** The N of Alt+N (1–9), or null for any other key. */
+export function roomNumber(key: Key | undefined): number | null {
+  return key?.meta && !key.ctrl && /^[1-9]$/.test(key.name ?? '') ? Number(key.name) : null;
+}
 
 type Edit = (e: LineEditor) => void;
 
@@ -61,6 +75,7 @@ export function applyKey(editor: LineEditor, str: string | undefined, key: Key |
   }
   if (k.ctrl && name === 'l') return 'clear-screen';
   if (k.ctrl && name === 'z') return 'suspend';
+  if (roomNumber(k) !== null) return 'switch-room';
   if (name === 'return' || name === 'enter') return 'submit';
   if (name === 'tab') return 'complete';
   const edit = (k.ctrl ? CTRL : k.meta ? META : PLAIN)[name];

@@ -5,7 +5,7 @@ import { parseFingerprint } from '../protocol/tls-fingerprint.js';
 
 /** Comment written at the top of a new known_hosts file. */
 const HEADER =
-  '# papo known_hosts: one "HOST:PORT SHA256:fingerprint" per line (see papo\'s README, "TLS").\n';
+  '# papo known_hosts: one "HOST:PORT SHA256:fingerprint" per line (see papo\'s docs/SERVER.md, "TLS").\n';
 
 /** `$XDG_CONFIG_HOME/papo/known_hosts`, or `~/.config/papo/known_hosts`. */
 export function defaultKnownHostsPath(env: NodeJS.ProcessEnv = process.env): string {

@@ -1,9 +1,11 @@
 import { createInterface } from 'node:readline';
 import { sanitizeText } from '../core/text.js';
-import { helpLines, parseInput } from './input.js';
+import type { ServerMessage } from '../protocol/json-messages.js';
+import { helpLines, papoCommandOf, parseInput } from './input.js';
 import { convertShortcodes } from './emoji.js';
-import { plainServerLines } from './render.js';
+import { plainServerLines } from './plain-render.js';
 import { sessionOptions, type ClientRun } from './run.js';
+import { roomKey } from './rooms.js';
 import { ChatSession, type SessionEvent } from './session.js';
 import { CLIENT_TEXTS, failureText } from './texts.js';
 
@@ -25,6 +27,11 @@ export function runPipe(run: ClientRun): Promise<number> {
   let ready = false; // lines go to the session; until then they are held
   let wantName = false;
   let inputEnded = false;
+  let foreign = false; // a plain-text server that is not papo (not --plain)
+  // --room: lines wait until the server has put the user in that room, then go there (#12).
+  let roomPending = false;
+  // Records of the replay on joining still to skip: history only with --history (issue #17).
+  let replaySkip = 0;
   let resolveExit: (code: number) => void = () => {};
   const exited = new Promise<number>((resolve) => (resolveExit = resolve));
 
@@ -34,13 +41,16 @@ export function runPipe(run: ClientRun): Promise<number> {
   function handleLine(line: string): void {
     if (leaving) return; // nothing after /quit or sair is sent
     if (session.protocol === 'plain') {
+      // papo's commands mean nothing to another server, which would show them to everyone.
+      const command = foreign ? papoCommandOf(line) : null;
+      if (command !== null) return err(t.notPapoCommand(command));
       // `/quit` is the client's own way out; `sair` is the original protocol's, so it is sent.
       const word = line.trim().toLowerCase();
       if (word !== '/quit') session.sendPlain(convertShortcodes(line));
       if (word === '/quit' || word === 'sair') void leave();
       return;
     }
-    const parsed = parseInput(line, lang);
+    const parsed = parseInput(line, lang, session.rooms.current);
     switch (parsed.kind) {
       case 'none':
         return;
@@ -48,6 +58,11 @@ export function runPipe(run: ClientRun): Promise<number> {
         return void helpLines(lang).forEach((l) => out(l));
       case 'quit':
         return void leave();
+      case 'switch':
+        // Later lines go to that room (one the client is in).
+        if (session.rooms.switchTo(parsed.room)) return;
+        problems++;
+        return err(t.notInRoom(sanitizeText(parsed.room)));
       case 'error':
         problems++;
         return err(parsed.message);
@@ -66,6 +81,7 @@ export function runPipe(run: ClientRun): Promise<number> {
       wantName = false;
       session.join(name.trim());
     }
+    if (roomPending) return;
     ready = true;
     const lines = held;
     held = [];
@@ -88,15 +104,29 @@ export function runPipe(run: ClientRun): Promise<number> {
       case 'acked':
         return;
       case 'connected':
+        if (e.protocol === 'json' && run.room !== undefined && !session.rooms.has(run.room)) {
+          roomPending = true;
+          session.send({ type: 'join_room', room: run.room });
+        }
         if (e.protocol === 'plain') {
+          foreign = e.why === 'greeting';
           if (run.json) out(JSON.stringify({ type: 'plain-mode' }));
           else err(t.plainMode(e.why));
           release();
         } else if (run.name !== undefined) release();
         return;
       case 'server':
-        if (run.json) return out(e.line);
-        return void plainServerLines(lang, e.message).forEach((l) => out(l));
+        if (roomPending && e.message.type === 'room' && roomKey(e.message.room) === roomKey(run.room ?? '')) {
+          roomPending = false;
+          release();
+        }
+        if (run.json) return out(e.line); // stored messages are marked `history: true` there
+        if (!run.history && isReplay(e.message)) {
+          if (e.message.type === 'history') replaySkip = e.message.count;
+          else replaySkip--;
+          return;
+        }
+        return void plainServerLines(lang, e.message, session.rooms.current).forEach((l) => out(l));
       case 'plain':
         return out(run.json ? JSON.stringify({ type: 'plain', text: e.line }) : sanitizeText(e.line));
       case 'name-needed':
@@ -104,6 +134,7 @@ export function runPipe(run: ClientRun): Promise<number> {
         wantName = true;
         return release();
       case 'refused':
+        if (roomPending && e.request.type === 'join_room') return finish(1, t.refused(e.message));
         problems++;
         return err(t.refused(e.message));
       case 'lost':
@@ -117,6 +148,12 @@ export function runPipe(run: ClientRun): Promise<number> {
       case 'closed':
         return finish(problems > 0 ? 1 : 0);
     }
+  }
+
+  /** The replay that follows joining: its header, then its `count` stored messages. */
+  function isReplay(m: ServerMessage): boolean {
+    if (m.type === 'history') return m.kind === 'replay' && m.ref === undefined;
+    return (m.type === 'message' || m.type === 'action') && m.history === true && replaySkip > 0;
   }
 
   const lines = createInterface({ input: io.input, crlfDelay: Infinity, terminal: false });

@@ -1,10 +1,12 @@
 import { nameKey } from '../core/names.js';
 import { sanitizeText } from '../core/text.js';
 import type { ServerMessage } from '../protocol/json-messages.js';
-import { TEXTS, type Lang } from '../protocol/texts.js';
+import type { Lang } from '../protocol/texts.js';
 import { formatMarkup } from './format.js';
 import type { ChatRequest } from './input.js';
 import { displayWidth, type Segment, type Style, type StyledLine } from './styled.js';
+import { roomKey, type RoomSignal } from './rooms.js';
+import { plainServerLines } from './plain-render.js';
 import { CLIENT_TEXTS } from './texts.js';
 
 /** What rendering depends on besides the event. */
@@ -16,6 +18,8 @@ export interface RenderContext {
   color: boolean;
   /** Formats a time in ms as the local `HH:MM` (injected so tests do not depend on the zone). */
   clock: (ts: number) => string;
+  /** The room typed lines go to: what is said in the others is marked `[#room]` (#12). */
+  currentRoom?: string | null;
 }
 
 /** A rendered line and the column its wrapped continuation rows are indented to. */
@@ -154,15 +158,14 @@ export function renderOwn(ctx: RenderContext, request: ChatRequest, ts: number):
   }
 }
 
-function historyHeader(ctx: RenderContext, m: Extract<ServerMessage, { type: 'history' }>): string {
-  const t = TEXTS[ctx.lang];
-  const q = sanitizeText(m.query ?? '');
-  if (m.count === 0) return m.kind === 'search' ? t.searchNone(q) : t.historyNone;
-  if (m.kind === 'search') return t.searchHeader(q, m.count);
-  return m.kind === 'page' ? t.historyPageHeader(m.count) : t.historyHeader(m.count);
-}
-
 const strip = (s: string) => s.replace(/^\*\*\* /, '');
+
+/** `[#room] ` before what is said in a room other than the current one, as plain users see it. */
+function roomTag(ctx: RenderContext, m: RoomSignal): Segment[] {
+  const room = m.room;
+  if (room === undefined || !ctx.currentRoom || roomKey(room) === roomKey(ctx.currentRoom)) return [];
+  return [{ text: `[${sanitizeText(room)}] `, style: { bold: true } }];
+}
 
 /**
  * The terminal lines for one server message: names in their colour, local HH:MM, notices dim,
@@ -170,7 +173,6 @@ const strip = (s: string) => s.replace(/^\*\*\* /, '');
  * own requests (`ack`, errors with a `ref`) are shown from the session's acked/refused events.
  */
 export function renderServerMessage(ctx: RenderContext, m: ServerMessage, now: number): RenderedLine[] {
-  const t = TEXTS[ctx.lang];
   const notice = (text: string, ts = now) => [renderNotice(ctx, strip(text), ts)];
   switch (m.type) {
     case 'message': {
@@ -178,6 +180,7 @@ export function renderServerMessage(ctx: RenderContext, m: ServerMessage, now: n
         lineOf(
           [
             m.history ? historyStamp(ctx, m.ts, now) : stamp(ctx, m.ts),
+            ...roomTag(ctx, m),
             nameSeg(sanitizeText(m.from)),
             { text: ': ' },
           ],
@@ -190,6 +193,7 @@ export function renderServerMessage(ctx: RenderContext, m: ServerMessage, now: n
         lineOf(
           [
             m.history ? historyStamp(ctx, m.ts, now) : stamp(ctx, m.ts),
+            ...roomTag(ctx, m),
             { text: '* ', style: { italic: true } },
             nameSeg(sanitizeText(m.from)),
             { text: ' ' },
@@ -210,100 +214,13 @@ export function renderServerMessage(ctx: RenderContext, m: ServerMessage, now: n
           body(ctx, m.text, { bold: true }),
         ),
       ];
-    case 'join':
-    case 'part':
-    case 'topic':
-    case 'room':
-    case 'presence':
-    case 'rooms':
-    case 'topic_info':
-      return plainServerLines(ctx.lang, m).flatMap((l) => notice(l, 'ts' in m ? m.ts : now));
-    case 'leave':
-      return notice(t.left(sanitizeText(m.name), m.reason), m.ts);
-    case 'nick':
-      return notice(t.renamed(sanitizeText(m.old), sanitizeText(m.new)), m.ts);
-    case 'welcome':
-      return t
-        .welcome(sanitizeText(m.name), m.users.map(sanitizeText), m.resumed, m.userCount)
-        .slice(0, 2)
-        .flatMap((l) => notice(l));
-    case 'users':
-      return notice(t.online(m.users.map(sanitizeText)));
-    case 'notice':
-      return notice(m.message);
     case 'error':
       return m.ref === undefined ? [renderError(ctx, m.message, now)] : [];
-    case 'pong':
-      return notice(t.pong);
-    case 'history':
-      return notice(historyHeader(ctx, m));
-    case 'bye':
-      return m.reason === 'replaced' ? notice(t.replaced) : [];
-    case 'hello':
-    case 'ack':
-    case 'ping':
-      return [];
-  }
-}
-
-/**
- * The plain lines for one server message, as a plain-text user of papo reads them
- * (`name: text`, `* name action`, `[private] name: text`, `*** notice`, `!! error`).
- */
-export function plainServerLines(lang: Lang, m: ServerMessage): string[] {
-  const t = TEXTS[lang];
-  const s = sanitizeText;
-  switch (m.type) {
-    case 'message':
-      return [`${s(m.from)}: ${s(m.text)}`];
-    case 'action':
-      return [`* ${s(m.from)} ${s(m.text)}`];
-    case 'private':
-      return [`${t.privateFrom} ${s(m.from)}: ${s(m.text)}`];
-    case 'join':
-      // A version 1 server names no room: every join is an arrival in the chat.
-      return [m.connected || m.room === undefined ? t.joined(s(m.name)) : t.joinedRoom(s(m.name), s(m.room))];
-    case 'part':
-      return [t.parted(s(m.name), s(m.room), m.reason === undefined ? undefined : s(m.reason))];
-    case 'topic':
-      return [t.topicSet(s(m.by), s(m.room), s(m.text))];
-    case 'room':
-      return t.inRoom(s(m.room), s(m.topic), m.users.map(s), m.userCount);
-    case 'presence': {
-      const lines: string[] = [];
-      if (m.joinedCount > 0) lines.push(t.presenceJoined(m.joinedCount, m.joined.map(s)));
-      if (m.leftCount > 0) lines.push(t.presenceLeft(m.leftCount, m.left.map(s)));
-      return lines;
-    }
-    case 'rooms':
-      return [
-        t.roomsHeader(m.rooms.length),
-        ...m.rooms.map((r) => t.roomLine(s(r.room), r.users, s(r.topic))),
-      ];
-    case 'topic_info':
-      return [t.topicInfo(s(m.room), s(m.text))];
-    case 'leave':
-      return [t.left(s(m.name), m.reason)];
-    case 'nick':
-      return [t.renamed(s(m.old), s(m.new))];
-    case 'welcome':
-      return t.welcome(s(m.name), m.users.map(s), m.resumed, m.userCount).slice(0, 2);
-    case 'users':
-      return [t.online(m.users.map(s))];
-    case 'notice':
-      return [s(m.message)];
-    case 'error':
-      return [`!! ${s(m.message)}`];
-    case 'pong':
-      return [t.pong];
-    case 'history':
-      return [`*** ${strip(historyHeader({ lang, ownName: null, color: false, clock: localClock }, m))}`];
-    case 'bye':
-      return m.reason === 'replaced' ? [t.replaced] : [];
-    case 'hello':
-    case 'ack':
-    case 'ping':
-      return [];
+    default:
+      // Notices read as plain users read them (the server's renderer), dimmed, without `***`.
+      return plainServerLines(ctx.lang, m, ctx.currentRoom ?? null).flatMap((l) =>
+        notice(l, 'ts' in m ? m.ts : now),
+      );
   }
 }
 

@@ -9,14 +9,20 @@ export interface ClientRun {
   /** The server's address as the user wrote it, for messages. */
   address: string;
   name?: string;
+  /** `--room`: the room to join first, where typed lines go (#12). */
+  room?: string;
   lang: Lang;
   color: boolean;
   plain: boolean;
   /** Pipe mode: print the server's JSON lines instead of plain lines. */
   json: boolean;
+  /** Pipe mode: print the replay of stored messages on joining (each line dated). */
+  history?: boolean;
   clientId: string;
   backoff?: BackoffOptions;
   greetingTimeoutMs?: number;
+  /** See SessionOptions.probeTls. */
+  probeTls?: () => Promise<boolean>;
   io: {
     input: NodeJS.ReadableStream;
     output: NodeJS.WritableStream;
@@ -34,5 +40,6 @@ export function sessionOptions(run: ClientRun): SessionOptions {
     clientId: run.clientId,
     backoff: run.backoff,
     greetingTimeoutMs: run.greetingTimeoutMs,
+    probeTls: run.probeTls,
   };
 }

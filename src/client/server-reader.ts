@@ -20,9 +20,19 @@ export type ReaderOutput =
   /** A line of a plain-text server. */
   | { kind: 'plain'; line: string }
   /** A papo server's plain greeting or prompt, before its JSON lines. */
-  | { kind: 'preamble'; line: string };
+  | { kind: 'preamble'; line: string }
+  /** The server's first bytes are a TLS record (an alert or a handshake): a TLS port. */
+  | { kind: 'tls' };
 
 const MAX_SERVER_LINE_BYTES = 1 << 20;
+
+/**
+ * Whether bytes start like a TLS record: content type alert (0x15) or handshake (0x16), then
+ * major version 3 (RFC 8446, 5.1). No text greeting starts with these control characters.
+ */
+export function looksLikeTls(head: Uint8Array): boolean {
+  return (head[0] === 0x15 || head[0] === 0x16) && head[1] === 0x03;
+}
 
 /**
  * Turns the bytes one connection receives into typed outputs, however they are split. It tells
@@ -36,9 +46,37 @@ export class ServerReader {
   private readonly decoder = new LineDecoder(MAX_SERVER_LINE_BYTES);
   private readonly splitter = new PlainLineSplitter();
   private sawJson = false;
+  /** The first two bytes, until they are known not to start a TLS record. */
+  private head: Buffer | null = Buffer.alloc(0);
+  /** The server speaks TLS: nothing it sends is read as chat. */
+  private tls = false;
+
+  /** Whether the server's first bytes were a TLS record. */
+  get speaksTls(): boolean {
+    return this.tls;
+  }
 
   /** Feeds a chunk of what the server sent. */
   push(chunk: Buffer): ReaderOutput[] {
+    if (this.tls) return [];
+    if (this.head !== null) {
+      // A TLS server answers a plain line with an alert: tell it apart before reading text.
+      const head = Buffer.concat([this.head, chunk]);
+      if (head.length < 2) {
+        this.head = head;
+        return [];
+      }
+      this.head = null;
+      if (looksLikeTls(head)) {
+        this.tls = true;
+        return [{ kind: 'tls' }];
+      }
+      chunk = head;
+    }
+    return this.read(chunk);
+  }
+
+  private read(chunk: Buffer): ReaderOutput[] {
     if (this.protocol !== null) return this.feed(chunk);
     this.held = Buffer.concat([this.held, chunk]);
     const text = this.held.toString('utf8');
@@ -58,6 +96,14 @@ export class ServerReader {
 
   /** The connection closed: whatever was left as a partial line or an undecided greeting. */
   end(): ReaderOutput[] {
+    const head = this.head;
+    this.head = null;
+    const out = head !== null && head.length > 0 ? this.read(head) : [];
+    return [...out, ...this.ended()];
+  }
+
+  private ended(): ReaderOutput[] {
+    if (this.tls) return [];
     if (this.protocol === null) {
       const text = this.held.toString('utf8').replace(/\r?\n$/, '');
       this.held = Buffer.alloc(0);

@@ -12,6 +12,10 @@ export type Failure =
   | { kind: 'untrusted'; message: string }
   | { kind: 'closed-before-join'; lastLine?: string }
   | { kind: 'gave-up'; attempts: number }
+  /** The server speaks TLS and the client did not (issue #17): `--tls` is missing. */
+  | { kind: 'tls-port' }
+  /** `--tls` met a server that answers in plain text: no TLS there. */
+  | { kind: 'not-tls' }
   | { kind: 'replaced' };
 
 /** What a session tells its user interface, in order. */
@@ -47,4 +51,9 @@ export interface SessionOptions {
   window?: number;
   /** Tries to take a name back from a ghost connection before asking for another one. */
   reclaimAttempts?: number;
+  /**
+   * Whether the server's address completes a TLS handshake: asked when a connection closed
+   * without the server ever sending a byte, which is how a TLS port treats a plain client.
+   */
+  probeTls?: () => Promise<boolean>;
 }

@@ -3,16 +3,24 @@ import { checkName } from '../core/names.js';
 import { PROTOCOL_VERSION, type ClientMessage, type ServerMessage } from '../protocol/json-messages.js';
 import { backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
 import type { ChatRequest } from './input.js';
+import { Resumption } from './replay-filter.js';
+import { RoomState } from './rooms.js';
 import { RequestQueue } from './request-queue.js';
 import { ServerReader, type Protocol, type ReaderOutput } from './server-reader.js';
 import type { Failure, SessionEvent, SessionOptions } from './session-events.js';
-import { ConnectError } from './transport.js';
+import { ConnectError, NOT_TLS } from './transport.js';
 import { Watchdog } from './watchdog.js';
 
 export { PAPO_GREETING, type Protocol } from './server-reader.js';
 export type { Failure, SessionEvent, SessionOptions } from './session-events.js';
 
 const QUIT_WAIT_MS = 2000;
+
+type Resuming = Extract<ClientMessage, { type: 'hello' | 'join' | 'join_room' }>;
+
+/** The `ref` of a room joined again after a reconnect: its answer keeps the current room. */
+const REJOIN = 'rejoin ';
+const isRejoinRef = (ref: unknown): boolean => typeof ref === 'string' && ref.startsWith(REJOIN);
 
 /** The name a `nick` asked for, as the server spells it: for servers whose ack does not say it. */
 function requestedName(requested: string): string {
@@ -51,7 +59,13 @@ export class ChatSession {
   );
   private settledWaiters: Array<() => void> = [];
   private closedWaiters: Array<() => void> = [];
-  private readonly opts: Required<Omit<SessionOptions, 'name'>>;
+  private readonly opts: Required<Omit<SessionOptions, 'name' | 'probeTls'>> &
+    Pick<SessionOptions, 'probeTls'>;
+  /** Whether the current connection has received a byte. */
+  private heard = false;
+  private readonly resumption = new Resumption();
+  /** The rooms the user is in and the current one (#12); none with a server without rooms. */
+  readonly rooms = new RoomState();
 
   constructor(
     options: SessionOptions,
@@ -142,9 +156,11 @@ export class ChatSession {
     try {
       socket = await this.opts.connect();
     } catch (err) {
-      // Retrying would only meet the same certificate again, and never connect.
+      // Retrying would only meet the same certificate (or plain server) again, and never connect.
       if (err instanceof ConnectError && err.final) {
-        return this.finish({ type: 'failed', failure: { kind: 'untrusted', message: err.message } });
+        const failure: Failure =
+          err.code === NOT_TLS ? { kind: 'not-tls' } : { kind: 'untrusted', message: err.message };
+        return this.finish({ type: 'failed', failure });
       }
       if (!this.everConnected) {
         const code = err instanceof ConnectError ? err.code : 'EUNKNOWN';
@@ -164,6 +180,8 @@ export class ChatSession {
     this.protocol = null;
     this.joined = false;
     this.lastPlainLine = undefined;
+    this.heard = false;
+    this.resumption.reset();
     const reader = new ServerReader();
     const handle = (outputs: ReaderOutput[]) => {
       for (const o of outputs) if (this.socket === socket) this.onReaderOutput(o);
@@ -176,8 +194,9 @@ export class ChatSession {
     socket.on('data', (chunk: Buffer) => {
       if (this.socket !== socket) return;
       this.watchdog.heard();
+      this.heard = true;
       handle(reader.push(chunk));
-      if (reader.protocol !== null) clearTimeout(greetingTimer);
+      if (reader.protocol !== null || reader.speaksTls) clearTimeout(greetingTimer);
     });
     socket.on('error', () => {
       // The close that follows is what counts; the reason is not worth a stack trace.
@@ -210,6 +229,11 @@ export class ChatSession {
       case 'preamble':
         this.lastPlainLine = o.line;
         return;
+      case 'tls':
+        // A TLS port: the same port will never speak plain text, so no reconnect (issue #17).
+        this.noReconnect = { kind: 'tls-port' };
+        this.socket?.destroy();
+        return;
     }
   }
 
@@ -228,14 +252,23 @@ export class ChatSession {
     };
     if (this.name !== null) hello.name = this.name;
     if (this.name !== null && this.token !== null) hello.token = this.token;
-    this.write(hello);
+    this.write(this.resuming(hello));
   }
 
   private sendJoin(): void {
     if (this.name === null) return;
     const join: ClientMessage = { type: 'join', name: this.name };
     if (this.token !== null) join.token = this.token;
-    this.write(join);
+    this.write(this.resuming(join));
+  }
+
+  /**
+   * Adds `since` once the client has seen events: the server replays only what came after
+   * (issue #17), so a reconnect does not print the last messages again.
+   */
+  private resuming<T extends Resuming>(m: T, room?: string): T {
+    const since = this.resumption.since(room);
+    return since === undefined ? m : { ...m, since };
   }
 
   private write(message: ClientMessage | (ChatRequest & { ref: number })): void {
@@ -243,6 +276,25 @@ export class ChatSession {
   }
 
   private onServerMessage(m: ServerMessage, line: string): void {
+    // A server that ignores `since` replays what is on the screen already: taken out here.
+    for (const r of this.resumption.receive({ message: m, line }))
+      this.handleServerMessage(r.message, r.line);
+  }
+
+  private handleServerMessage(m: ServerMessage, line: string): void {
+    // Rooms first, so the UI renders the event against the rooms it leaves behind. Coming back
+    // after a reconnect keeps the room the user was in current.
+    // A `room` that answers no request of the user's (the server moving a plain user on after a
+    // part) leaves the client's own current room as it is.
+    const keepCurrent =
+      m.type === 'welcome'
+        ? this.joinedOnce
+        : m.type === 'room' && (m.ref === undefined || isRejoinRef(m.ref));
+    const current = this.rooms.current;
+    this.rooms.receive(m, keepCurrent);
+    // "You are in #room now" is news only when it answers the user or moves their lines: not
+    // for rooms joined again after a reconnect, nor the rooms a resumed session is back in.
+    if (m.type === 'room' && keepCurrent && this.rooms.current === current) return;
     this.emit({ type: 'server', message: m, line });
     switch (m.type) {
       case 'hello':
@@ -267,6 +319,9 @@ export class ChatSession {
         return this.answered(m.ref);
       case 'pong':
       case 'history':
+      case 'room':
+      case 'rooms':
+      case 'topic_info':
         return this.answered(m.ref);
       case 'ack':
         return this.answered(m.ref, m);
@@ -279,6 +334,9 @@ export class ChatSession {
       case 'action':
       case 'private':
       case 'notice':
+      case 'part':
+      case 'topic':
+      case 'presence':
         return;
     }
   }
@@ -297,11 +355,25 @@ export class ChatSession {
       resumed: m.resumed,
       again: this.joinedOnce,
     });
+    if (this.joinedOnce) this.rejoinRooms(m.room);
     this.joinedOnce = true;
     this.pump();
   }
 
+  /**
+   * Back after a reconnect, in the room the server puts every user in: joins the user's other
+   * rooms again, each with `since`, so none replays what was shown already (#12).
+   */
+  private rejoinRooms(welcomeRoom: string | undefined): void {
+    if (welcomeRoom === undefined) return;
+    for (const room of this.rooms.rejoins(welcomeRoom)) {
+      this.write(this.resuming({ type: 'join_room', room, ref: `${REJOIN}${room}` }, room));
+    }
+  }
+
   private onError(m: Extract<ServerMessage, { type: 'error' }>): void {
+    // A room that could not be joined again (a limit lowered meanwhile) is a room left.
+    if (isRejoinRef(m.ref)) return this.rooms.forget(String(m.ref).slice(REJOIN.length));
     if (m.ref !== undefined) {
       const request = this.requests.answer(m.ref);
       if (request) {
@@ -356,11 +428,32 @@ export class ChatSession {
 
   private onSocketClose(): void {
     const wasReady = this.joined || this.protocol === 'plain';
+    for (const r of this.resumption.flush()) this.handleServerMessage(r.message, r.line);
     this.socket = null;
     this.joined = false;
     this.clearTimers();
     // Requests not yet answered go out again after the reconnect (at least once).
     this.requests.requeue();
+    // Papo's TLS port closes on a plain client without a word (a TLS server sends nothing
+    // first, then drops the bytes it cannot read): ask the port for a handshake before
+    // deciding that what was written reached a chat (issue #17).
+    const probe = this.opts.probeTls;
+    if (!this.heard && this.protocol !== 'json' && !this.noReconnect && probe) {
+      void probe().then(
+        (tls) => {
+          if (tls) this.noReconnect = { kind: 'tls-port' };
+          this.afterClose(wasReady);
+        },
+        () => this.afterClose(wasReady),
+      );
+      return;
+    }
+    this.afterClose(wasReady);
+  }
+
+  private afterClose(wasReady: boolean): void {
+    if (this.noReconnect?.kind === 'tls-port')
+      return this.finish({ type: 'failed', failure: this.noReconnect });
     if (this.quitting) return this.finish({ type: 'closed' });
     if (this.noReconnect) return this.finish({ type: 'failed', failure: this.noReconnect });
     // Turned away before ever joining (a refusal such as SERVER_FULL, a name given on the

@@ -126,3 +126,27 @@ export function wrapStyled(line: StyledLine, columns: number, indent = 0): Style
   rows.push(row);
   return rows.map(cellsToLine);
 }
+
+/**
+ * Plain text word-wrapped to `columns`, line by line. Unlike wrapStyled, a word longer than a
+ * row is left whole on a row of its own: the terminal folds it, and a fingerprint or a command
+ * copied from the screen stays one string.
+ */
+export function wrapText(text: string, columns: number): string {
+  const rows: string[] = [];
+  for (const line of text.split('\n')) {
+    if (displayWidth(line) <= columns) {
+      rows.push(line); // as it is, indentation included
+      continue;
+    }
+    let row = '';
+    for (const word of line.split(' ')) {
+      if (row !== '' && displayWidth(row) + 1 + displayWidth(word) > columns) {
+        rows.push(row);
+        row = word;
+      } else row = row === '' ? word : `${row} ${word}`;
+    }
+    rows.push(row);
+  }
+  return rows.join('\n');
+}

@@ -13,7 +13,11 @@ export interface ClientTexts {
   reconnected: string;
   reclaiming(name: string): string;
   gaveUp(attempts: number): string;
+  tlsPort(address: string): string;
+  notTls(address: string): string;
   plainMode(why: 'flag' | 'greeting'): string;
+  notPapoCommand(command: string): string;
+  notInRoom(room: string): string;
   replaced: string;
   pipeNeedsName: string;
   refused(message: string): string;
@@ -49,10 +53,16 @@ const en: ClientTexts = {
   reconnected: 'Connected again.',
   reclaiming: (name) => `The server still holds the name ${name} for the lost connection; trying again …`,
   gaveUp: (n) => `Gave up after ${n} reconnect attempts.`,
+  tlsPort: (a) =>
+    `${a} speaks TLS, so nothing was delivered: connect with papo client --tls ${a} (the plain-text port is 65432 unless the server was started with another --port).`,
+  notTls: (a) =>
+    `${a} does not speak TLS (it answered in plain text): leave out --tls and --fingerprint, or give the server's TLS port (65433 unless it was started with another --tls-port).`,
   plainMode: (why) =>
     why === 'flag'
       ? 'Plain text mode (--plain): lines are sent as typed.'
       : 'This is not a papo server: plain text mode, lines are sent as typed.',
+  notPapoCommand: (c) => `not a papo server: ${c} is not available (not sent)`,
+  notInRoom: (r) => `You are not in ${r}: /join ${r} first.`,
   replaced: 'You connected again from elsewhere with this session; this client stops here.',
   pipeNeedsName: 'no name: give --name NAME, or make the first line of input the name',
   refused: (m) => `Not sent: ${m}`,
@@ -90,10 +100,16 @@ const pt: ClientTexts = {
   reconnected: 'Conectado de novo.',
   reclaiming: (name) => `O servidor ainda reserva o nome ${name} para a conexão perdida; tentando de novo …`,
   gaveUp: (n) => `Desisti depois de ${n} tentativas de reconexão.`,
+  tlsPort: (a) =>
+    `${a} fala TLS, então nada foi entregue: conecte com papo client --tls ${a} (a porta de texto simples é a 65432, se o servidor não foi iniciado com outra --port).`,
+  notTls: (a) =>
+    `${a} não fala TLS (respondeu em texto simples): tire --tls e --fingerprint, ou use a porta TLS do servidor (65433, se ele não foi iniciado com outra --tls-port).`,
   plainMode: (why) =>
     why === 'flag'
       ? 'Modo texto simples (--plain): as linhas são enviadas como digitadas.'
       : 'Este não é um servidor papo: modo texto simples, as linhas são enviadas como digitadas.',
+  notPapoCommand: (c) => `não é um servidor papo: ${c} não está disponível (não enviado)`,
+  notInRoom: (r) => `Você não está em ${r}: entre antes com /join ${r}.`,
   replaced: 'Você se conectou de novo em outro lugar com esta sessão; este cliente para aqui.',
   pipeNeedsName: 'sem nome: use --name NOME, ou ponha o nome na primeira linha da entrada',
   refused: (m) => `Não enviado: ${m}`,
@@ -127,5 +143,9 @@ export function failureText(t: ClientTexts, address: string, f: Failure): string
       return t.gaveUp(f.attempts);
     case 'replaced':
       return t.replaced;
+    case 'tls-port':
+      return t.tlsPort(address);
+    case 'not-tls':
+      return t.notTls(address);
   }
 }

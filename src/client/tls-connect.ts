@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import { connect, type TLSSocket } from 'node:tls';
 import { certificateFingerprint } from '../protocol/tls-fingerprint.js';
 import type { KnownHostsFile } from './known-hosts.js';
-import { ConnectError } from './transport.js';
+import { ConnectError, NOT_TLS } from './transport.js';
 import {
   changedText,
   decideTrust,
@@ -22,7 +22,15 @@ export const TRUST_ERROR_CODES = [
   'CERT_UNKNOWN',
   'CERT_REJECTED',
   'KNOWN_HOSTS_UNUSABLE',
+  // A plain-text server: the same port will answer in plain text next time too.
+  NOT_TLS,
 ] as const;
+
+/**
+ * OpenSSL's errors for a server whose first bytes are not a TLS record (a plain-text greeting
+ * such as papo's `*** papo ...`).
+ */
+const PLAIN_ANSWER_CODES = new Set(['ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_PACKET_LENGTH_TOO_LONG']);
 export type TrustErrorCode = (typeof TRUST_ERROR_CODES)[number];
 
 /**
@@ -86,7 +94,8 @@ function handshake(o: TlsConnectOptions): Promise<TLSSocket> {
     }, timeoutMs);
     const onError = (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      reject(new TlsConnectError(err.code ?? 'EUNKNOWN', err.message));
+      const code = err.code ?? 'EUNKNOWN';
+      reject(new TlsConnectError(PLAIN_ANSWER_CODES.has(code) ? NOT_TLS : code, err.message));
     };
     socket.once('error', onError);
     socket.once('secureConnect', () => {
@@ -94,6 +103,30 @@ function handshake(o: TlsConnectOptions): Promise<TLSSocket> {
       socket.off('error', onError);
       resolve(socket);
     });
+  });
+}
+
+/**
+ * Whether `host:port` completes a TLS handshake (any certificate: it only asks what the port
+ * speaks, and sends nothing over the connection); false on any failure or after `timeoutMs`.
+ */
+export function speaksTls(host: string, port: number, timeoutMs = 3000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({
+      host,
+      port,
+      servername: isIP(host) ? undefined : host,
+      rejectUnauthorized: false,
+    });
+    const done = (tls: boolean) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(tls);
+    };
+    const timer = setTimeout(() => done(false), timeoutMs);
+    socket.once('error', () => done(false));
+    socket.once('close', () => done(false));
+    socket.once('secureConnect', () => done(true));
   });
 }
 

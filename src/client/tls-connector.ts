@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline/promises';
 import { formatAddress, type ServerAddress } from './address.js';
 import type { KnownHostsFile } from './known-hosts.js';
+import { wrapText } from './styled.js';
 import { connectTls, TlsConnectError, type TlsConnectOptions } from './tls-connect.js';
 import { FIRST_USE_QUESTION, isYes } from './tls-trust.js';
 import type { Connector } from './transport.js';
@@ -21,7 +22,10 @@ export interface TlsClientSetup {
 /** Shows the first-use text on a terminal and reads a yes or no (line mode, before the chat UI). */
 export function terminalAsk(terminal: NonNullable<TlsClientSetup['terminal']>) {
   return async (text: string): Promise<boolean> => {
-    terminal.output.write(`${text}\n`);
+    // Broken between words at the terminal's width: a fingerprint to compare must not be cut
+    // at whatever column the terminal happens to end (issue #17).
+    const columns = (terminal.output as { columns?: number }).columns;
+    terminal.output.write(`${columns ? wrapText(text, columns) : text}\n`);
     const rl = createInterface({ input: terminal.input, output: terminal.output });
     try {
       return isYes(await rl.question(FIRST_USE_QUESTION));

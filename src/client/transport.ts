@@ -8,6 +8,9 @@ import type { ServerAddress } from './address.js';
  */
 export type Connector = () => Promise<Duplex>;
 
+/** The code of a ConnectError for a server that answered a TLS handshake in plain text. */
+export const NOT_TLS = 'NOT_TLS';
+
 /** A connect failure with the system's error code (ECONNREFUSED, ENOTFOUND, ETIMEDOUT …). */
 export class ConnectError extends Error {
   constructor(

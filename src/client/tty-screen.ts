@@ -50,8 +50,20 @@ export class InputArea {
   private promptAnsi = '';
   private text = '';
   private cursorText = '';
+  private status = '';
+  private statusAnsi = '';
 
   constructor(private readonly out: TerminalOut) {}
+
+  /**
+   * Sets the status row drawn above the prompt (rooms, the connection's state; `statusAnsi` the
+   * same with styles); empty: no row. It is redrawn in place, so a changing status (a reconnect
+   * countdown) never scrolls the chat. Takes effect at the next draw.
+   */
+  setStatus(status: string, statusAnsi = status): void {
+    this.status = status;
+    this.statusAnsi = statusAnsi;
+  }
 
   /** Sets what to show; `promptAnsi` is the prompt with styles, `prompt` the same text bare. */
   update(prompt: string, promptAnsi: string, text: string, beforeCursor: string): void {
@@ -70,7 +82,7 @@ export class InputArea {
 
   /** After a resize, the rows the block takes change: draw it again for the new width. */
   redraw(): void {
-    this.cursorRow = positionAfter(this.prompt + this.cursorText, this.columns()).row;
+    this.cursorRow = this.statusRows() + positionAfter(this.prompt + this.cursorText, this.columns()).row;
     this.out.write(this.erase() + this.draw());
   }
 
@@ -84,6 +96,22 @@ export class InputArea {
     return Math.max(1, this.out.columns || 80);
   }
 
+  private statusRows(): number {
+    return this.status === '' ? 0 : 1;
+  }
+
+  /** The status row, cut to fit one row (never the last column: no deferred wrap to track). */
+  private statusRow(): string {
+    const room = this.columns() - 1;
+    if (displayWidth(this.status) <= room) return `${this.statusAnsi}\x1b[0m\r\n`;
+    let cut = '';
+    for (const g of graphemes(this.status)) {
+      if (displayWidth(cut + g) > room - 1) break;
+      cut += g;
+    }
+    return `\x1b[2m${cut}…\x1b[0m\r\n`;
+  }
+
   private erase(): string {
     if (!this.drawn) return '';
     const up = this.cursorRow > 0 ? `${ESC}${this.cursorRow}A` : '';
@@ -95,7 +123,8 @@ export class InputArea {
     const cols = this.columns();
     const end = positionAfter(this.prompt + this.text, cols);
     const cursor = positionAfter(this.prompt + this.cursorText, cols);
-    let s = `${ESC}?25l${this.promptAnsi}\x1b[0m${this.text}`;
+    const status = this.status === '' ? '' : this.statusRow();
+    let s = `${ESC}?25l${status}${this.promptAnsi}\x1b[0m${this.text}`;
     // Filled to the edge: the terminal waits at the last column; a space moves it to where
     // positionAfter says it is (column 0 of the next row).
     if (end.col === 0 && end.row > 0) s += ' \r';
@@ -104,7 +133,7 @@ export class InputArea {
     s += '\r';
     if (cursor.col > 0) s += `${ESC}${cursor.col}C`;
     s += `${ESC}?25h`;
-    this.cursorRow = cursor.row;
+    this.cursorRow = this.statusRows() + cursor.row;
     this.drawn = true;
     return s;
   }

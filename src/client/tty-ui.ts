@@ -1,10 +1,11 @@
 import { emitKeypressEvents } from 'node:readline';
 import { checkName, nameKey } from '../core/names.js';
+import { sanitizeText } from '../core/text.js';
 import type { ServerMessage } from '../protocol/json-messages.js';
 import { TEXTS } from '../protocol/texts.js';
-import { commandWords, helpLines, parseInput } from './input.js';
+import { commandWords, helpLines, papoCommandOf, parseInput } from './input.js';
 import { convertShortcodes, shortcodesStartingWith } from './emoji.js';
-import { applyKey, type Key } from './keys.js';
+import { applyKey, roomNumber, type Key } from './keys.js';
 import { LineEditor } from './line-editor.js';
 import {
   highlightMentions,
@@ -23,6 +24,7 @@ import { ChatSession, type SessionEvent } from './session.js';
 import { toAnsi, wrapStyled } from './styled.js';
 import { CLIENT_TEXTS, failureText } from './texts.js';
 import { InputArea } from './tty-screen.js';
+import { roomsStatusParts } from './rooms.js';
 import { sessionOptions, type ClientRun } from './run.js';
 
 /**
@@ -41,10 +43,12 @@ export function runTty(run: ClientRun): Promise<number> {
   let mode: 'name' | 'chat' = 'chat';
   let online = false;
   let queuedNoticeShown = false;
+  let foreign = false; // a plain-text server that is not papo (not --plain)
   let resolveExit: (code: number) => void = () => {};
   const exited = new Promise<number>((resolve) => (resolveExit = resolve));
 
   const print = (lines: RenderedLine[]) => {
+    syncStatus();
     const cols = output.columns || 80;
     area.printAbove(lines.flatMap((r) => wrapStyled(r.line, cols, r.indent).map((row) => toAnsi(row, ansi))));
   };
@@ -59,7 +63,20 @@ export function runTty(run: ClientRun): Promise<number> {
     const color = run.color ? `;${nameColor(name)}` : '';
     return { text, ansi: `\x1b[2m${mark}\x1b[0m\x1b[1${color}m${name}\x1b[0m> ` };
   };
+  // The connection's state while it is down, in the status row above the input: a reconnect
+  // countdown replaces itself instead of adding a line per attempt (issue #17).
+  let connectionStatus: string | null = null;
+  // Otherwise the rooms, once the server has rooms: `[#geral] #rust(3) #ops(1)` (#12).
+  const statusParts = (): { text: string; ansi: string } => {
+    if (connectionStatus !== null) return { text: connectionStatus, ansi: `\x1b[2m${connectionStatus}` };
+    return roomsStatusParts(session.rooms, run.color);
+  };
+  const syncStatus = () => {
+    const status = statusParts();
+    area.setStatus(status.text, status.ansi);
+  };
   const refresh = () => {
+    syncStatus();
     const p = promptParts();
     area.update(p.text, p.ansi, editor.text, editor.beforeCursor);
   };
@@ -68,6 +85,7 @@ export function runTty(run: ClientRun): Promise<number> {
 
   function onSessionEvent(e: SessionEvent): void {
     const now = Date.now();
+    ctx.currentRoom = session.rooms.current;
     switch (e.type) {
       case 'connecting':
         if (e.attempt === 0) notice(t.connecting(run.address));
@@ -75,6 +93,8 @@ export function runTty(run: ClientRun): Promise<number> {
       case 'connected':
         if (e.protocol === 'plain') {
           online = true;
+          connectionStatus = null;
+          foreign = e.why === 'greeting';
           notice(t.plainMode(e.why));
           refresh();
         }
@@ -94,6 +114,9 @@ export function runTty(run: ClientRun): Promise<number> {
       case 'joined': {
         mode = 'chat';
         online = true;
+        connectionStatus = null;
+        // --room: the first time in, that room too (after a reconnect the session rejoins it).
+        if (!e.again && run.room !== undefined) session.send({ type: 'join_room', room: run.room });
         ctx.ownName = e.name;
         const server = TEXTS[lang];
         const bare = (l: string) => l.replace(/^\*\*\* /, '');
@@ -121,11 +144,13 @@ export function runTty(run: ClientRun): Promise<number> {
         return error(e.message);
       case 'lost':
         online = false;
+        connectionStatus = t.lost;
         queuedNoticeShown = false;
         error(t.lost);
         return refresh();
       case 'retrying':
-        return notice(t.retrying(e.delayMs / 1000, e.attempt));
+        connectionStatus = t.retrying(e.delayMs / 1000, e.attempt);
+        return refresh();
       case 'reclaiming':
         return notice(t.reclaiming(e.name));
       case 'failed':
@@ -142,6 +167,7 @@ export function runTty(run: ClientRun): Promise<number> {
     output.off('resize', onResize);
     input.off('end', onInputEnd);
     process.off('SIGCONT', onContinue);
+    process.off('SIGTSTP', onStopSignal);
     if (input.isTTY) input.setRawMode(false);
     input.pause();
     if (message) process.stderr.write(`papo: ${message}\n`);
@@ -176,12 +202,18 @@ export function runTty(run: ClientRun): Promise<number> {
       // `/quit` is the client's own way out; `sair` is the original protocol's, so it is sent.
       const word = line.trim().toLowerCase();
       if (word === '/quit') return void session.quit();
+      // papo's commands mean nothing to another server, which would show them to everyone.
+      const command = foreign ? papoCommandOf(line) : null;
+      if (command !== null) {
+        error(t.notPapoCommand(command));
+        return refresh();
+      }
       session.sendPlain(convertShortcodes(line));
       if (line.trim() !== '') print([{ line: [{ text: `> ${line}`, style: { dim: true } }], indent: 2 }]);
       if (word === 'sair') void session.quit();
       return refresh();
     }
-    const parsed = parseInput(line, lang);
+    const parsed = parseInput(line, lang, session.rooms.current);
     switch (parsed.kind) {
       case 'none':
         return refresh();
@@ -191,6 +223,12 @@ export function runTty(run: ClientRun): Promise<number> {
       case 'quit':
         void session.quit();
         return;
+      case 'switch':
+        if (!session.rooms.switchTo(parsed.room)) {
+          editor.set(line);
+          error(t.notInRoom(sanitizeText(parsed.room)));
+        }
+        return refresh();
       case 'error':
         // Give the line back, so a long message or a mistyped command can be fixed, not retyped.
         editor.set(line);
@@ -241,7 +279,12 @@ export function runTty(run: ClientRun): Promise<number> {
         return refresh();
       }
       case 'suspend':
-        return suspend();
+        return stop(true);
+      case 'switch-room': {
+        const room = session.rooms.nth(roomNumber(key) ?? 0);
+        if (room !== undefined) session.rooms.switchTo(room);
+        return refresh();
+      }
       case 'clear-screen':
         area.clear();
         output.write('\x1b[H\x1b[2J');
@@ -254,18 +297,40 @@ export function runTty(run: ClientRun): Promise<number> {
   }
 
   // Ctrl-Z stops the client as in a shell (raw mode turns the terminal's own handling off);
-  // `fg` brings it back with the input line as it was. Without job control (an orphaned
-  // process group) the signal is dropped and the client simply carries on.
-  function suspend(): void {
+  // `fg` brings it back with the input line as it was. The stop goes to the whole process
+  // group, as the terminal's Ctrl-Z would: under `npx papo client` npm's process stops too and
+  // the shell gets its prompt back (stopping only this process left the terminal hanging).
+  // A SIGTSTP from elsewhere (`kill -TSTP`) stops this process alone, the terminal restored
+  // first. Without job control (an orphaned process group) the kernel drops the signal and
+  // the client simply carries on.
+  function stop(group: boolean): void {
+    stopAsked = false;
     area.clear();
     if (input.isTTY) input.setRawMode(false);
-    process.kill(process.pid, 'SIGTSTP');
-    if (input.isTTY) input.setRawMode(true);
-    refresh();
+    // With no listener the signal takes its default action: the process stops inside kill()
+    // and goes on from here once continued.
+    process.off('SIGTSTP', onStopSignal);
+    try {
+      process.kill(group ? 0 : process.pid, 'SIGTSTP');
+    } finally {
+      process.on('SIGTSTP', onStopSignal);
+    }
+    onContinue();
   }
 
+  // Node runs signal listeners later, in order: a SIGCONT that came right behind the SIGTSTP
+  // cancels it, rather than leaving the client stopped with nobody to continue it.
+  let stopAsked = false;
+  const onStopSignal = () => {
+    stopAsked = true;
+    setImmediate(() => stopAsked && stop(false));
+  };
   const onResize = () => area.redraw();
-  const onContinue = () => area.redraw();
+  const onContinue = () => {
+    stopAsked = false;
+    if (input.isTTY) input.setRawMode(true);
+    refresh();
+  };
   const onInputEnd = () => void session.quit();
 
   emitKeypressEvents(input);
@@ -273,6 +338,7 @@ export function runTty(run: ClientRun): Promise<number> {
   input.on('keypress', onKeypress);
   output.on('resize', onResize);
   process.on('SIGCONT', onContinue);
+  process.on('SIGTSTP', onStopSignal);
   // The terminal went away (hang-up): leave as with Ctrl-D.
   input.once('end', onInputEnd);
   input.resume();

@@ -10,9 +10,10 @@ export type PlainInput =
   | { kind: 'unknown'; command: string }
   | { kind: 'usage'; usage: string };
 
-interface Command {
+export interface Command {
   name: string;
-  usage: string;
+  /** Per language when it names what to type (`NAME`, `NOME`). */
+  usage: string | Record<Lang, string>;
   help: Record<Lang, string>;
   /**
    * Turns the text after the command word into an action, or null when it does not fit the
@@ -34,8 +35,8 @@ function roomAndRest(args: string, current: string | undefined): { room: string 
 export const COMMANDS: readonly Command[] = [
   {
     name: 'who',
-    usage: '/who [#room]',
-    help: { en: 'list who is in this room (or in #room)', pt: 'lista quem está nesta sala (ou em #room)' },
+    usage: { en: '/who [#room]', pt: '/who [#sala]' },
+    help: { en: 'list who is in this room (or in #room)', pt: 'lista quem está nesta sala (ou em #sala)' },
     parse: (args, room) => {
       const r = roomAndRest(args, room);
       return r.rest ? null : { type: 'who', room: r.room };
@@ -43,17 +44,17 @@ export const COMMANDS: readonly Command[] = [
   },
   {
     name: 'join',
-    usage: '/join #room',
+    usage: { en: '/join #room', pt: '/join #sala' },
     help: {
       en: 'enter #room (created if new) and talk there',
-      pt: 'entra em #room (criada se for nova) e fala lá',
+      pt: 'entra em #sala (criada se for nova) e fala lá',
     },
     parse: (args) => (/^#\S+$/.test(args) ? { type: 'join_room', room: args } : null),
   },
   {
     name: 'part',
-    usage: '/part [#room] [reason]',
-    help: { en: 'leave this room (or #room)', pt: 'sai desta sala (ou de #room)' },
+    usage: { en: '/part [#room] [reason]', pt: '/part [#sala] [motivo]' },
+    help: { en: 'leave this room (or #room)', pt: 'sai desta sala (ou de #sala)' },
     parse: (args, room) => {
       const r = roomAndRest(args, room);
       return r.rest
@@ -69,14 +70,14 @@ export const COMMANDS: readonly Command[] = [
   },
   {
     name: 'topic',
-    usage: '/topic [text]',
+    usage: { en: '/topic [text]', pt: '/topic [texto]' },
     help: { en: "show or set this room's topic", pt: 'mostra ou muda o tópico desta sala' },
     parse: (args, room) => (args ? { type: 'topic', room, text: args } : { type: 'topic', room }),
   },
   {
     name: 'msg',
-    usage: '/msg NAME text',
-    help: { en: 'send a private message to NAME only', pt: 'envia uma mensagem privada só para NAME' },
+    usage: { en: '/msg NAME text', pt: '/msg NOME texto' },
+    help: { en: 'send a private message to NAME only', pt: 'envia uma mensagem privada só para NOME' },
     parse: (args) => {
       const m = NAME_AND_TEXT.exec(args);
       return m ? { type: 'msg', to: m[1] as string, text: m[2] as string } : null;
@@ -84,13 +85,13 @@ export const COMMANDS: readonly Command[] = [
   },
   {
     name: 'me',
-    usage: '/me text',
+    usage: { en: '/me text', pt: '/me texto' },
     help: { en: 'describe an action: * you text', pt: 'descreve uma ação: * você texto' },
     parse: (args, room) => (args ? { type: 'me', text: args, room } : null),
   },
   {
     name: 'nick',
-    usage: '/nick NEW_NAME',
+    usage: { en: '/nick NEW_NAME', pt: '/nick NOVO_NOME' },
     help: { en: 'change your name', pt: 'muda seu nome' },
     parse: (args) => (args && !/\s/.test(args) ? { type: 'nick', name: args } : null),
   },
@@ -109,10 +110,10 @@ export const COMMANDS: readonly Command[] = [
   },
   {
     name: 'search',
-    usage: '/search [--all] WORDS',
+    usage: { en: '/search [--all] WORDS', pt: '/search [--all] PALAVRAS' },
     help: {
       en: "search this room's history (--all: all your rooms) for messages with all the WORDS",
-      pt: 'busca no histórico desta sala (--all: de todas as suas) as mensagens com todas as WORDS',
+      pt: 'busca no histórico desta sala (--all: de todas as suas) as mensagens com todas as PALAVRAS',
     },
     parse: (args, room) => {
       const all = /^--all(\s|$)/.test(args);
@@ -143,6 +144,17 @@ export const COMMANDS: readonly Command[] = [
 
 const BY_NAME = new Map(COMMANDS.map((c) => [c.name, c]));
 
+/** A command's usage line in `lang`. */
+export function usageOf(c: Pick<Command, 'usage'>, lang: Lang): string {
+  return typeof c.usage === 'string' ? c.usage : c.usage[lang];
+}
+
+/** A usage line (the English one a USAGE error carries) in `lang`. */
+export function usageIn(lang: Lang, usage: string): string {
+  const command = COMMANDS.find((c) => usageOf(c, 'en') === usage);
+  return command ? usageOf(command, lang) : usage;
+}
+
 /** True for the original project's way out: `sair` in any letter case, blanks around ignored. */
 export function isSair(line: string): boolean {
   return line.trim().toLowerCase() === 'sair';
@@ -165,13 +177,13 @@ export function parsePlainLine(line: string, room?: string): PlainInput {
   const command = BY_NAME.get(word);
   if (!command) return { kind: 'unknown', command: word };
   const parsed = command.parse(args, room);
-  if (parsed === null) return { kind: 'usage', usage: command.usage };
+  if (parsed === null) return { kind: 'usage', usage: usageOf(command, 'en') };
   if (parsed === 'help') return { kind: 'help' };
   return { kind: 'action', action: parsed };
 }
 
 /** The /help listing, one line per command. */
 export function helpLines(lang: Lang): string[] {
-  const width = Math.max(...COMMANDS.map((c) => c.usage.length));
-  return COMMANDS.map((c) => `***   ${c.usage.padEnd(width)}  ${c.help[lang]}`);
+  const width = Math.max(...COMMANDS.map((c) => usageOf(c, lang).length));
+  return COMMANDS.map((c) => `***   ${usageOf(c, lang).padEnd(width)}  ${c.help[lang]}`);
 }

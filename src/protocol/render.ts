@@ -201,7 +201,9 @@ function historyLines(event: HistoryEvent, t: Texts, currentRoom: string | null)
         ? t.historyPageHeader(n)
         : t.historyHeader(n);
   const lines = event.records.map((r) => historyLine(r, currentRoom));
-  return [tagged(header), ...lines, tagged(event.more ? t.historyFooterMore : t.historyFooter)];
+  const footer =
+    event.kind === 'search' ? t.searchFooter : event.more ? t.historyFooterMore : t.historyFooter;
+  return [tagged(header), ...lines, tagged(footer)];
 }
 
 function historyHeader(event: HistoryEvent): ServerMessage {

@@ -1,5 +1,6 @@
 import type { ErrorCode, NameProblem } from '../core/errors.js';
 import type { ErrorDetail, LeaveReason, NoticeCode } from '../core/events.js';
+import { usageIn } from './plain-commands.js';
 
 /** Languages for everything the server says to people. */
 export const LANGS = ['en', 'pt'] as const;
@@ -56,6 +57,8 @@ export interface Texts {
   historyFooter: string;
   /** Footer when older messages exist than those shown. */
   historyFooterMore: string;
+  /** Footer of a search's matches. */
+  searchFooter: string;
   historyPageHeader(count: number): string;
   historyNone: string;
   searchHeader(query: string, count: number): string;
@@ -77,7 +80,7 @@ function nameProblemEn(p: NameProblem): string {
     case 'too_long':
       return `it has ${p.chars} characters, the limit is ${p.max}`;
     case 'bad_char':
-      return `the character ${codePointLabel(p.codePoint)} is not allowed; use letters, digits, _ - .`;
+      return `the character ${codePointLabel(p.codePoint)} is not allowed (use letters, digits and _ - .)`;
     case 'no_hash':
       return 'a room name starts with #';
   }
@@ -89,7 +92,7 @@ function nameProblemPt(p: NameProblem): string {
     case 'too_long':
       return `tem ${p.chars} caracteres, o limite é ${p.max}`;
     case 'bad_char':
-      return `o caractere ${codePointLabel(p.codePoint)} não é permitido; use letras, dígitos, _ - .`;
+      return `o caractere ${codePointLabel(p.codePoint)} não é permitido (use letras, dígitos e _ - .)`;
     case 'no_hash':
       return 'o nome de uma sala começa com #';
   }
@@ -140,7 +143,7 @@ const en: Texts = {
       replaced: '',
       shutdown: '',
     };
-    return `*** ${name} left the chat.${why[reason]}`;
+    return `*** ${name} left the chat${why[reason]}.`;
   },
   renamed: (o, n) => `*** ${o} is now known as ${n}.`,
   privateFrom: '[private]',
@@ -220,9 +223,10 @@ const en: Texts = {
   },
   helpHeader: '*** Commands:',
   helpFooter: '*** Any other line is a message to everyone. sair or /quit leaves.',
-  historyHeader: (n) => `*** History: the last ${n} messages`,
+  historyHeader: (n) => (n === 1 ? '*** History: the last message' : `*** History: the last ${n} messages`),
   historyFooter: '*** End of history',
   historyFooterMore: '*** End of history; /history shows older messages',
+  searchFooter: '*** End of results',
   historyPageHeader: (n) => `*** History: ${n} older ${n === 1 ? 'message' : 'messages'}`,
   historyNone: '*** No older messages in the history.',
   searchHeader: (q, n) => `*** Search "${q}": ${n} ${n === 1 ? 'match' : 'matches'}, best first`,
@@ -266,7 +270,7 @@ const pt: Texts = {
       replaced: '',
       shutdown: '',
     };
-    return `*** ${name} saiu do chat.${why[reason]}`;
+    return `*** ${name} saiu do chat${why[reason]}.`;
   },
   renamed: (o, n) => `*** ${o} agora se chama ${n}.`,
   privateFrom: '[privado]',
@@ -310,7 +314,7 @@ const pt: Texts = {
       case 'UNKNOWN_COMMAND':
         return `Comando desconhecido /${d.kind === 'command' ? d.command : ''}. Digite /help para a lista; comece com // para enviar uma linha que começa com /.`;
       case 'USAGE':
-        return `Uso: ${d.kind === 'usage' ? d.command : ''}`;
+        return `Uso: ${d.kind === 'usage' ? usageIn('pt', d.command) : ''}`;
       case 'NO_SUCH_USER':
         return `Ninguém chamado ${d.kind === 'user' ? d.name : ''} está online. /who lista quem está.`;
       case 'ROOM_INVALID':
@@ -347,9 +351,11 @@ const pt: Texts = {
   },
   helpHeader: '*** Comandos:',
   helpFooter: '*** Qualquer outra linha é uma mensagem para todos. sair ou /quit encerra.',
-  historyHeader: (n) => `*** Histórico: as últimas ${n} mensagens`,
+  historyHeader: (n) =>
+    n === 1 ? '*** Histórico: a última mensagem' : `*** Histórico: as últimas ${n} mensagens`,
   historyFooter: '*** Fim do histórico',
   historyFooterMore: '*** Fim do histórico; /history mostra mensagens mais antigas',
+  searchFooter: '*** Fim dos resultados',
   historyPageHeader: (n) => `*** Histórico: ${n} ${n === 1 ? 'mensagem anterior' : 'mensagens anteriores'}`,
   historyNone: '*** Não há mensagens mais antigas no histórico.',
   searchHeader: (q, n) =>

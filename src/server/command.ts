@@ -10,7 +10,7 @@ import { VERSION } from '../version.js';
 import { ensureSelfSignedCertificate, type CertificateFiles } from './certificate.js';
 import { fitToOpenFiles } from './fd-limit.js';
 import { historyOptions, historySettings, openHistory } from './history-cli.js';
-import { createLogger, LOG_LEVELS } from './log.js';
+import { createLogger, LOG_FORMATS, LOG_LEVELS, type LogFormat } from './log.js';
 import { DEFAULTS, defaultDataDir, type ServerOptions } from './options.js';
 import { PapoServer } from './server.js';
 import { addWebOptions, webSettings } from './web/index.js';
@@ -64,6 +64,11 @@ export function serverCommand(): Command {
       opt('--log-level <level>', 'log detail on stderr', 'PAPO_LOG_LEVEL')
         .choices(LOG_LEVELS)
         .default(d.logLevel),
+    )
+    .addOption(
+      opt('--log-format <format>', 'logs as json lines or pretty lines', 'PAPO_LOG_FORMAT')
+        .choices(LOG_FORMATS)
+        .default(undefined, 'pretty on a terminal, else json'),
     )
     .addOption(
       opt('--max-clients <n>', 'most connections at once', 'PAPO_MAX_CLIENTS')
@@ -212,7 +217,7 @@ export function serverCommand(): Command {
         maxRoomsPerUser: o.maxRoomsPerUser as number,
         busyRoom: o.busyRoom as number,
       };
-      await runServer(options);
+      await runServer(options, o.logFormat as LogFormat | undefined);
     });
 }
 
@@ -247,8 +252,8 @@ async function bindOrFail(
   }
 }
 
-async function runServer(requested: ServerOptions): Promise<void> {
-  const log = createLogger(requested.logLevel);
+async function runServer(requested: ServerOptions, logFormat?: LogFormat): Promise<void> {
+  const log = createLogger(requested.logLevel, logFormat);
   const { options, maxSockets } = fitToOpenFiles(requested, log);
   if (!options.plain && !options.tls) fail('--no-plain leaves nothing to listen on: add --tls');
   if ((options.tlsCert === null) !== (options.tlsKey === null)) {

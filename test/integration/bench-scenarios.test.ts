@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startServer } from '../helpers/server.js';
 import { LineClient } from '../helpers/line-client.js';
@@ -12,6 +13,7 @@ import { runIdle } from '../../src/bench/idle.js';
 import { makeToken } from '../../src/bench/payload.js';
 import { Progress } from '../../src/bench/progress.js';
 import { DeliveryTracker } from '../../src/bench/stats.js';
+import { SqliteHistory } from '../../src/store/index.js';
 
 const quiet = new Progress(process.stderr, true);
 // Load tests from one host need flood control raised (it stays on).
@@ -227,4 +229,61 @@ test('papo bench prints one JSON report, and refuses a remote target without --a
       return true;
     },
   );
+});
+
+test('papo bench refuses a server with users online or stored messages, unless --force', async (t) => {
+  const history = SqliteHistory.open(join(tempDir(t), 'papo.db'));
+  const srv = await startServer(LOAD, { history });
+  t.after(async () => {
+    await srv.stop();
+    history.close();
+  });
+  const run = (...extra: string[]) =>
+    exec(
+      process.execPath,
+      [
+        ...CLI,
+        String(srv.port),
+        '-n',
+        '2',
+        '-s',
+        '1',
+        '-r',
+        '50',
+        '-d',
+        '0.1',
+        '--warmup',
+        '0',
+        '--drain',
+        '0.2',
+        '--json',
+        '-q',
+        ...extra,
+      ],
+      {
+        timeout: 30_000,
+      },
+    );
+  const refused = (pattern: RegExp) => (err: unknown) => {
+    const e = err as { code: number; stderr: string };
+    assert.equal(e.code, 1);
+    assert.match(e.stderr, pattern);
+    return true;
+  };
+
+  const ana = await LineClient.join(srv.port, 'ana');
+  await assert.rejects(
+    run(),
+    refused(
+      /^papo: refusing to load-test 127\.0\.0\.1:\d+: it has 1 user online \(ana\), and a load test fills the chat .*--force\n$/,
+    ),
+  );
+  ana.sendLine('a message to keep');
+  ana.sendLine('sair');
+  await ana.lineMatching('*** Goodbye!');
+  // Nobody online now, but the history holds ana's message: that is refused too.
+  await assert.rejects(run(), refused(/it has messages in its history/));
+
+  const { stdout } = await run('--force');
+  assert.equal((JSON.parse(stdout) as { trials: Array<{ lost: number }> }).trials[0]?.lost, 0);
 });

@@ -151,20 +151,27 @@ describe('papo client without a terminal', () => {
 
   it('speaks plain text to a server whose greeting is not papo', async (t) => {
     const { address, received } = await foreignServer(t);
-    const r = await runClient([address, '--name', 'ana'], 'hello :wave:\n/quit\nnot sent\n');
+    const r = await runClient([address, '--name', 'ana'], '/who\n/ME waves\nhello :wave:\n/quit\nnot sent\n');
     assert.equal(r.code, 0, r.stderr);
-    // `/quit` is the client's, not a line for the server; nothing after it is sent.
+    // papo's commands stay local, `/quit` is the client's: nothing else reaches the server.
     assert.deepEqual(received, ['ana> hello 👋']);
     assert.equal(r.stdout, 'Welcome to pychat\nName: \n');
-    assert.equal(r.stderr, 'papo: This is not a papo server: plain text mode, lines are sent as typed.\n');
+    assert.equal(
+      r.stderr,
+      'papo: This is not a papo server: plain text mode, lines are sent as typed.\n' +
+        'papo: not a papo server: /who is not available (not sent)\n' +
+        'papo: not a papo server: /me is not available (not sent)\n',
+    );
   });
 
   it('speaks plain text to papo itself with --plain', async (t) => {
     const { address, join } = await chat(t);
     const ana = await join('ana');
-    const r = await runClient([address, '--name', 'old', '--plain'], 'hi there\n');
+    const r = await runClient([address, '--name', 'old', '--plain'], 'hi there\n/who\n');
     assert.equal(r.code, 0, r.stderr);
     assert.equal(await ana.lineMatching(/^old: /), 'old: hi there');
     assert.match(r.stdout, /\*\*\* Welcome, old!$/m);
+    // --plain to papo itself: its commands are the server's, so they are sent.
+    assert.match(r.stdout, /^\*\*\* Online now \(2\): ana, old$/m);
   });
 });

@@ -1,77 +1,10 @@
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { test } from 'node:test';
 import { ChatSession, type SessionEvent } from '../../src/client/session.js';
 import { tcpConnector, type Connector } from '../../src/client/transport.js';
 import { LineClient } from '../helpers/line-client.js';
+import { FAST_BACKOFF as FAST, recorder, relay } from '../helpers/session.js';
 import { startServer } from '../helpers/server.js';
-
-const SAFETY_MS = 5000;
-const FAST = { baseMs: 20, maxMs: 100, random: () => 0.5 };
-
-/**
- * A TCP relay in front of the server. `cutClientSides()` breaks the client's side of every
- * relayed connection and keeps the server's side open: the server still thinks the old
- * connection is alive (a ghost holding the name), as after a network failure.
- */
-async function relay(t: { after(fn: () => unknown): void }, target: number) {
-  const pairs: Array<{ client: Socket; upstream: Socket }> = [];
-  const server = createServer((client) => {
-    const upstream = connect(target, '127.0.0.1');
-    client.pipe(upstream);
-    upstream.pipe(client);
-    client.on('error', () => {});
-    upstream.on('error', () => {});
-    pairs.push({ client, upstream });
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  t.after(() => {
-    for (const p of pairs) {
-      p.client.destroy();
-      p.upstream.destroy();
-    }
-    server.close();
-  });
-  return {
-    port: (server.address() as AddressInfo).port,
-    cutClientSides() {
-      for (const p of pairs.splice(0)) {
-        p.client.unpipe(p.upstream);
-        p.upstream.unpipe(p.client);
-        p.client.destroy();
-      }
-    },
-  };
-}
-
-/** Records a session's events and waits for the next one of a type. */
-function recorder() {
-  const events: SessionEvent[] = [];
-  const waiters: Array<() => void> = [];
-  const listener = (e: SessionEvent) => {
-    events.push(e);
-    for (const w of waiters.splice(0)) w();
-  };
-  let seen = 0;
-  async function next<T extends SessionEvent['type']>(type: T): Promise<Extract<SessionEvent, { type: T }>> {
-    const deadline = Date.now() + SAFETY_MS;
-    for (;;) {
-      while (seen < events.length) {
-        const e = events[seen++] as SessionEvent;
-        if (e.type === type) return e as Extract<SessionEvent, { type: T }>;
-      }
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no ${type} event; saw ${events.map((e) => e.type).join(', ')}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        waiters.push(() => (clearTimeout(timer), resolve()));
-      });
-    }
-  }
-  return { listener, next, events };
-}
 
 function session(connect: Connector, name: string, rec: ReturnType<typeof recorder>) {
   return new ChatSession({ connect, name, lang: 'en', clientId: 'test', backoff: FAST }, rec.listener);

@@ -1,76 +1,14 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { describe, it } from 'node:test';
 import stringWidth from 'string-width';
 import { LineClient } from '../helpers/line-client.js';
 import { startServer } from '../helpers/server.js';
+import { PtyClient, stateOf } from './client-pty.js';
 import { VirtualScreen } from './client-vt.js';
 
 const CLI = new URL('../../dist/cli.js', import.meta.url).pathname;
-const PTY = new URL('./client-pty.py', import.meta.url).pathname;
-const SAFETY_MS = 20_000; // a safety net for a loaded machine, never a wait
-const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
-
-/** `papo client` in a real pseudo-terminal (python3's pty module), driven by keystrokes. */
-class PtyClient {
-  raw = '';
-  private waiters: Array<() => void> = [];
-  private constructor(readonly child: ChildProcessWithoutNullStreams) {
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      this.raw += d;
-      for (const w of this.waiters.splice(0)) w();
-    });
-  }
-
-  static start(args: string[], cols: number, rows: number): PtyClient {
-    const child = spawn(
-      'python3',
-      [PTY, String(cols), String(rows), process.execPath, CLI, 'client', ...args],
-      {
-        env: { ...process.env, TERM: 'xterm-256color', LANG: 'en_US.UTF-8', NO_COLOR: '' },
-      },
-    );
-    return new PtyClient(child);
-  }
-
-  /** What the terminal shows, without escape sequences. */
-  get text(): string {
-    return this.raw.replace(ANSI, '');
-  }
-
-  /** Waits until the output (escape sequences removed) after offset `from` matches. */
-  async waitFor(pattern: RegExp | string, from = 0): Promise<number> {
-    const deadline = Date.now() + SAFETY_MS;
-    for (;;) {
-      const text = this.text.slice(from);
-      const i = typeof pattern === 'string' ? text.indexOf(pattern) : text.search(pattern);
-      if (i !== -1) return from + i;
-      const left = deadline - Date.now();
-      if (left <= 0)
-        throw new Error(
-          `timed out waiting for ${String(pattern)}; screen: ${JSON.stringify(this.text.slice(-600))}`,
-        );
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiters.push(() => (clearTimeout(timer), resolve()));
-      });
-    }
-  }
-
-  type(keys: string): void {
-    this.child.stdin.write(keys);
-  }
-
-  async exitCode(): Promise<number | null> {
-    if (this.child.exitCode !== null) return this.child.exitCode;
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), SAFETY_MS);
-    const [code] = (await once(this.child, 'exit')) as [number | null];
-    clearTimeout(timer);
-    return code;
-  }
-}
 
 async function chat(t: { after(fn: () => unknown): void }) {
   const srv = await startServer();
@@ -116,13 +54,15 @@ describe('papo client in a pseudo-terminal', () => {
     const rawTail = ana.raw.slice(ana.raw.lastIndexOf('burst 39'));
     assert.ok(rawTail.includes('\r\x1b[14C'), JSON.stringify(rawTail));
 
-    // On the screen: the last message, then the input line with the cursor after "hello wor".
+    // On the screen: the last message, the rooms' status row, then the input line with the
+    // cursor after "hello wor".
     const screen = new VirtualScreen(80, 24);
     screen.feed(ana.raw);
     const lines = screen.lines();
     assert.equal(lines[screen.row], 'ana> hello wor');
     assert.equal(screen.col, 'ana> hello wor'.length);
-    assert.match(lines[screen.row - 1] ?? '', /^\d\d:\d\d bob: burst 39 +日本語$/);
+    assert.equal(lines[screen.row - 1], '[#geral]');
+    assert.match(lines[screen.row - 2] ?? '', /^\d\d:\d\d bob: burst 39 +日本語$/);
 
     ana.type('ld\r');
     assert.equal(await bob.lineMatching(/^ana: /), 'ana: hello world');
@@ -211,13 +151,57 @@ describe('papo client in a pseudo-terminal', () => {
     await srv.stop();
     const lost = await ana.waitFor('Connection lost.');
     await ana.waitFor(/Reconnecting in \d+\.\d s \(attempt 1\)/, lost);
+    await ana.waitFor(/Reconnecting in \d+\.\d s \(attempt 2\)/, lost);
     srv = await startServer({ port });
     const back = await ana.waitFor('Connected again.', lost);
     await ana.waitFor('ana> half typed', back);
+    // The attempts were one status row above the input, rewritten in place and gone once
+    // connected: none of them is left in the chat.
+    const screen = new VirtualScreen(60, 14);
+    screen.feed(ana.raw);
+    assert.ok(!screen.lines().some((l) => l.includes('Reconnecting')), screen.lines().join('\n'));
+    assert.equal(screen.lines().filter((l) => l.includes('Connection lost.')).length, 1);
     const bob = await LineClient.join(port, 'bob');
     t.after(() => bob.destroy());
     ana.type(' line\r');
     assert.equal(await bob.lineMatching(/^ana: /), 'ana: half typed line');
+  });
+
+  it('Ctrl-Z under a wrapper process (as npx runs it) stops both, and fg brings the chat back', async (t) => {
+    const srv = await startServer();
+    t.after(() => srv.stop());
+    const bob = await LineClient.join(srv.port, 'bob');
+    t.after(() => bob.destroy());
+    // An interactive bash in the pseudo-terminal: job control, as in a user's shell. The
+    // wrapper waits for its child like `npm exec`, and prints the child's pid.
+    const shell = PtyClient.startCommand(['bash', '--norc', '--noprofile', '-i'], 80, 24);
+    t.after(() => shell.child.kill('SIGKILL'));
+    const wrapper =
+      "const c=require('child_process').spawn(process.execPath,process.argv.slice(1),{stdio:'inherit'});" +
+      "console.error('child '+c.pid);c.on('exit',(code)=>process.exit(code??1))";
+    const client = [CLI, 'client', `127.0.0.1:${srv.port}`, '--name', 'ana'].join(' ');
+    shell.type(`PS1='$ ' NO_COLOR= ${process.execPath} -e "${wrapper}" ${client}\r`);
+    await shell.waitFor('Welcome, ana!');
+    shell.type('half typed');
+    const typed = await shell.waitFor('ana> half typed');
+    shell.type('\x1a'); // Ctrl-Z
+    // The shell has its prompt back: the whole job stopped, wrapper included.
+    const stopped = await shell.waitFor(/Stopped/, typed);
+    shell.type('fg\r');
+    await shell.waitFor('ana> half typed', stopped);
+    shell.type(' line\r');
+    assert.equal(await bob.lineMatching(/^ana: /), 'ana: half typed line');
+
+    // A SIGTSTP from elsewhere restores the terminal and stops the client; SIGCONT redraws.
+    await shell.waitFor('ana: half typed line');
+    const pid = Number(/child (\d+)/.exec(shell.text)?.[1]);
+    process.kill(pid, 'SIGTSTP');
+    await stateOf(pid, 'T'); // stopped (Linux's /proc, as the pseudo-terminal is python's pty)
+    const before = shell.raw.length;
+    process.kill(pid, 'SIGCONT');
+    await shell.waitForRaw('ana\x1b[0m> ', before); // drawn again
+    shell.type('/quit\r');
+    await shell.waitForRaw('Goodbye!', before);
   });
 
   it('chats in plain text with a server that is not papo', async (t) => {
@@ -256,7 +240,10 @@ describe('papo client in a pseudo-terminal', () => {
     const ana = PtyClient.start([`127.0.0.1:${port}`, '--name', 'ana'], 60, 14);
     t.after(() => ana.child.kill('SIGKILL'));
     await ana.waitFor('This is not a papo server');
+    ana.type('/who\r');
+    await ana.waitFor('not a papo server: /who is not available');
     ana.type('oi :wave:\r');
+    // /who never reached the server: the first line bob gets is the message.
     assert.equal(await bob.nextLine(), 'ana: oi 👋');
     bob.sendLine('tudo bem, *ana*?');
     await ana.waitFor(/\d\d:\d\d bob: tudo bem, ana\?/);

@@ -195,6 +195,7 @@ test('/search finds stored messages with all the words, best first, with time an
     'bob: bolo bolo bolo! quero bolo de cenoura',
     'ana: o bolo de cenoura ficou pronto',
   ]);
+  assert.equal(found.footer, '*** End of results');
   bob.sendLine('/search chocolate');
   assert.equal(await bob.nextLine(), '*** Search "chocolate": no messages match.');
   bob.sendLine('/search');

@@ -19,7 +19,7 @@ test('--idle-timeout cuts a user who sends bytes but no line, and keeps one who 
     "!! Disconnected: no line sent in 1 s (the server's idle limit).",
   );
   await ana.closedByServer(5000);
-  assert.equal(await bob.lineMatching(/ana left/, 5000), '*** ana left the chat. (timed out)');
+  assert.equal(await bob.lineMatching(/ana left/, 5000), '*** ana left the chat (timed out).');
   clearInterval(talk);
   bob.sendLine('/who');
   assert.equal(await bob.lineMatching(/Online now/), '*** Online now (1): bob');

@@ -135,7 +135,7 @@ test('pings a quiet JSON client and drops it when it stays silent', async (t) =>
   const { c } = await bot('quiet');
   await ana.lineMatching('*** quiet joined the chat.');
   assert.deepEqual(await c.jsonOfType('ping'), { type: 'ping' });
-  assert.equal(await ana.nextLine(), '*** quiet left the chat. (timed out)');
+  assert.equal(await ana.nextLine(), '*** quiet left the chat (timed out).');
   await c.closedByServer();
 });
 

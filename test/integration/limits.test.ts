@@ -32,7 +32,7 @@ test('a flooder is throttled, then disconnected, and the others keep being serve
   await bob.closedByServer();
   assert.equal(
     await ana.lineMatching(/^\*\*\* bob left/),
-    '*** bob left the chat. (disconnected for flooding)',
+    '*** bob left the chat (disconnected for flooding).',
   );
   const carol = await join('carol');
   carol.sendLine('calm');
@@ -56,7 +56,7 @@ test('a client that stops reading is dropped once its send queue passes the boun
   for (let i = 0; i < 5000 && !left; i++) {
     bob.sendLine(line);
     const l = await ana.nextLine();
-    left = l === '*** sleeper left the chat. (disconnected: not reading)';
+    left = l === '*** sleeper left the chat (disconnected: not reading).';
   }
   assert.ok(left, 'the sleeper was disconnected');
   bob.sendLine('after');

@@ -106,9 +106,9 @@ test('an abrupt close or reset gives the others a leave notice', async (t) => {
   const carol = await join('carol');
   await ana.lineMatching('*** carol joined the chat.');
   bob.socket.end();
-  assert.equal(await ana.nextLine(), '*** bob left the chat. (connection lost)');
+  assert.equal(await ana.nextLine(), '*** bob left the chat (connection lost).');
   carol.socket.resetAndDestroy();
-  assert.equal(await ana.nextLine(), '*** carol left the chat. (connection lost)');
+  assert.equal(await ana.nextLine(), '*** carol left the chat (connection lost).');
 });
 
 test('/who, /me, /nick, /help, //text and unknown commands', async (t) => {

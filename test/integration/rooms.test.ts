@@ -163,7 +163,7 @@ test('/rooms, /topic and /who #room answer in exact lines; mistakes are explaine
   assert.deepEqual(await seen(bob), [
     '!! Usage: /join #room',
     '!! Usage: /join #room',
-    '!! Room name not accepted: the character U+200B is not allowed; use letters, digits, _ - ..',
+    '!! Room name not accepted: the character U+200B is not allowed (use letters, digits and _ - .).',
     '!! Room name not accepted: it has 33 characters, the limit is 32.',
     '!! You are only in #geral, the default room: there is no other room to go back to.',
     '!! You are not in #rust; /join #rust first.',
@@ -309,7 +309,7 @@ test('room commands count against flood control', async (t) => {
   await ana.closedByServer();
   assert.equal(
     await bob.lineMatching(/^\*\*\* ana left/),
-    '*** ana left the chat. (disconnected for flooding)',
+    '*** ana left the chat (disconnected for flooding).',
   );
 });
 

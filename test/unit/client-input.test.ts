@@ -76,7 +76,7 @@ describe('typed input', () => {
       message:
         'Unknown command /frob. /help lists the commands; start with // to send a line beginning with /.',
     });
-    assert.deepEqual(parseInput('/msg ana', 'pt'), { kind: 'error', message: 'Uso: /msg NAME text' });
+    assert.deepEqual(parseInput('/msg ana', 'pt'), { kind: 'error', message: 'Uso: /msg NOME texto' });
   });
 
   it('refuses a message over the limit before sending it', () => {

@@ -35,6 +35,24 @@ describe('server reader', () => {
     ]);
   });
 
+  it('recognises a TLS alert or handshake record, even split after its first byte', () => {
+    const alert = Buffer.from([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x46]);
+    assert.deepEqual(readAll([alert.subarray(0, 1), alert.subarray(1)]), [{ kind: 'tls' }]);
+    assert.deepEqual(readAll([Buffer.from([0x16, 0x03, 0x01, 0x00])]), [{ kind: 'tls' }]);
+    // After --plain (or a silent server) decided plain text, the bytes are still checked.
+    const reader = new ServerReader();
+    reader.decide('plain', 'flag');
+    assert.deepEqual(reader.push(alert), [{ kind: 'tls' }]);
+    assert.equal(reader.speaksTls, true);
+  });
+
+  it('reads a one-byte greeting at the close', () => {
+    assert.deepEqual(readAll([Buffer.from('x')]), [
+      { kind: 'decided', protocol: 'plain', why: 'greeting' },
+      { kind: 'plain', line: 'x' },
+    ]);
+  });
+
   it('waits while the bytes could still be the papo greeting', () => {
     const reader = new ServerReader();
     assert.deepEqual(reader.push(Buffer.from('*** pa')), []);

@@ -3,32 +3,43 @@ import { describe, it } from 'node:test';
 import {
   highlightMentions,
   nameColor,
-  plainServerLines,
   renderOwn,
   renderPlainLine,
   renderServerMessage,
   type RenderContext,
 } from '../../src/client/render.js';
+import { plainServerLines } from '../../src/client/plain-render.js';
 import { plainText, toAnsi } from '../../src/client/styled.js';
 import type { ServerMessage } from '../../src/protocol/json-messages.js';
 
-const ctx: RenderContext = { lang: 'en', ownName: 'bob', color: true, clock: () => '12:34' };
+const ctx: RenderContext = {
+  lang: 'en',
+  ownName: 'bob',
+  color: true,
+  clock: () => '12:34',
+  currentRoom: '#geral',
+};
 const text = (m: ServerMessage, c = ctx) => renderServerMessage(c, m, 0).map((r) => plainText(r.line));
 
 describe('rendering server events for a terminal', () => {
   it('shows a message with the local time and the name', () => {
-    assert.deepEqual(text({ type: 'message', id: 1, ts: 0, from: 'ana', text: 'oi *todos*' }), [
-      '12:34 ana: oi todos',
-    ]);
+    assert.deepEqual(
+      text({ type: 'message', id: 1, ts: 0, room: '#geral', from: 'ana', text: 'oi *todos*' }),
+      ['12:34 ana: oi todos'],
+    );
   });
 
   it('indents wrapped rows under the message text', () => {
-    const [r] = renderServerMessage(ctx, { type: 'message', id: 1, ts: 0, from: 'ana', text: 'x' }, 0);
+    const [r] = renderServerMessage(
+      ctx,
+      { type: 'message', id: 1, ts: 0, room: '#geral', from: 'ana', text: 'x' },
+      0,
+    );
     assert.equal(r?.indent, '12:34 ana: '.length);
   });
 
   it('renders /me as an action', () => {
-    assert.deepEqual(text({ type: 'action', id: 1, ts: 0, from: 'ana', text: 'waves' }), [
+    assert.deepEqual(text({ type: 'action', id: 1, ts: 0, room: '#geral', from: 'ana', text: 'waves' }), [
       '12:34 * ana waves',
     ]);
   });
@@ -44,7 +55,8 @@ describe('rendering server events for a terminal', () => {
   });
 
   it('dims notices and drops the *** marker', () => {
-    const [r] = renderServerMessage(ctx, { type: 'join', id: 1, ts: 0, name: 'ana' }, 0);
+    const join: ServerMessage = { type: 'join', id: 1, ts: 0, room: '#geral', name: 'ana', connected: true };
+    const [r] = renderServerMessage(ctx, join, 0);
     assert.equal(plainText(r?.line ?? []), '12:34 -- ana joined the chat.');
     assert.ok(r?.line.every((s) => s.style?.dim));
   });
@@ -67,6 +79,7 @@ describe('rendering server events for a terminal', () => {
       type: 'message',
       id: 1,
       ts: 10 * day,
+      room: '#geral',
       from: 'ana',
       text: 'x',
       history: true,
@@ -81,7 +94,7 @@ describe('rendering server events for a terminal', () => {
   it('never passes control characters to the terminal', () => {
     const [r] = renderServerMessage(
       ctx,
-      { type: 'message', id: 1, ts: 0, from: 'ana', text: 'a\x1b[2Jb' },
+      { type: 'message', id: 1, ts: 0, room: '#geral', from: 'ana', text: 'a\x1b[2Jb' },
       0,
     );
     assert.ok(!toAnsi(r?.line ?? [], { ansi: false, color: false }).includes('\x1b'));
@@ -116,7 +129,11 @@ describe('mentions', () => {
   });
 
   it('highlights mentions in incoming messages', () => {
-    const [r] = renderServerMessage(ctx, { type: 'message', id: 1, ts: 0, from: 'ana', text: 'ok bob' }, 0);
+    const [r] = renderServerMessage(
+      ctx,
+      { type: 'message', id: 1, ts: 0, room: '#geral', from: 'ana', text: 'ok bob' },
+      0,
+    );
     assert.ok(r?.line.some((s) => s.text === 'bob' && s.style?.inverse));
   });
 });
@@ -135,14 +152,18 @@ describe('name colours', () => {
 
 describe('plain lines', () => {
   it('prints events as a plain-text user of papo reads them', () => {
-    const lines = (m: ServerMessage) => plainServerLines('en', m);
-    assert.deepEqual(lines({ type: 'message', id: 1, ts: 0, from: 'ana', text: 'oi' }), ['ana: oi']);
-    assert.deepEqual(lines({ type: 'action', id: 1, ts: 0, from: 'ana', text: 'waves' }), ['* ana waves']);
+    const lines = (m: ServerMessage) => plainServerLines('en', m, '#geral');
+    assert.deepEqual(lines({ type: 'message', id: 1, ts: 0, room: '#geral', from: 'ana', text: 'oi' }), [
+      'ana: oi',
+    ]);
+    assert.deepEqual(lines({ type: 'action', id: 1, ts: 0, room: '#geral', from: 'ana', text: 'waves' }), [
+      '* ana waves',
+    ]);
     assert.deepEqual(lines({ type: 'private', id: 1, ts: 0, from: 'ana', to: 'b', text: 'x' }), [
       '[private] ana: x',
     ]);
     assert.deepEqual(lines({ type: 'leave', id: 1, ts: 0, name: 'ana', reason: 'disconnect' }), [
-      '*** ana left the chat. (connection lost)',
+      '*** ana left the chat (connection lost).',
     ]);
     assert.deepEqual(lines({ type: 'error', code: 'EMPTY_MESSAGE', message: 'empty' }), ['!! empty']);
     assert.deepEqual(lines({ type: 'ack', id: 1, ts: 0 }), []);

@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { convertShortcodes, shortcodesStartingWith } from '../../src/client/emoji.js';
 import { formatMarkup } from '../../src/client/format.js';
+import { terminalAsk } from '../../src/client/tls-connector.js';
+import { firstUseText } from '../../src/client/tls-trust.js';
 import {
   displayWidth,
   graphemes,
@@ -175,5 +178,25 @@ describe('properties', () => {
         assert.ok(shown.length <= text.length);
       }),
     );
+  });
+});
+
+describe('the TLS first-use question on a narrow terminal', () => {
+  it('breaks between words at the terminal width, never inside one', async () => {
+    let shown = '';
+    const output = Object.assign(new PassThrough(), { columns: 40 });
+    output.on('data', (d: Buffer) => (shown += d.toString()));
+    const input = new PassThrough();
+    const ask = terminalAsk({ input, output });
+    const fp = 'SHA256:7zaER+kywbB9TC6zN/X0Ey5QhJv62vPfb0+eDdNyx4o';
+    const answer = ask(firstUseText('chat.example:65433', fp, 'self-signed certificate'));
+    input.end('yes\n');
+    assert.equal(await answer, true);
+    const text = firstUseText('chat.example:65433', fp, 'self-signed certificate');
+    const lines = shown.split('\n').slice(0, -1);
+    // Every word arrives whole; a row is over 40 columns only if one word is (the fingerprint).
+    assert.deepEqual(lines.join(' ').split(/\s+/), text.split(/\s+/));
+    for (const l of lines) assert.ok(l.length <= 40 || !l.includes(' '), l);
+    assert.ok(lines.includes(fp), 'the fingerprint, longer than a row, stays whole on its own');
   });
 });

@@ -145,7 +145,7 @@ test('flood control slows a sender down, then cuts one far over the rate', async
   ]);
   assert.equal(ana.tr.ended, true);
   await bob.tr.until(() => bob.tr.lines().length > seen, 'the leave');
-  assert.deepEqual(linesFrom(bob, seen), ['*** ana left the chat. (disconnected for flooding)']);
+  assert.deepEqual(linesFrom(bob, seen), ['*** ana left the chat (disconnected for flooding).']);
 });
 
 test('a delayed line goes out when its time has come, and reading resumes', async (t) => {
@@ -207,7 +207,7 @@ test('unsent output that stays over --send-queue without draining for 10 s is cu
   assert.equal(bob.tr.destroyed, true);
   assert.ok(!bob.tr.text().includes('too late'));
   await ana.tr.until(() => ana.tr.lines().length > seen, 'the leave');
-  assert.deepEqual(linesFrom(ana, seen), ['*** bob left the chat. (disconnected: not reading)']);
+  assert.deepEqual(linesFrom(ana, seen), ['*** bob left the chat (disconnected: not reading).']);
 });
 
 test('a reader that keeps draining, however slowly, is not cut while it drains', async (t) => {
@@ -234,7 +234,7 @@ test('unsent output past 16 times --send-queue is cut at once', async (t) => {
   await cut;
   assert.equal(bob.tr.writes.length, writes, 'none of the burst was written');
   await ana.tr.until(() => ana.tr.lines().length > seen, 'the leave');
-  assert.deepEqual(linesFrom(ana, seen), ['*** bob left the chat. (disconnected: not reading)']);
+  assert.deepEqual(linesFrom(ana, seen), ['*** bob left the chat (disconnected: not reading).']);
 });
 
 test('an unknown command is echoed without its escape sequence (#18)', async (t) => {
@@ -253,7 +253,7 @@ test('a client that closes its side leaves the chat as a lost connection', async
   const bob = await join('bob');
   await ana.tr.until(() => ana.tr.text().endsWith('*** bob joined the chat.\n'), 'the join');
   bob.tr.endInput();
-  assert.equal(await ana.tr.nextWrite(), '*** bob left the chat. (connection lost)\n');
+  assert.equal(await ana.tr.nextWrite(), '*** bob left the chat (connection lost).\n');
   await bob.tr.whenClosed();
   assert.deepEqual(closed, [bob.conn]);
 });
