@@ -25,7 +25,9 @@ test('the chat core does no I/O: no node: modules, timers or Date.now in src/cor
 
 test('docs/SERVER.md documents every server flag', () => {
   const readme = readFileSync(join(root, 'docs/SERVER.md'), 'utf8');
-  const command = readFileSync(join(root, 'src/server/command.ts'), 'utf8');
+  const command = ['src/server/command.ts', 'src/server/web/options.ts']
+    .map((f) => readFileSync(join(root, f), 'utf8'))
+    .join('\n');
   const flags = [...command.matchAll(/'(--[a-z-]+)[ ']/g)].map((m) => m[1] as string);
   assert.ok(flags.length > 10);
   const missing = flags.filter((f) => !readme.includes(f));
