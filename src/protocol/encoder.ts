@@ -1,5 +1,5 @@
 import type { ServerEvent } from '../core/events.js';
-import { encodeFor, fromOtherRoom, type Format, type Reader } from './render.js';
+import { encodeFor, roomOfEvent, type Format, type Reader } from './render.js';
 import type { Lang } from './texts.js';
 
 /** Cache keys as constant strings: building one per recipient was a hot spot in fan-out profiles. */
@@ -33,18 +33,28 @@ function isShared(event: ServerEvent): boolean {
  */
 export class Encoder {
   private readonly cache = new WeakMap<ServerEvent, Record<string, Uint8Array>>();
-  // A broadcast asks for the same event once per recipient, one after another: remember the last.
+  // A broadcast asks for the same event once per recipient, one after another: what the event
+  // is (shared or not, its room) is worked out once, and the last bytes are remembered.
   private lastEvent: ServerEvent | null = null;
+  private lastShared = false;
+  private lastRoom: string | undefined = undefined;
   private lastKey = '';
   private lastBytes: Uint8Array = new Uint8Array(0);
 
   encode(event: ServerEvent, format: Format, reader: Reader): Uint8Array {
-    if (!isShared(event)) return encodeFor(event, format, reader);
+    if (event !== this.lastEvent) {
+      this.lastEvent = event;
+      this.lastShared = isShared(event);
+      this.lastRoom = roomOfEvent(event);
+      this.lastKey = '';
+    }
+    if (!this.lastShared) return encodeFor(event, format, reader);
+    const room = this.lastRoom;
     const key =
       format === 'json'
         ? 'json'
-        : PLAIN_KEYS[reader.lang][fromOtherRoom(event, reader.currentRoom) ? 'other' : 'here'];
-    if (event === this.lastEvent && key === this.lastKey) return this.lastBytes;
+        : PLAIN_KEYS[reader.lang][room !== undefined && room !== reader.currentRoom ? 'other' : 'here'];
+    if (key === this.lastKey) return this.lastBytes;
     let entry = this.cache.get(event);
     if (entry === undefined) {
       entry = {};
@@ -55,7 +65,6 @@ export class Encoder {
       bytes = encodeFor(event, format, reader);
       entry[key] = bytes;
     }
-    this.lastEvent = event;
     this.lastKey = key;
     this.lastBytes = bytes;
     return bytes;

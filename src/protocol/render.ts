@@ -13,7 +13,7 @@ export interface Reader {
 }
 
 /** The room an event belongs to, if it belongs to one. */
-function roomOfEvent(event: ServerEvent): string | undefined {
+export function roomOfEvent(event: ServerEvent): string | undefined {
   switch (event.type) {
     case 'message':
     case 'action':
