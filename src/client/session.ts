@@ -305,8 +305,11 @@ export class ChatSession {
       resumed: m.resumed,
       again: this.joinedOnce,
     });
-    // Back after a reconnect: the user's other rooms again, each resuming where it was (#12).
-    if (this.joinedOnce && m.room !== undefined) for (const r of this.state.rejoins(m.room)) this.write(r);
+    // Back after a reconnect: the user's other rooms again, each resuming where it was (#12). A
+    // resumed session (the token took the name back) is already in them: the server says so.
+    if (this.joinedOnce && !m.resumed && m.room !== undefined) {
+      for (const r of this.state.rejoins(m.room)) this.write(r);
+    }
     this.joinedOnce = true;
     this.pump();
   }
