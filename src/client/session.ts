@@ -3,11 +3,12 @@ import { checkName } from '../core/names.js';
 import { PROTOCOL_VERSION, type ClientMessage, type ServerMessage } from '../protocol/json-messages.js';
 import { backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
 import type { ChatRequest } from './input.js';
-import { Resumption } from './replay-filter.js';
-import { RoomState } from './rooms.js';
 import { RequestQueue } from './request-queue.js';
-import { ServerReader, type Protocol, type ReaderOutput } from './server-reader.js';
+import type { RoomState } from './rooms.js';
+import { ServerLink } from './server-link.js';
+import type { Protocol, ReaderOutput } from './server-reader.js';
 import type { Failure, SessionEvent, SessionOptions } from './session-events.js';
+import { isRejoinRef, SessionState } from './session-state.js';
 import { ConnectError, NOT_TLS } from './transport.js';
 import { Watchdog } from './watchdog.js';
 
@@ -15,12 +16,6 @@ export { PAPO_GREETING, type Protocol } from './server-reader.js';
 export type { Failure, SessionEvent, SessionOptions } from './session-events.js';
 
 const QUIT_WAIT_MS = 2000;
-
-type Resuming = Extract<ClientMessage, { type: 'hello' | 'join' | 'join_room' }>;
-
-/** The `ref` of a room joined again after a reconnect: its answer keeps the current room. */
-const REJOIN = 'rejoin ';
-const isRejoinRef = (ref: unknown): boolean => typeof ref === 'string' && ref.startsWith(REJOIN);
 
 /** The name a `nick` asked for, as the server spells it: for servers whose ack does not say it. */
 function requestedName(requested: string): string {
@@ -37,9 +32,8 @@ function requestedName(requested: string): string {
 export class ChatSession {
   protocol: Protocol | null = null;
   name: string | null;
-  users: string[] = [];
   private token: string | null = null;
-  private socket: Duplex | null = null;
+  private link: ServerLink | null = null;
   private joined = false;
   private joinedOnce = false;
   private everConnected = false;
@@ -55,17 +49,13 @@ export class ChatSession {
   private timers = new Set<NodeJS.Timeout>();
   private readonly watchdog = new Watchdog(
     () => this.write({ type: 'ping' }),
-    () => this.socket?.destroy(),
+    () => this.link?.destroy(),
   );
   private settledWaiters: Array<() => void> = [];
   private closedWaiters: Array<() => void> = [];
   private readonly opts: Required<Omit<SessionOptions, 'name' | 'probeTls'>> &
     Pick<SessionOptions, 'probeTls'>;
-  /** Whether the current connection has received a byte. */
-  private heard = false;
-  private readonly resumption = new Resumption();
-  /** The rooms the user is in and the current one (#12); none with a server without rooms. */
-  readonly rooms = new RoomState();
+  private readonly state = new SessionState();
 
   constructor(
     options: SessionOptions,
@@ -85,6 +75,16 @@ export class ChatSession {
     this.requests = new RequestQueue(this.opts.window);
   }
 
+  /** The rooms the user is in and the current one (#12); none with a server without rooms. */
+  get rooms(): RoomState {
+    return this.state.rooms;
+  }
+
+  /** Who is online, as far as the client has heard (names to complete). */
+  get users(): string[] {
+    return this.state.users;
+  }
+
   /** Opens the first connection. */
   start(): void {
     void this.connect();
@@ -93,7 +93,7 @@ export class ChatSession {
   /** Joins with `name` (after `name-needed`). */
   join(name: string): void {
     this.name = name;
-    if (this.protocol === 'json' && this.socket && !this.joined) this.sendJoin();
+    if (this.protocol === 'json' && this.link && !this.joined) this.sendJoin();
   }
 
   /** Queues a request; it is sent once joined, and again after a reconnect until answered. */
@@ -121,14 +121,14 @@ export class ChatSession {
     if (this.finished) return Promise.resolve();
     this.quitting = true;
     this.clearTimers();
-    const socket = this.socket;
-    if (!socket) {
+    const link = this.link;
+    if (!link) {
       this.finish({ type: 'closed' });
       return closed;
     }
     if (this.protocol === 'json') this.write({ type: 'quit' });
-    else socket.end();
-    this.later(QUIT_WAIT_MS, () => socket.destroy());
+    else link.end();
+    this.later(QUIT_WAIT_MS, () => link.destroy());
     return closed;
   }
 
@@ -176,40 +176,21 @@ export class ChatSession {
   }
 
   private attach(socket: Duplex): void {
-    this.socket = socket;
     this.protocol = null;
     this.joined = false;
     this.lastPlainLine = undefined;
-    this.heard = false;
-    this.resumption.reset();
-    const reader = new ServerReader();
-    const handle = (outputs: ReaderOutput[]) => {
-      for (const o of outputs) if (this.socket === socket) this.onReaderOutput(o);
-    };
-    // A server that says nothing first (it waits for a name) is not papo.
-    const greetingTimer = setTimeout(
-      () => handle(reader.decide('plain', 'greeting')),
-      this.opts.greetingTimeoutMs,
-    );
-    socket.on('data', (chunk: Buffer) => {
-      if (this.socket !== socket) return;
-      this.watchdog.heard();
-      this.heard = true;
-      handle(reader.push(chunk));
-      if (reader.protocol !== null || reader.speaksTls) clearTimeout(greetingTimer);
+    this.state.connected();
+    const link: ServerLink = new ServerLink(socket, this.opts.greetingTimeoutMs, {
+      output: (o) => {
+        if (this.link === link) this.onReaderOutput(o);
+      },
+      heard: () => this.watchdog.heard(),
+      closed: (heard) => {
+        if (this.link === link) this.onSocketClose(heard);
+      },
     });
-    socket.on('error', () => {
-      // The close that follows is what counts; the reason is not worth a stack trace.
-    });
-    socket.on('close', () => {
-      clearTimeout(greetingTimer);
-      handle(reader.end());
-      if (this.socket === socket) this.onSocketClose();
-    });
-    if (this.opts.plain) {
-      clearTimeout(greetingTimer);
-      handle(reader.decide('plain', 'flag'));
-    }
+    this.link = link;
+    if (this.opts.plain) link.decidePlain();
   }
 
   private onReaderOutput(o: ReaderOutput): void {
@@ -232,14 +213,14 @@ export class ChatSession {
       case 'tls':
         // A TLS port: the same port will never speak plain text, so no reconnect (issue #17).
         this.noReconnect = { kind: 'tls-port' };
-        this.socket?.destroy();
+        this.link?.destroy();
         return;
     }
   }
 
   private startPlain(): void {
     const first = this.name ?? this.plainName;
-    if (first !== null) this.socket?.write(`${first}\n`);
+    if (first !== null) this.link?.write(`${first}\n`);
     this.pump();
   }
 
@@ -252,49 +233,27 @@ export class ChatSession {
     };
     if (this.name !== null) hello.name = this.name;
     if (this.name !== null && this.token !== null) hello.token = this.token;
-    this.write(this.resuming(hello));
+    this.write(this.state.resuming(hello));
   }
 
   private sendJoin(): void {
     if (this.name === null) return;
     const join: ClientMessage = { type: 'join', name: this.name };
     if (this.token !== null) join.token = this.token;
-    this.write(this.resuming(join));
-  }
-
-  /**
-   * Adds `since` once the client has seen events: the server replays only what came after
-   * (issue #17), so a reconnect does not print the last messages again.
-   */
-  private resuming<T extends Resuming>(m: T, room?: string): T {
-    const since = this.resumption.since(room);
-    return since === undefined ? m : { ...m, since };
+    this.write(this.state.resuming(join));
   }
 
   private write(message: ClientMessage | (ChatRequest & { ref: number })): void {
-    this.socket?.write(`${JSON.stringify(message)}\n`);
+    this.link?.write(`${JSON.stringify(message)}\n`);
   }
 
   private onServerMessage(m: ServerMessage, line: string): void {
-    // A server that ignores `since` replays what is on the screen already: taken out here.
-    for (const r of this.resumption.receive({ message: m, line }))
-      this.handleServerMessage(r.message, r.line);
+    // Rooms and users first, so the UI renders an event against the rooms it leaves behind; a
+    // replay of what is on the screen already (a server that ignores `since`) is taken out.
+    for (const r of this.state.receive({ message: m, line })) this.handleServerMessage(r.message, r.line);
   }
 
   private handleServerMessage(m: ServerMessage, line: string): void {
-    // Rooms first, so the UI renders the event against the rooms it leaves behind. Coming back
-    // after a reconnect keeps the room the user was in current.
-    // A `room` that answers no request of the user's (the server moving a plain user on after a
-    // part) leaves the client's own current room as it is.
-    const keepCurrent =
-      m.type === 'welcome'
-        ? this.joinedOnce
-        : m.type === 'room' && (m.ref === undefined || isRejoinRef(m.ref));
-    const current = this.rooms.current;
-    this.rooms.receive(m, keepCurrent);
-    // "You are in #room now" is news only when it answers the user or moves their lines: not
-    // for rooms joined again after a reconnect, nor the rooms a resumed session is back in.
-    if (m.type === 'room' && keepCurrent && this.rooms.current === current) return;
     this.emit({ type: 'server', message: m, line });
     switch (m.type) {
       case 'hello':
@@ -305,19 +264,8 @@ export class ChatSession {
         return this.onWelcome(m);
       case 'ping':
         return this.write({ type: 'pong' });
-      case 'join':
-        if (!this.users.includes(m.name)) this.users.push(m.name);
-        return;
-      case 'leave':
-        this.users = this.users.filter((u) => u !== m.name);
-        return;
-      case 'nick':
-        this.users = this.users.map((u) => (u === m.old ? m.new : u));
-        return;
-      case 'users':
-        this.users = [...m.users];
-        return this.answered(m.ref);
       case 'pong':
+      case 'users':
       case 'history':
       case 'room':
       case 'rooms':
@@ -334,6 +282,9 @@ export class ChatSession {
       case 'action':
       case 'private':
       case 'notice':
+      case 'join':
+      case 'leave':
+      case 'nick':
       case 'part':
       case 'topic':
       case 'presence':
@@ -344,7 +295,6 @@ export class ChatSession {
   private onWelcome(m: Extract<ServerMessage, { type: 'welcome' }>): void {
     this.name = m.name;
     this.token = m.token;
-    this.users = [...m.users];
     this.joined = true;
     this.attempt = 0;
     this.reclaims = 0;
@@ -355,25 +305,18 @@ export class ChatSession {
       resumed: m.resumed,
       again: this.joinedOnce,
     });
-    if (this.joinedOnce) this.rejoinRooms(m.room);
+    // Back after a reconnect: the user's other rooms again, each resuming where it was (#12). A
+    // resumed session (the token took the name back) is already in them: the server says so.
+    if (this.joinedOnce && !m.resumed && m.room !== undefined) {
+      for (const r of this.state.rejoins(m.room)) this.write(r);
+    }
     this.joinedOnce = true;
     this.pump();
   }
 
-  /**
-   * Back after a reconnect, in the room the server puts every user in: joins the user's other
-   * rooms again, each with `since`, so none replays what was shown already (#12).
-   */
-  private rejoinRooms(welcomeRoom: string | undefined): void {
-    if (welcomeRoom === undefined) return;
-    for (const room of this.rooms.rejoins(welcomeRoom)) {
-      this.write(this.resuming({ type: 'join_room', room, ref: `${REJOIN}${room}` }, room));
-    }
-  }
-
   private onError(m: Extract<ServerMessage, { type: 'error' }>): void {
     // A room that could not be joined again (a limit lowered meanwhile) is a room left.
-    if (isRejoinRef(m.ref)) return this.rooms.forget(String(m.ref).slice(REJOIN.length));
+    if (isRejoinRef(m.ref)) return this.state.rejoinRefused(m.ref);
     if (m.ref !== undefined) {
       const request = this.requests.answer(m.ref);
       if (request) {
@@ -388,9 +331,9 @@ export class ChatSession {
       // does not know this token, e.g. after its restart): it frees it within a heartbeat.
       this.reclaims++;
       this.emit({ type: 'reclaiming', name: this.name ?? '' });
-      const socket = this.socket;
+      const link = this.link;
       this.later(backoffDelay(this.reclaims + 1, this.opts.backoff), () => {
-        if (this.socket === socket && !this.joined) this.sendJoin();
+        if (this.link === link && !this.joined) this.sendJoin();
       });
       return;
     }
@@ -412,11 +355,11 @@ export class ChatSession {
   }
 
   private pump(): void {
-    if (this.socket && this.protocol === 'plain') {
-      for (const line of this.plainOutbox) this.socket.write(`${line}\n`);
+    if (this.link && this.protocol === 'plain') {
+      for (const line of this.plainOutbox) this.link.write(`${line}\n`);
       this.plainOutbox = [];
     }
-    if (this.joined && this.socket) {
+    if (this.joined && this.link) {
       for (const { ref, request } of this.requests.takeSendable()) this.write({ ...request, ref });
     }
     if (this.isSettled()) {
@@ -426,10 +369,10 @@ export class ChatSession {
     }
   }
 
-  private onSocketClose(): void {
+  private onSocketClose(heard: boolean): void {
     const wasReady = this.joined || this.protocol === 'plain';
-    for (const r of this.resumption.flush()) this.handleServerMessage(r.message, r.line);
-    this.socket = null;
+    for (const r of this.state.flush()) this.handleServerMessage(r.message, r.line);
+    this.link = null;
     this.joined = false;
     this.clearTimers();
     // Requests not yet answered go out again after the reconnect (at least once).
@@ -438,7 +381,7 @@ export class ChatSession {
     // first, then drops the bytes it cannot read): ask the port for a handshake before
     // deciding that what was written reached a chat (issue #17).
     const probe = this.opts.probeTls;
-    if (!this.heard && this.protocol !== 'json' && !this.noReconnect && probe) {
+    if (!heard && this.protocol !== 'json' && !this.noReconnect && probe) {
       void probe().then(
         (tls) => {
           if (tls) this.noReconnect = { kind: 'tls-port' };

@@ -95,7 +95,8 @@ test('after a reconnect the client asks for what came after its last id and show
     hellos.map((h) => h.since),
     [undefined, three.id],
   );
-  // This server replays the last messages whatever `since` says: the client shows only "four".
+  // The server replays only what came after `since`: "four". (A server that ignores `since`
+  // replays them all again; the client's ReplayFilter drops those: client-resume.test.ts.)
   assert.deepEqual(stored(rec.events.slice(before)), ['header', 'old four']);
   const header = rec.events.slice(before).find((e) => e.type === 'server' && e.message.type === 'history');
   assert.ok(header?.type === 'server' && header.message.type === 'history' && header.message.count === 1);
