@@ -284,5 +284,3 @@ export type ClientAction =
   /** Full-text search of a room's stored messages, or of all the user's rooms with `all`. */
   | { type: 'search'; query: string; room?: string; all?: boolean; limit?: number; ref?: Ref }
   | { type: 'quit' };
-
-export type ClientActionType = ClientAction['type'];

@@ -83,7 +83,7 @@ export class Rooms {
   }
 
   /** Remembers a room's spelling and topic after it empties. */
-  remember(room: Room): void {
+  private remember(room: Room): void {
     this.saved.set(room.key, {
       name: room.name,
       topic: room.topic,

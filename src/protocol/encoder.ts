@@ -1,5 +1,5 @@
 import type { ServerEvent } from '../core/events.js';
-import { encodeFor, roomOfEvent, type Format, type Reader } from './render.js';
+import { encodeFor, isOtherRoom, roomOfEvent, type Format, type Reader } from './render.js';
 import type { Lang } from './texts.js';
 
 /** Cache keys as constant strings: building one per recipient was a hot spot in fan-out profiles. */
@@ -53,7 +53,7 @@ export class Encoder {
     const key =
       format === 'json'
         ? 'json'
-        : PLAIN_KEYS[reader.lang][room !== undefined && room !== reader.currentRoom ? 'other' : 'here'];
+        : PLAIN_KEYS[reader.lang][isOtherRoom(room, reader.currentRoom) ? 'other' : 'here'];
     if (key === this.lastKey) return this.lastBytes;
     let entry = this.cache.get(event);
     if (entry === undefined) {

@@ -27,9 +27,8 @@ export function roomOfEvent(event: ServerEvent): string | undefined {
   }
 }
 
-/** True when the event comes from a room other than the reader's current one. */
-export function fromOtherRoom(event: ServerEvent, currentRoom: string | null): boolean {
-  const room = roomOfEvent(event);
+/** True when an event of `room` (undefined: of no room) is from a room other than the reader's current one. */
+export function isOtherRoom(room: string | undefined, currentRoom: string | null): boolean {
   return room !== undefined && room !== currentRoom;
 }
 
@@ -40,8 +39,9 @@ export function fromOtherRoom(event: ServerEvent, currentRoom: string | null): b
  */
 export function plainLines(event: ServerEvent, reader: Reader): string[] {
   const t = TEXTS[reader.lang];
-  const other = fromOtherRoom(event, reader.currentRoom);
-  const tag = other ? `[${roomOfEvent(event)}] ` : '';
+  const room = roomOfEvent(event);
+  const other = isOtherRoom(room, reader.currentRoom);
+  const tag = other ? `[${room}] ` : '';
   switch (event.type) {
     case 'message':
       return [`${tag}${event.from}: ${event.text}`];

@@ -18,8 +18,6 @@ import type { ServerOptions } from './options.js';
 import { OutputQueue } from './output-queue.js';
 import type { Transport, TransportHandler } from './transport.js';
 
-export { MAX_JSON_LINE_BYTES } from './codec/json.js';
-
 /** What a connection needs from the server around it: one object, shared by every connection. */
 export interface ConnectionContext {
   hub: Hub;
@@ -93,11 +91,6 @@ export class Connection implements Peer, TransportHandler, Flushable, CodecHost,
     } else {
       this.writeRaw(`${TEXTS[this.lang].banner(ctx.version)}\n${TEXTS[this.lang].prompt}`);
     }
-  }
-
-  /** The client's address, as the server counts connections per address. */
-  get ip(): string {
-    return this.transport.remoteAddress;
   }
 
   get format(): Format {
