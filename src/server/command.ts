@@ -71,7 +71,11 @@ export function serverCommand(): Command {
         .default(undefined, 'pretty on a terminal, else json'),
     )
     .addOption(
-      opt('--max-clients <n>', 'most connections at once', 'PAPO_MAX_CLIENTS')
+      opt(
+        '--max-clients <n>',
+        'most connections at once (lowered to fit the open-file limit)',
+        'PAPO_MAX_CLIENTS',
+      )
         .default(d.maxClients)
         .argParser(intIn(1, 1_000_000)),
     )
