@@ -31,6 +31,9 @@ const REQUIRED: Record<ServerMessage['type'], Record<string, (v: unknown) => boo
   ping: {},
   pong: {},
   bye: { reason: isStr },
+  challenge: { name: isStr, nonce: isStr, server: isStr },
+  account: { of: isStr, name: isStr },
+  whois: { name: isStr },
 };
 
 /**

@@ -29,6 +29,15 @@ export const ERROR_CODES = [
   'HISTORY_UNAVAILABLE',
   'STORAGE_FAILED',
   'INTERNAL',
+  'NAME_REGISTERED',
+  'NAME_CONFUSABLE',
+  'NAME_RESERVED',
+  'LOGIN_FAILED',
+  'LOGIN_THROTTLED',
+  'ACCOUNT_REQUIRED',
+  'NOT_REGISTERED',
+  'PASSWORD_INVALID',
+  'ACCOUNTS_UNAVAILABLE',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -40,3 +49,9 @@ export type NameProblem =
   | { kind: 'bad_char'; codePoint: number }
   /** A room name must start with `#`. */
   | { kind: 'no_hash' };
+
+/** Why a password was refused, for PASSWORD_INVALID. */
+export type PasswordProblem =
+  | { kind: 'empty' }
+  | { kind: 'too_long'; bytes: number; max: number }
+  | { kind: 'control'; codePoint: number };

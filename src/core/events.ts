@@ -1,4 +1,4 @@
-import type { ErrorCode, NameProblem } from './errors.js';
+import type { ErrorCode, NameProblem, PasswordProblem } from './errors.js';
 
 /** Why a user left the chat. */
 export type LeaveReason =
@@ -192,7 +192,10 @@ export type ErrorDetail =
   | { kind: 'rate'; linesPerSecond: number }
   | { kind: 'limit'; limit: number }
   | { kind: 'seconds'; seconds: number }
-  | { kind: 'text'; text: string };
+  | { kind: 'text'; text: string }
+  /** NAME_CONFUSABLE: the online or registered name (or room) the requested one looks like. */
+  | { kind: 'confusable'; name: string }
+  | { kind: 'password'; problem: PasswordProblem };
 
 export interface ErrorEvent {
   type: 'error';
@@ -211,6 +214,48 @@ export interface NoticeEvent {
 
 export interface PongEvent {
   type: 'pong';
+  ref?: Ref;
+}
+
+/**
+ * A registered name needs proof (docs/PROTOCOL.md, "Accounts"): answer with `auth` carrying the
+ * password (`password`) or a signature of `nonce` by the bound key (`key`). With `register`, the
+ * name is free on a server that only admits registered names: the password given registers it.
+ */
+export interface ChallengeEvent {
+  type: 'challenge';
+  name: string;
+  nonce: string;
+  /** What the client signs with its key besides the nonce and name (its TLS fingerprint, or its id). */
+  server: string;
+  password: boolean;
+  key: boolean;
+  register: boolean;
+  ref?: Ref;
+}
+
+/** Answer to `register`, `password` and `unregister`: done, for this account. */
+export interface AccountEvent {
+  type: 'account';
+  of: 'register' | 'password' | 'unregister';
+  name: string;
+  /** After `register` with a key: the key's fingerprint (`SHA256:…`). */
+  fingerprint?: string;
+  ref?: Ref;
+}
+
+/** Answer to `whois`. */
+export interface WhoisEvent {
+  type: 'whois';
+  name: string;
+  registered: boolean;
+  /** When the account was registered (ms since the epoch). */
+  since?: number;
+  /** The bound key's fingerprint, `SHA256:…` as ssh prints it. */
+  fingerprint?: string;
+  online: boolean;
+  /** Seconds since the online user last sent something. */
+  idleSeconds?: number;
   ref?: Ref;
 }
 
@@ -255,6 +300,9 @@ export type ServerEvent =
   | NoticeEvent
   | PongEvent
   | HistoryEvent
+  | ChallengeEvent
+  | AccountEvent
+  | WhoisEvent
   | ByeEvent;
 
 /**
@@ -266,7 +314,14 @@ export type ServerEvent =
 export type ClientAction =
   /** Join the chat under `name`; `token` takes the name back from a dead connection; `since`:
    * the replay holds only messages after this id (a client that reconnects has the rest). */
-  | { type: 'join'; name: string; token?: string; since?: number; ref?: Ref }
+  | { type: 'join'; name: string; token?: string; since?: number; password?: string; key?: string; ref?: Ref }
+  /** Proof for a registered name after a `challenge`: its password, or the nonce signed by its key. */
+  | { type: 'auth'; password?: string; signature?: string; ref?: Ref }
+  /** Registers the user's current name with a password, a public key (Ed25519), or both. */
+  | { type: 'register'; password?: string; key?: string; ref?: Ref }
+  | { type: 'password'; password: string; ref?: Ref }
+  | { type: 'unregister'; ref?: Ref }
+  | { type: 'whois'; name: string; ref?: Ref }
   | { type: 'say'; text: string; room?: string; ref?: Ref }
   | { type: 'me'; text: string; room?: string; ref?: Ref }
   | { type: 'msg'; to: string; text: string; ref?: Ref }

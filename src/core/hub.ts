@@ -20,6 +20,8 @@ import type {
   TopicEvent,
 } from './events.js';
 import { DEFAULT_HISTORY_REPLAY, HistoryDesk, type HistorySource, type RoomStore } from './history.js';
+import { accountCommand } from './account-commands.js';
+import { Logins, type LoginOptions } from './logins.js';
 import { checkName, checkRoomName, nameKey } from './names.js';
 import { Room, Rooms } from './room.js';
 import { Session, type Peer } from './session.js';
@@ -72,6 +74,8 @@ export interface HubOptions {
    * the server's work during a join storm.
    */
   busyRoom?: number;
+  /** Accounts, look-alike and reserved names (docs/ARCHITECTURE.md, "Accounts"). */
+  logins?: LoginOptions;
 }
 
 /** A busy room's joins and leaves since the last summary. */
@@ -105,6 +109,7 @@ export class Hub {
   private readonly busyRoom: number;
   private readonly presence = new Map<Room, Presence>();
   private deliveryMark = 0;
+  private readonly logins: Logins;
 
   constructor(options: HubOptions) {
     this.clock = options.clock;
@@ -121,6 +126,16 @@ export class Hub {
     this.rooms = new Rooms(saved);
     this.defaultRoom =
       saved.get(nameKey(options.defaultRoom ?? DEFAULT_ROOM))?.name ?? options.defaultRoom ?? DEFAULT_ROOM;
+    const send = (session: Session, event: Reply) => {
+      if (!session.closed) session.peer.send(event);
+    };
+    this.logins = new Logins(
+      options.logins ?? { wait: (_ms, fn) => fn() },
+      this.directory,
+      this.clock,
+      this.newToken,
+      send,
+    );
     this.bus = options.bus ?? new LocalBus(this.clock, options.firstEventId ?? 1);
     this.bus.connect(this.deliver);
   }
@@ -145,6 +160,11 @@ export class Hub {
     return this.directory.find(name);
   }
 
+  /** True when the session was asked for a password (plain users' next line is one). */
+  awaitsPassword(session: Session): boolean {
+    return this.logins.awaitsPassword(session);
+  }
+
   /** Registers a new connection; it joins later with a `join` action. */
   attach(peer: Peer): Session {
     return this.directory.attach(peer);
@@ -156,8 +176,15 @@ export class Hub {
     if (action.type === 'join') return this.join(session, action);
     if (action.type === 'ping') return session.peer.send({ type: 'pong', ref: action.ref });
     if (action.type === 'quit') return this.detach(session, 'quit');
+    if (action.type === 'auth') return this.logins.auth(session, action);
     if (session.name === null) return this.fail(session, 'NOT_JOINED', { kind: 'none' }, action.ref);
+    session.lastActive = this.clock.now();
     switch (action.type) {
+      case 'register':
+      case 'password':
+      case 'unregister':
+      case 'whois':
+        return accountCommand(this.logins, this.directory, this.clock, session, action);
       case 'say':
       case 'me':
         return this.say(session, action.type, action.text, action.room, action.ref);
@@ -205,6 +232,7 @@ export class Hub {
     if (session.closed) return;
     session.closed = true;
     this.directory.remove(session);
+    this.logins.forget(session);
     session.peer.send({ type: 'bye', reason });
     session.peer.close();
     const rooms = session.rooms;
@@ -245,14 +273,23 @@ export class Hub {
       // The name stays as the others know it, whatever letter case the reconnecting client used.
       return this.resume(session, holder, holder.name as string, since);
     }
-    this.directory.claim(session, check.name);
-    session.token = this.newToken();
-    this.publish(
-      { type: 'join', room: this.defaultRoom, name: check.name, connected: true },
-      session,
-      ref,
-      since,
+    this.logins.join(session, check.name, action, (account) =>
+      this.admit(session, check.name, account, since, ref),
     );
+  }
+
+  /** Joins a session under a name it may use (proven if registered: `account`). */
+  private admit(session: Session, name: string, account: string | null, since?: number, ref?: Ref): void {
+    if (session.closed || session.name !== null) return;
+    // The login may have taken a while (a password hashes off the event loop): the name may be gone.
+    const holder = this.directory.find(name);
+    if (holder)
+      return this.fail(session, 'NAME_TAKEN', { kind: 'name_taken', name: holder.name as string }, ref);
+    this.directory.claim(session, name);
+    session.account = account;
+    session.lastActive = this.clock.now();
+    session.token = this.newToken();
+    this.publish({ type: 'join', room: this.defaultRoom, name, connected: true }, session, ref, since);
   }
 
   /** The session takes over a dead connection's name and rooms, without notices to others. */
@@ -294,6 +331,8 @@ export class Hub {
     if (!existing && this.rooms.size >= this.maxRooms) {
       return this.fail(session, 'TOO_MANY_ROOMS', { kind: 'limit', limit: this.maxRooms }, ref);
     }
+    const lookAlike = existing ? undefined : this.rooms.lookAlike(check.name);
+    if (lookAlike) return this.fail(session, 'NAME_CONFUSABLE', { kind: 'confusable', name: lookAlike }, ref);
     // A room created before keeps its first spelling, in the event as in the room.
     const room = this.rooms.displayName(check.name);
     this.publish({ type: 'join', room, name: session.name as string }, session, ref, since);
@@ -370,9 +409,17 @@ export class Hub {
     }
     const old = session.name as string;
     if (old === check.name) return this.fail(session, 'NAME_TAKEN', { kind: 'name_taken', name: old }, ref);
-    this.directory.rename(session, check.name);
+    this.logins.checkNick(session, check.name, ref, () => this.rename(session, check.name, ref));
+  }
+
+  private rename(session: Session, name: string, ref: Ref | undefined): void {
+    const holder = this.directory.find(name);
+    if (holder && holder !== session)
+      return this.fail(session, 'NAME_TAKEN', { kind: 'name_taken', name: holder.name as string }, ref);
+    const old = session.name as string;
+    this.directory.rename(session, name);
     const rooms = session.rooms.map((r) => r.name);
-    this.publish({ type: 'nick', old, new: check.name, rooms }, session, ref);
+    this.publish({ type: 'nick', old, new: name, rooms }, session, ref);
   }
 
   /** The room `name` names (the default room when absent), if the user is in it; else says why. */

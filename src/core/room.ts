@@ -1,4 +1,5 @@
 import { roomKey } from './names.js';
+import { skeleton } from './skeleton.js';
 import type { Session } from './session.js';
 import type { RoomSummary } from './events.js';
 
@@ -39,11 +40,21 @@ export class Rooms {
   private readonly byKey = new Map<string, Room>();
   /** The same rooms by the exact names asked for, so the hot path skips `roomKey`. */
   private readonly byName = new Map<string, Room>();
+  /** Every room's name that is or was, by confusable skeleton: a look-alike room is refused. */
+  private readonly skeletons = new Map<string, string>();
 
   constructor(
     /** Saved spelling and topic of rooms that had been created before (by key). */
     private readonly saved: Map<string, { name: string; topic: string; topicBy: string; topicTs: number }>,
-  ) {}
+  ) {
+    for (const r of saved.values()) this.skeletons.set(skeleton(r.name), r.name);
+  }
+
+  /** The room (existing or remembered) whose name looks like `name` but is another room, if any. */
+  lookAlike(name: string): string | undefined {
+    const found = this.skeletons.get(skeleton(name));
+    return found !== undefined && roomKey(found) !== roomKey(name) ? found : undefined;
+  }
 
   get size(): number {
     return this.byKey.size;
@@ -73,6 +84,7 @@ export class Rooms {
     if (existing) return { room: existing, created: false };
     const saved = this.saved.get(key);
     const room = new Room(saved?.name ?? name);
+    if (!this.skeletons.has(skeleton(room.name))) this.skeletons.set(skeleton(room.name), room.name);
     if (saved) {
       room.topic = saved.topic;
       room.topicBy = saved.topicBy;

@@ -73,14 +73,46 @@ function build(type: string, o: Fields, ref: Ref | undefined): ClientMessage | E
           lang: str(o, 'lang', false),
           client: str(o, 'client', false),
           since: since(),
+          password: str(o, 'password', false),
+          key: str(o, 'key', false),
         },
       );
     }
     case 'join': {
       const name = str(o, 'name', true);
       if (name instanceof Error) return name;
-      return withRef(withOptional({ type, name }, { token: str(o, 'token', false), since: since() }));
+      return withRef(
+        withOptional(
+          { type, name },
+          {
+            token: str(o, 'token', false),
+            since: since(),
+            password: str(o, 'password', false),
+            key: str(o, 'key', false),
+          },
+        ),
+      );
     }
+    case 'auth':
+      return withRef(
+        withOptional(
+          { type },
+          { password: str(o, 'password', false), signature: str(o, 'signature', false) },
+        ),
+      );
+    case 'register':
+      return withRef(
+        withOptional({ type }, { password: str(o, 'password', false), key: str(o, 'key', false) }),
+      );
+    case 'password': {
+      const password = str(o, 'password', true);
+      return password instanceof Error ? password : withRef({ type, password });
+    }
+    case 'whois': {
+      const name = str(o, 'name', true);
+      return name instanceof Error ? name : withRef({ type, name });
+    }
+    case 'unregister':
     case 'say':
     case 'me': {
       const text = str(o, 'text', true);

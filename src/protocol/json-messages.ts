@@ -4,7 +4,16 @@
  * shared by the server, the client and the browser UI. docs/PROTOCOL.md documents each one.
  */
 import type { ErrorCode } from '../core/errors.js';
-import type { ClientAction, LeaveReason, NoticeCode, Ref, RoomSummary } from '../core/events.js';
+import type {
+  AccountEvent,
+  ChallengeEvent,
+  ClientAction,
+  LeaveReason,
+  NoticeCode,
+  Ref,
+  RoomSummary,
+  WhoisEvent,
+} from '../core/events.js';
 
 export const PROTOCOL_VERSION = 2;
 /** Versions a server accepts in `hello`. */
@@ -21,6 +30,9 @@ export type ClientMessage =
       client?: string;
       /** Replay only messages after this id (a reconnecting client has the rest). */
       since?: number;
+      /** A registered name's password, or the Ed25519 public key to log in with (docs/PROTOCOL.md, "Accounts"). */
+      password?: string;
+      key?: string;
     }
   | Exclude<ClientAction, { type: 'quit' }>
   | { type: 'pong' }
@@ -88,6 +100,9 @@ export type ServerMessage =
       query?: string;
       ref?: Ref;
     }
+  | ChallengeEvent
+  | AccountEvent
+  | WhoisEvent
   | { type: 'ping' }
   | { type: 'pong'; ref?: Ref }
   | { type: 'bye'; reason: LeaveReason | 'refused' };

@@ -123,6 +123,36 @@ export const COMMANDS: readonly Command[] = [
     },
   },
   {
+    name: 'register',
+    usage: { en: '/register PASSWORD', pt: '/register SENHA' },
+    help: {
+      en: 'register your name: from then on it needs PASSWORD',
+      pt: 'registra seu nome: daí em diante ele pede SENHA',
+    },
+    parse: (args) => (args ? { type: 'register', password: args } : null),
+  },
+  {
+    name: 'password',
+    usage: { en: '/password NEW_PASSWORD', pt: '/password NOVA_SENHA' },
+    help: { en: "change your registered name's password", pt: 'troca a senha do seu nome registrado' },
+    parse: (args) => (args ? { type: 'password', password: args } : null),
+  },
+  {
+    name: 'unregister',
+    usage: '/unregister',
+    help: { en: 'give up your registered name', pt: 'desiste do registro do seu nome' },
+    parse: (args) => (args ? null : { type: 'unregister' }),
+  },
+  {
+    name: 'whois',
+    usage: { en: '/whois NAME', pt: '/whois NOME' },
+    help: {
+      en: 'is NAME registered, since when, its key; if online, how long idle',
+      pt: 'NOME é registrado, desde quando, sua chave; se online, há quanto tempo inativo',
+    },
+    parse: (args) => (args && !/\s/.test(args) ? { type: 'whois', name: args } : null),
+  },
+  {
     name: 'ping',
     usage: '/ping',
     help: { en: 'check that the server answers', pt: 'verifica se o servidor responde' },

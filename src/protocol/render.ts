@@ -1,4 +1,5 @@
 import type { HistoryEvent, HistoryRecord, ServerEvent } from '../core/events.js';
+import { accountLines, challengeLines, whoisLines } from './account-texts.js';
 import type { ServerMessage } from './json-messages.js';
 import { TEXTS, type Lang, type Texts } from './texts.js';
 
@@ -90,6 +91,12 @@ export function plainLines(event: ServerEvent, reader: Reader): string[] {
       return [t.pong];
     case 'history':
       return historyLines(event, t, reader.currentRoom);
+    case 'challenge':
+      return challengeLines(reader.lang, event);
+    case 'account':
+      return accountLines(reader.lang, event);
+    case 'whois':
+      return whoisLines(reader.lang, event);
     case 'bye':
       if (event.reason === 'quit') return [t.goodbye];
       if (event.reason === 'replaced') return [t.replaced];
@@ -164,6 +171,13 @@ export function jsonMessage(event: ServerEvent, lang: Lang): ServerMessage {
       return withRef({ type: 'pong' }, event.ref);
     case 'history':
       return historyHeader(event);
+    case 'challenge': {
+      const { name, nonce, server, password, key, register } = event;
+      return withRef({ type: 'challenge', name, nonce, server, password, key, register }, event.ref);
+    }
+    case 'account':
+    case 'whois':
+      return { ...event };
     case 'bye':
       return { type: 'bye', reason: event.reason };
   }

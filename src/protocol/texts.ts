@@ -1,5 +1,6 @@
 import type { ErrorCode, NameProblem } from '../core/errors.js';
 import type { ErrorDetail, LeaveReason, NoticeCode } from '../core/events.js';
+import { accountErrorText } from './account-texts.js';
 import { usageIn } from './plain-commands.js';
 
 /** Languages for everything the server says to people. */
@@ -25,6 +26,8 @@ export function codePointLabel(cp: number): string {
 export interface Texts {
   banner(version: string): string;
   prompt: string;
+  /** Asked after a registered name (docs/PROTOCOL.md, "Accounts"). */
+  passwordPrompt: string;
   /** `users` may list only the first of `count` members (busy rooms send the first 100). */
   welcome(name: string, users: string[], resumed: boolean, count?: number): string[];
   online(users: string[], count?: number): string;
@@ -109,6 +112,7 @@ function roomOf(d: ErrorDetail): string {
 const en: Texts = {
   banner: (v) => `*** papo ${v}: chat server`,
   prompt: 'Your name: ',
+  passwordPrompt: 'Password: ',
   welcome: (name, users, resumed, count = users.length) => [
     resumed ? `*** Welcome back, ${name}! You are connected again.` : `*** Welcome, ${name}!`,
     `*** Online now (${count}): ${listNames(users, (n) => `and ${n} more`, count)}`,
@@ -219,6 +223,8 @@ const en: Texts = {
         return `The server could not store your message (${detailText(d)}): the others got it, but it is not in the history.`;
       case 'INTERNAL':
         return 'Internal server error; the request was not carried out.';
+      default:
+        return accountErrorText('en', code, d);
     }
   },
   helpHeader: '*** Commands:',
@@ -236,6 +242,7 @@ const en: Texts = {
 const pt: Texts = {
   banner: (v) => `*** papo ${v}: servidor de bate-papo`,
   prompt: 'Digite seu nome: ',
+  passwordPrompt: 'Senha: ',
   welcome: (name, users, resumed, count = users.length) => [
     resumed ? `*** Bem-vindo de volta, ${name}! Você está conectado de novo.` : `*** Bem-vindo, ${name}!`,
     `*** Online agora (${count}): ${listNames(users, (n) => `e mais ${n}`, count)}`,
@@ -347,6 +354,8 @@ const pt: Texts = {
         return `O servidor não conseguiu guardar sua mensagem (${detailText(d)}): os outros a receberam, mas ela não está no histórico.`;
       case 'INTERNAL':
         return 'Erro interno do servidor; o pedido não foi executado.';
+      default:
+        return accountErrorText('pt', code, d);
     }
   },
   helpHeader: '*** Comandos:',

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { checkRoomName } from '../core/names.js';
 import { intIn, seconds, fail } from '../cli-util.js';
+import { accountOptions, accountSettings, openAccounts } from './accounts-cli.js';
 import { LANGS, TEXTS, langFromLocale, type Lang } from '../protocol/texts.js';
 import { VERSION } from '../version.js';
 import { ensureSelfSignedCertificate, type CertificateFiles } from './certificate.js';
@@ -35,6 +36,7 @@ export function serverCommand(): Command {
   const d = DEFAULTS;
   const opt = (flags: string, description: string, env: string) => new Option(flags, description).env(env);
   const [noHistory, historyReplay, historyMaxMessages, historyMaxDays] = historyOptions();
+  const [requireAccount, noRegistration, reservedNames] = accountOptions() as [Option, Option, Option];
   return addWebOptions(
     new Command('server').description(
       'run the chat server (plain text for nc/telnet, JSON lines for programs)',
@@ -189,6 +191,9 @@ export function serverCommand(): Command {
     .addOption(historyReplay)
     .addOption(historyMaxMessages)
     .addOption(historyMaxDays)
+    .addOption(requireAccount)
+    .addOption(noRegistration)
+    .addOption(reservedNames)
     .addOption(new Option('--debug', 'show stack traces on errors'))
     .action(async (o: Record<string, unknown>) => {
       const options: ServerOptions = {
@@ -209,6 +214,7 @@ export function serverCommand(): Command {
         floodDisconnectSeconds: o.floodDisconnect as number,
         ...historySettings(o),
         ...webSettings(o),
+        ...accountSettings(o),
         plain: o.plain !== false,
         tls: Boolean(o.tls) || o.tlsCert !== undefined || o.tlsKey !== undefined,
         tlsPort: o.tlsPort as number,
@@ -269,7 +275,8 @@ async function runServer(requested: ServerOptions, logFormat?: LogFormat): Promi
     fail(`cannot create the data directory ${options.dataDir}: ${(err as Error).message}`, err);
   }
   const history = openHistory(options);
-  const server = new PapoServer({ options, log, version: VERSION, history, maxSockets });
+  const accounts = openAccounts(options.dataDir, log);
+  const server = new PapoServer({ options, log, version: VERSION, history, accounts, maxSockets });
   // stdout: `listening on HOST:PORT` first (unless --no-plain), then the TLS lines (README).
   // TLS binds first, so a bad certificate stops the server before anything listens.
   const lines: string[] = [];

@@ -28,6 +28,8 @@ export interface ConnectionContext {
   floodLimits: RateLimitOptions;
   log: Logger;
   version: string;
+  /** The server's identity in key logins when the connection is not TLS (docs/PROTOCOL.md, "Key login"). */
+  serverId?: string;
   now(): number;
   /** Called once when the transport is gone. */
   onClosed(connection: Connection): void;
@@ -56,6 +58,7 @@ export class Connection implements Peer, TransportHandler, Flushable, CodecHost,
   codec: Codec | null = null;
   lang: Lang;
   greeted = false;
+  awaitingLogin = false;
   /** Last time a line arrived from the client (ms). */
   lastSeen: number;
   pingSent = false;
@@ -126,6 +129,27 @@ export class Connection implements Peer, TransportHandler, Flushable, CodecHost,
     const bytes = this.ctx.encoder.encode(event, this.format, this);
     if (bytes.length > 0) this.queue(bytes);
     if (event.type === 'welcome') this.onJoined();
+    if (this.awaitingLogin && (event.type === 'error' || event.type === 'welcome')) {
+      // A plain user's password was not accepted: back to the name prompt.
+      this.awaitingLogin = false;
+      if (event.type === 'error' && this.session.name === null) this.writeRaw(TEXTS[this.lang].prompt);
+    }
+  }
+
+  /** CodecHost: whether the hub asked this connection for a password. */
+  awaitsPassword(): boolean {
+    return this.ctx.hub.awaitsPassword(this.session);
+  }
+
+  /** Peer: the client's address, for login throttling. */
+  get address(): string {
+    return this.transport.remoteAddress;
+  }
+
+  /** Peer: the server as this client sees it: the TLS certificate it was shown, or the server's id. */
+  get serverIdentity(): string {
+    const fingerprint = this.transport.tlsFingerprint;
+    return fingerprint ? `tls:${fingerprint}` : `id:${this.ctx.serverId ?? 'papo'}`;
   }
 
   /** Peer: end the connection once queued output is written. */

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
+import type { Accounts } from '../core/accounts.js';
 import { Hub, type Journal } from '../core/hub.js';
+import type { ThrottlePolicy } from '../core/login-throttle.js';
 import { Encoder } from '../protocol/encoder.js';
 import { TEXTS } from '../protocol/texts.js';
 import type { SqliteHistory, StoreFailure } from '../store/index.js';
@@ -26,6 +28,10 @@ export interface PapoServerDeps {
   history?: SqliteHistory;
   /** Most sockets one listener may hold open, from the open-file limit (fd-limit.ts). */
   maxSockets?: number;
+  /** Registered names (`<data-dir>/accounts.db`); none: every name is free (tests). */
+  accounts?: Accounts & { readonly serverId?: string };
+  /** How failed logins are slowed and refused (tests make it fast). */
+  loginThrottle?: ThrottlePolicy;
 }
 
 /** How often busy rooms' joins and leaves are told (docs/PROTOCOL.md, "Busy rooms"). */
@@ -89,6 +95,16 @@ export class PapoServer {
       maxRooms: options.maxRooms,
       maxRoomsPerUser: options.maxRoomsPerUser,
       busyRoom: options.busyRoom,
+      logins: {
+        accounts: deps.accounts,
+        wait: (ms, fn) => void setTimeout(fn, ms).unref(),
+        requireAccount: options.requireAccount,
+        registration: options.registration,
+        reserved: options.reservedNames,
+        throttle: deps.loginThrottle,
+        // Never the password: who, from where, and why.
+        onFailure: (f) => deps.log.warn({ user: f.name, ip: f.address, reason: f.reason }, 'login failed'),
+      },
     });
     this.tcpOptions = { keepaliveSeconds: options.keepaliveSeconds, firstLineBytes: MAX_JSON_LINE_BYTES };
     this.admission = new Admission(deps.options);
@@ -105,6 +121,7 @@ export class PapoServer {
       },
       log: this.deps.log,
       version: this.deps.version,
+      serverId: deps.accounts?.serverId,
       now: Date.now,
       onClosed: (c) => {
         this.connections.delete(c);

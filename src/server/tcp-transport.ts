@@ -1,4 +1,6 @@
 import type { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
+import { certificateFingerprint } from '../protocol/tls-fingerprint.js';
 import { LineDecoder } from '../protocol/line-decoder.js';
 import type { Transport, TransportHandler } from './transport.js';
 
@@ -45,6 +47,13 @@ export class TcpTransport implements Transport {
   ) {
     this.remoteAddress = socket.remoteAddress ?? '';
     this.decoder = new LineDecoder(options.firstLineBytes);
+  }
+
+  /** Over TLS: the fingerprint of the certificate this client was shown (key logins sign it). */
+  get tlsFingerprint(): string | null {
+    if (!(this.socket instanceof TLSSocket)) return null;
+    const cert = this.socket.getCertificate();
+    return cert && 'raw' in cert && cert.raw ? certificateFingerprint(cert.raw) : null;
   }
 
   start(handler: TransportHandler): void {

@@ -20,6 +20,8 @@ export interface TransportHandler {
 export interface Transport {
   /** The client's address, as limits count connections per address. */
   readonly remoteAddress: string;
+  /** Over TLS terminated by papo: the fingerprint of the certificate the client was shown. */
+  readonly tlsFingerprint?: string | null;
   /** True when the client speaks JSON from its first message (WebSocket): no plain prompt. */
   readonly jsonOnly: boolean;
   /** Starts reading; events go to `handler` from here on. */

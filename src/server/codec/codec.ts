@@ -12,6 +12,10 @@ export interface CodecHost {
   lang: Lang;
   /** True once the JSON `hello` has been answered. */
   greeted: boolean;
+  /** A plain user sent a password: the answer's error (if any) is followed by the name prompt. */
+  awaitingLogin: boolean;
+  /** True when the next plain line is a password (the hub asked for one). */
+  awaitsPassword(): boolean;
   readonly version: string;
   readonly heartbeatSeconds: number;
   readonly defaultRoom: string;

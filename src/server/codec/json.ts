@@ -60,5 +60,7 @@ export function hello(host: CodecHost, m: Hello): void {
     ...join,
     ...(m.token === undefined ? {} : { token: m.token }),
     ...(m.since === undefined ? {} : { since: m.since }),
+    ...(m.password === undefined ? {} : { password: m.password }),
+    ...(m.key === undefined ? {} : { key: m.key }),
   });
 }

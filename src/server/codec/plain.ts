@@ -49,7 +49,14 @@ export const PLAIN: Codec = {
 
 function onName(host: CodecHost, text: string): void {
   const requested = text.trim();
+  if (host.awaitsPassword()) {
+    // The answer may take a while (hashing): its error, if any, is followed by the name prompt.
+    host.awaitingLogin = true;
+    return host.act({ type: 'auth', password: requested });
+  }
   if (isSair(requested) || requested.toLowerCase() === '/quit') return host.act({ type: 'quit' });
   host.act({ type: 'join', name: requested });
-  if (host.session.name === null && !host.closing) host.writeRaw(TEXTS[host.lang].prompt);
+  if (host.session.name !== null || host.closing) return;
+  const t = TEXTS[host.lang];
+  host.writeRaw(host.awaitsPassword() ? t.passwordPrompt : t.prompt);
 }
