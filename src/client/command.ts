@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { fail } from '../cli-util.js';
 import { checkName, checkRoomName } from '../core/names.js';
 import { parseFingerprint } from '../protocol/tls-fingerprint.js';
+import { defaultIdentityPath, loadOrCreateIdentity } from './identity.js';
 import { LANGS, langFromLocale, TEXTS, type Lang } from '../protocol/texts.js';
 import { VERSION } from '../version.js';
 import { DEFAULT_HOST, DEFAULT_PORT, formatAddress, parseAddress } from './address.js';
@@ -135,6 +136,14 @@ A server whose first line does not start with "*** papo " is spoken to in plain 
         io: { input: process.stdin, output: process.stdout, error: process.stderr },
       };
       if (name !== undefined) run.name = name;
+      if (!flags.plain) {
+        // The key is made on first use; a client that cannot keep one still chats, with passwords only.
+        try {
+          run.identity = loadOrCreateIdentity();
+        } catch (err) {
+          process.stderr.write(`papo: ${defaultIdentityPath()}: ${(err as Error).message}; no key login\n`);
+        }
+      }
       if (flags.room !== undefined) {
         const check = checkRoomName(flags.room.trim());
         if (!check.ok) {

@@ -80,6 +80,8 @@ export function parseInput(line: string, lang: Lang, room?: string | null): Pars
     return local[1]
       ? { kind: 'switch', room: local[1] }
       : { kind: 'error', message: t.usage(usageOf(CLIENT_COMMANDS[0], lang)) };
+  // `/register` alone binds the user's key without a password (the session adds the key).
+  if (/^\/register\s*$/i.test(line.trim())) return { kind: 'request', request: { type: 'register' } };
   const parsed = parsePlainLine(line, room ?? undefined);
   switch (parsed.kind) {
     case 'ignore':

@@ -113,6 +113,13 @@ export class LineEditor {
   }
 
   /** Enter: returns the line, remembers it for ↑ and starts an empty one. */
+  /** Takes the line without keeping it in the history (a password). */
+  submitSecret(): string {
+    const line = this.text;
+    this.set('');
+    return line;
+  }
+
   submit(): string {
     const line = this.text;
     if (line.trim() !== '' && this.history[this.history.length - 1] !== line) {

@@ -26,6 +26,8 @@ export function runPipe(run: ClientRun): Promise<number> {
   let held: string[] = [];
   let ready = false; // lines go to the session; until then they are held
   let wantName = false;
+  let wantPassword = false;
+  let joined = false;
   let inputEnded = false;
   let foreign = false; // a plain-text server that is not papo (not --plain)
   // --room: lines wait until the server has put the user in that room, then go there (#12).
@@ -72,6 +74,16 @@ export function runPipe(run: ClientRun): Promise<number> {
   }
 
   function release(): void {
+    if (wantPassword) {
+      const password = held.shift();
+      if (password === undefined) {
+        if (inputEnded) finish(1, t.pipeNeedsName);
+        return;
+      }
+      wantPassword = false;
+      session.authPassword(password);
+      return;
+    }
     if (wantName) {
       const name = held.shift();
       if (name === undefined) {
@@ -80,8 +92,10 @@ export function runPipe(run: ClientRun): Promise<number> {
       }
       wantName = false;
       session.join(name.trim());
+      // Lines wait for the welcome: a registered name may ask for its password first.
+      return;
     }
-    if (roomPending) return;
+    if (roomPending || !joined) return;
     ready = true;
     const lines = held;
     held = [];
@@ -100,9 +114,11 @@ export function runPipe(run: ClientRun): Promise<number> {
   function onSessionEvent(e: SessionEvent): void {
     switch (e.type) {
       case 'connecting':
-      case 'joined':
       case 'acked':
         return;
+      case 'joined':
+        joined = true;
+        return release();
       case 'connected':
         if (e.protocol === 'json' && run.room !== undefined && !session.rooms.has(run.room)) {
           roomPending = true;
@@ -112,8 +128,9 @@ export function runPipe(run: ClientRun): Promise<number> {
           foreign = e.why === 'greeting';
           if (run.json) out(JSON.stringify({ type: 'plain-mode' }));
           else err(t.plainMode(e.why));
+          joined = true; // a plain-text chat: lines go as typed, the first one the name
           release();
-        } else if (run.name !== undefined) release();
+        }
         return;
       case 'server':
         if (roomPending && e.message.type === 'room' && roomKey(e.message.room) === roomKey(run.room ?? '')) {
@@ -129,6 +146,10 @@ export function runPipe(run: ClientRun): Promise<number> {
         return void plainServerLines(lang, e.message, session.rooms.current).forEach((l) => out(l));
       case 'plain':
         return out(run.json ? JSON.stringify({ type: 'plain', text: e.line }) : sanitizeText(e.line));
+      case 'password-needed':
+        // The next line of input is the password.
+        wantPassword = true;
+        return release();
       case 'name-needed':
         if (e.problem) return finish(1, e.problem);
         wantName = true;
@@ -166,7 +187,7 @@ export function runPipe(run: ClientRun): Promise<number> {
   lines.on('close', () => {
     inputEnded = true;
     if (ready) void leave();
-    else if (wantName) release();
+    else if (wantName || wantPassword) release();
   });
   io.output.on('error', () => {}); // a reader that went away (`| head`) is not our failure
   session.start();

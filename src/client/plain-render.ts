@@ -38,6 +38,8 @@ function asEvent(m: ServerMessage): ServerEvent | null {
     case 'topic_info':
     case 'users':
     case 'pong':
+    case 'account':
+    case 'whois':
       return m;
     default:
       return null;

@@ -1,5 +1,6 @@
 import type { Lang } from '../protocol/texts.js';
 import type { BackoffOptions } from './backoff.js';
+import type { Identity } from './identity.js';
 import type { SessionOptions } from './session-events.js';
 import type { Connector } from './transport.js';
 
@@ -19,6 +20,8 @@ export interface ClientRun {
   /** Pipe mode: print the replay of stored messages on joining (each line dated). */
   history?: boolean;
   clientId: string;
+  /** The user's Ed25519 key (key logins, `/register`). */
+  identity?: Identity;
   backoff?: BackoffOptions;
   greetingTimeoutMs?: number;
   /** See SessionOptions.probeTls. */
@@ -41,5 +44,6 @@ export function sessionOptions(run: ClientRun): SessionOptions {
     backoff: run.backoff,
     greetingTimeoutMs: run.greetingTimeoutMs,
     probeTls: run.probeTls,
+    identity: run.identity,
   };
 }

@@ -1,4 +1,6 @@
 import type { Duplex } from 'node:stream';
+import { TLSSocket } from 'node:tls';
+import { certificateFingerprint } from '../protocol/tls-fingerprint.js';
 import { ServerReader, type ReaderOutput } from './server-reader.js';
 
 /** What a ServerLink reports to its session, in order. */
@@ -22,6 +24,13 @@ export class ServerLink {
   private heardAny = false;
   private readonly reader = new ServerReader();
   private readonly greetingTimer: NodeJS.Timeout;
+
+  /** Over TLS: the fingerprint of the certificate the server presented (key logins sign it). */
+  get tlsFingerprint(): string | null {
+    if (!(this.socket instanceof TLSSocket)) return null;
+    const raw = this.socket.getPeerCertificate().raw;
+    return raw ? certificateFingerprint(raw) : null;
+  }
 
   constructor(
     private readonly socket: Duplex,

@@ -3,6 +3,7 @@ import type { Lang } from '../protocol/texts.js';
 import type { BackoffOptions } from './backoff.js';
 import type { ChatRequest } from './input.js';
 import type { Protocol } from './server-reader.js';
+import type { Identity } from './identity.js';
 import type { Connector } from './transport.js';
 
 /** Why a session ended without the user asking it to. */
@@ -25,6 +26,8 @@ export type SessionEvent =
   | { type: 'server'; message: ServerMessage; line: string }
   | { type: 'plain'; line: string }
   | { type: 'name-needed'; problem?: string }
+  /** The name is registered (or must be, `register`): the user types its password, sent with `authPassword`. */
+  | { type: 'password-needed'; name: string; register: boolean }
   | { type: 'joined'; name: string; users: string[]; resumed: boolean; again: boolean }
   | { type: 'acked'; request: ChatRequest; id: number; ts: number }
   | { type: 'refused'; request: ChatRequest; code: string; message: string }
@@ -36,6 +39,8 @@ export type SessionEvent =
 
 export interface SessionOptions {
   connect: Connector;
+  /** The user's key: joins offer it, challenges are signed with it, `/register` binds it. */
+  identity?: Identity;
   name?: string;
   lang: Lang;
   /** Speak plain text whatever the server's greeting (`--plain`). */

@@ -1,5 +1,7 @@
 import type { Duplex } from 'node:stream';
-import { checkName } from '../core/names.js';
+import { loginMessage } from '../core/accounts.js';
+import { challengeLines } from '../protocol/account-texts.js';
+import { checkName, nameKey } from '../core/names.js';
 import { PROTOCOL_VERSION, type ClientMessage, type ServerMessage } from '../protocol/json-messages.js';
 import { backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
 import type { ChatRequest } from './input.js';
@@ -16,6 +18,19 @@ export { PAPO_GREETING, type Protocol } from './server-reader.js';
 export type { Failure, SessionEvent, SessionOptions } from './session-events.js';
 
 const QUIT_WAIT_MS = 2000;
+/** Errors to a join: the user is asked for another name (or the same one again, for a password). */
+const NAME_REFUSALS = new Set([
+  'NAME_TAKEN',
+  'NAME_INVALID',
+  'NAME_REGISTERED',
+  'NAME_CONFUSABLE',
+  'NAME_RESERVED',
+  'LOGIN_FAILED',
+  'LOGIN_THROTTLED',
+  'ACCOUNT_REQUIRED',
+  'PASSWORD_INVALID',
+  'ACCOUNTS_UNAVAILABLE',
+]);
 
 /** The name a `nick` asked for, as the server spells it: for servers whose ack does not say it. */
 function requestedName(requested: string): string {
@@ -53,8 +68,8 @@ export class ChatSession {
   );
   private settledWaiters: Array<() => void> = [];
   private closedWaiters: Array<() => void> = [];
-  private readonly opts: Required<Omit<SessionOptions, 'name' | 'probeTls'>> &
-    Pick<SessionOptions, 'probeTls'>;
+  private readonly opts: Required<Omit<SessionOptions, 'name' | 'probeTls' | 'identity'>> &
+    Pick<SessionOptions, 'probeTls' | 'identity'>;
   private readonly state = new SessionState();
 
   constructor(
@@ -96,8 +111,16 @@ export class ChatSession {
     if (this.protocol === 'json' && this.link && !this.joined) this.sendJoin();
   }
 
+  /** Answers a `password-needed`: the password of the name being joined. */
+  authPassword(password: string): void {
+    this.write({ type: 'auth', password });
+  }
+
   /** Queues a request; it is sent once joined, and again after a reconnect until answered. */
   send(request: ChatRequest): void {
+    // papo client binds its key with every registration (docs/CLIENT.md, "Keys").
+    const key = this.opts.identity?.publicKey;
+    if (request.type === 'register' && key !== undefined) request = { ...request, key };
     this.requests.push(request);
     this.pump();
   }
@@ -233,6 +256,7 @@ export class ChatSession {
     };
     if (this.name !== null) hello.name = this.name;
     if (this.name !== null && this.token !== null) hello.token = this.token;
+    if (this.name !== null && this.opts.identity) hello.key = this.opts.identity.publicKey;
     this.write(this.state.resuming(hello));
   }
 
@@ -240,6 +264,7 @@ export class ChatSession {
     if (this.name === null) return;
     const join: ClientMessage = { type: 'join', name: this.name };
     if (this.token !== null) join.token = this.token;
+    if (this.opts.identity) join.key = this.opts.identity.publicKey;
     this.write(this.state.resuming(join));
   }
 
@@ -262,6 +287,11 @@ export class ChatSession {
         return;
       case 'welcome':
         return this.onWelcome(m);
+      case 'challenge':
+        return this.onChallenge(m);
+      case 'account':
+      case 'whois':
+        return this.answered(m.ref);
       case 'ping':
         return this.write({ type: 'pong' });
       case 'pong':
@@ -314,6 +344,27 @@ export class ChatSession {
     this.pump();
   }
 
+  /**
+   * A registered name: signs the challenge with the key the server has for it, or asks the
+   * user for the password. Over TLS the server's identity is the certificate this client saw: a
+   * challenge naming another one is relayed, and is not signed.
+   */
+  private onChallenge(m: Extract<ServerMessage, { type: 'challenge' }>): void {
+    const identity = this.opts.identity;
+    const fingerprint = this.link?.tlsFingerprint ?? null;
+    const server = fingerprint === null ? m.server : `tls:${fingerprint}`;
+    if (m.key && identity && server === m.server) {
+      const signature = identity.sign(loginMessage(m.nonce, server, nameKey(m.name)));
+      return this.write({ type: 'auth', signature });
+    }
+    if (m.password || m.register)
+      return this.emit({ type: 'password-needed', name: m.name, register: m.register });
+    // Registered to a key this client does not hold, and no password: another name.
+    this.name = null;
+    const why = challengeLines(this.opts.lang, { ...m, type: 'challenge' })[0] ?? '';
+    this.emit({ type: 'name-needed', problem: why.replace(/^\*\*\* /, '') });
+  }
+
   private onError(m: Extract<ServerMessage, { type: 'error' }>): void {
     // A room that could not be joined again (a limit lowered meanwhile) is a room left.
     if (isRejoinRef(m.ref)) return this.state.rejoinRefused(m.ref);
@@ -325,7 +376,7 @@ export class ChatSession {
       }
       return;
     }
-    if (this.joined || (m.code !== 'NAME_TAKEN' && m.code !== 'NAME_INVALID')) return;
+    if (this.joined || !NAME_REFUSALS.has(m.code)) return;
     if (m.code === 'NAME_TAKEN' && this.token !== null && this.reclaims < this.opts.reclaimAttempts) {
       // Our own dead connection may still hold the name (the server has not noticed yet and
       // does not know this token, e.g. after its restart): it frees it within a heartbeat.

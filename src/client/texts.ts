@@ -4,6 +4,10 @@ import type { Failure } from './session-events.js';
 /** Everything the client itself says to its user, in English and Brazilian Portuguese. */
 export interface ClientTexts {
   namePrompt: string;
+  /** A registered name: its password is asked (no echo). */
+  passwordFor(name: string): string;
+  /** A server for registered names only: the password chosen registers the name. */
+  choosePassword(name: string): string;
   connecting(address: string): string;
   unreachable(address: string, why: string): string;
   connectWhy(code: string): string;
@@ -36,6 +40,9 @@ export interface ClientTexts {
 
 const en: ClientTexts = {
   namePrompt: 'Your name: ',
+  passwordFor: (name) => `${name} is registered: type its password (it is not shown).`,
+  choosePassword: (name) =>
+    `This server only admits registered names: choose a password for ${name} (it is not shown).`,
   connecting: (a) => `Connecting to ${a} …`,
   unreachable: (a, why) => `cannot connect to ${a}: ${why}`,
   connectWhy: (code) =>
@@ -83,6 +90,9 @@ const en: ClientTexts = {
 
 const pt: ClientTexts = {
   namePrompt: 'Seu nome: ',
+  passwordFor: (name) => `${name} é registrado: digite a senha (ela não aparece).`,
+  choosePassword: (name) =>
+    `Este servidor só aceita nomes registrados: escolha uma senha para ${name} (ela não aparece).`,
   connecting: (a) => `Conectando a ${a} …`,
   unreachable: (a, why) => `não foi possível conectar a ${a}: ${why}`,
   connectWhy: (code) =>

@@ -40,7 +40,7 @@ export function runTty(run: ClientRun): Promise<number> {
   const area = new InputArea(output);
   const ctx: RenderContext = { lang, ownName: run.name ?? null, color: run.color, clock: localClock };
   const ansi = { ansi: true, color: run.color };
-  let mode: 'name' | 'chat' = 'chat';
+  let mode: 'name' | 'chat' | 'password' = 'chat';
   let online = false;
   let queuedNoticeShown = false;
   let foreign = false; // a plain-text server that is not papo (not --plain)
@@ -57,6 +57,10 @@ export function runTty(run: ClientRun): Promise<number> {
 
   const promptParts = (): { text: string; ansi: string } => {
     if (mode === 'name') return { text: t.namePrompt, ansi: `\x1b[1m${t.namePrompt}` };
+    if (mode === 'password') {
+      const p = TEXTS[lang].passwordPrompt;
+      return { text: p, ansi: `\x1b[1m${p}` };
+    }
     const name = ctx.ownName ?? '';
     const mark = online ? '' : '⋯ ';
     const text = `${mark}${name}> `;
@@ -78,7 +82,9 @@ export function runTty(run: ClientRun): Promise<number> {
   const refresh = () => {
     syncStatus();
     const p = promptParts();
-    area.update(p.text, p.ansi, editor.text, editor.beforeCursor);
+    // A password is read without echo, as ssh and sudo do.
+    if (mode === 'password') area.update(p.text, p.ansi, '', '');
+    else area.update(p.text, p.ansi, editor.text, editor.beforeCursor);
   };
 
   const session = new ChatSession(sessionOptions(run), (e) => onSessionEvent(e));
@@ -106,6 +112,11 @@ export function runTty(run: ClientRun): Promise<number> {
         return print(renderServerMessage(ctx, e.message, now));
       case 'plain':
         return print([renderPlainLine(ctx, e.line, now)]);
+      case 'password-needed':
+        notice(e.register ? t.choosePassword(e.name) : t.passwordFor(e.name));
+        mode = 'password';
+        online = true;
+        return refresh();
       case 'name-needed':
         if (e.problem) error(e.problem);
         mode = 'name';
@@ -196,6 +207,11 @@ export function runTty(run: ClientRun): Promise<number> {
   }
 
   function submit(): void {
+    if (mode === 'password') {
+      mode = 'chat';
+      session.authPassword(editor.submitSecret());
+      return refresh();
+    }
     const line = editor.submit();
     if (mode === 'name') return submitName(line);
     if (session.protocol === 'plain') {
