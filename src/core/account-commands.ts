@@ -26,6 +26,7 @@ export function accountCommand(
   if (!accounts) return logins.fail(session, 'ACCOUNTS_UNAVAILABLE', { kind: 'none' }, ref);
   switch (action.type) {
     case 'register':
+      if (!logins.registrationOpen) return logins.fail(session, 'REGISTRATION_CLOSED', { kind: 'none' }, ref);
       return register(logins, accounts, clock, session, action);
     case 'password': {
       const account = session.account;

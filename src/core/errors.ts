@@ -38,6 +38,7 @@ export const ERROR_CODES = [
   'NOT_REGISTERED',
   'PASSWORD_INVALID',
   'ACCOUNTS_UNAVAILABLE',
+  'REGISTRATION_CLOSED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -335,6 +335,11 @@ export class Logins {
     this.send(session, { type: 'error', code, detail, ref });
   }
 
+  /** Whether `register` is open (`--no-registration` closes it). */
+  get registrationOpen(): boolean {
+    return this.options.registration !== false;
+  }
+
   get store(): Accounts | undefined {
     return this.accounts;
   }

@@ -13,7 +13,8 @@ export type AccountErrorCode =
   | 'ACCOUNT_REQUIRED'
   | 'NOT_REGISTERED'
   | 'PASSWORD_INVALID'
-  | 'ACCOUNTS_UNAVAILABLE';
+  | 'ACCOUNTS_UNAVAILABLE'
+  | 'REGISTRATION_CLOSED';
 
 const nameOf = (d: ErrorDetail) => (d.kind === 'name_taken' || d.kind === 'confusable' ? d.name : '');
 const seconds = (d: ErrorDetail) => (d.kind === 'seconds' ? d.seconds : 0);
@@ -73,6 +74,8 @@ export function accountErrorText(lang: Lang, code: AccountErrorCode, d: ErrorDet
       return pt
         ? `Senha não aceita: ${passwordProblem(lang, d.kind === 'password' ? d.problem : undefined)}.`
         : `Password not accepted: ${passwordProblem(lang, d.kind === 'password' ? d.problem : undefined)}.`;
+    case 'REGISTRATION_CLOSED':
+      return pt ? 'Este servidor não aceita novos registros.' : 'This server takes no new registrations.';
     case 'ACCOUNTS_UNAVAILABLE':
       return pt
         ? 'As contas não estão disponíveis agora; tente mais tarde.'
