@@ -31,6 +31,9 @@ export class App implements ChatContext {
   private readonly outbox: Outbox;
   private wantedName = '';
   private welcomed = false;
+  /** The password typed for this login, sent with `hello` once and then forgotten. */
+  private wantedPassword: string | undefined;
+  private passwordSent = false;
   private defaultRoom = '#geral';
   /** Our `ping` after the rejoins: its `pong` comes after every replay they caused. */
   private syncRef: string | null = null;
@@ -83,8 +86,9 @@ export class App implements ChatContext {
     this.shell.showLogin(name ?? '', '');
   }
 
-  login(name: string): void {
+  login(name: string, password?: string): void {
     this.wantedName = name.trim();
+    this.wantedPassword = password;
     if (this.socket.isOpen) return this.sendHello();
     this.shell.setLoginBusy(true);
     this.socket.start();
@@ -115,6 +119,9 @@ export class App implements ChatContext {
     const token = remembered.token();
     if (token !== null) hello.token = token;
     if (this.maxSeenId > 0) hello.since = this.maxSeenId;
+    if (this.wantedPassword !== undefined) hello.password = this.wantedPassword;
+    this.passwordSent = this.wantedPassword !== undefined;
+    this.wantedPassword = undefined;
     this.send(hello);
   }
 
@@ -193,6 +200,18 @@ export class App implements ChatContext {
         return;
       case 'welcome':
         return this.onWelcome(m);
+      case 'challenge':
+        // A registered name: the login form asks for its password (one sent already is being checked).
+        if (this.passwordSent) return;
+        this.shell.setLoginBusy(false);
+        return this.shell.showLogin(
+          m.name,
+          m.register ? this.t.choosePassword(m.name) : this.t.passwordFor(m.name),
+          m.password || m.register,
+        );
+      case 'account':
+      case 'whois':
+        return this.notice(m.type === 'account' ? [this.t.accountDone(m.of, m.name)] : this.t.whois(m));
       case 'message':
       case 'action':
         return this.onLine(m);
@@ -405,10 +424,13 @@ export class App implements ChatContext {
   }
 
   private onError(m: ServerOf<'error'>): void {
-    if (!this.welcomed && (m.code === 'NAME_TAKEN' || m.code === 'NAME_INVALID')) {
+    if (!this.welcomed && m.ref === undefined && m.code !== 'BAD_REQUEST') {
+      // Whatever kept the name (taken, invalid, registered, a wrong password…): the form again.
       remembered.setToken(null);
       this.shell.setLoginBusy(false);
-      return this.shell.showLogin(this.wantedName, m.message);
+      this.passwordSent = false;
+      const again = m.code === 'LOGIN_FAILED' || m.code === 'PASSWORD_INVALID';
+      return this.shell.showLogin(this.wantedName, m.message, again);
     }
     const ref = m.ref === undefined ? undefined : String(m.ref);
     if (ref !== undefined) {
@@ -492,6 +514,17 @@ export class App implements ChatContext {
         return this.notice(this.t.help);
       case 'quit':
         this.send({ type: 'quit' });
+        return;
+      case 'register':
+      case 'password':
+        // Sent, never shown: the line is not echoed into the conversation.
+        this.send({ type: c.kind, password: c.password, ref: this.ref() });
+        return;
+      case 'unregister':
+        this.send({ type: 'unregister', ref: this.ref() });
+        return;
+      case 'whois':
+        this.send({ type: 'whois', name: c.name, ref: this.ref() });
         return;
       case 'usage':
         return this.notice([this.t.usage(c.usage)], undefined, 'notice error');

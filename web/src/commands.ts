@@ -12,6 +12,10 @@ export type Command =
   | { kind: 'search'; query: string }
   | { kind: 'help' }
   | { kind: 'quit' }
+  | { kind: 'register'; password: string }
+  | { kind: 'password'; password: string }
+  | { kind: 'unregister' }
+  | { kind: 'whois'; name: string }
   | { kind: 'usage'; usage: string }
   | { kind: 'unknown'; command: string };
 
@@ -26,6 +30,10 @@ export const COMMANDS: Readonly<Record<string, string>> = {
   '/who': '/who',
   '/rooms': '/rooms',
   '/search': '/search words',
+  '/register': '/register password',
+  '/password': '/password new-password',
+  '/unregister': '/unregister',
+  '/whois': '/whois name',
   '/help': '/help',
   '/quit': '/quit',
 };
@@ -81,6 +89,16 @@ export function parseInput(line: string): Command {
       return { kind: 'rooms' };
     case '/search':
       return rest.trim() ? { kind: 'search', query: rest.trim() } : usage();
+    case '/register':
+      return rest.trim() ? { kind: 'register', password: rest.trim() } : usage();
+    case '/password':
+      return rest.trim() ? { kind: 'password', password: rest.trim() } : usage();
+    case '/unregister':
+      return { kind: 'unregister' };
+    case '/whois': {
+      const [name] = splitFirst(rest);
+      return name ? { kind: 'whois', name } : usage();
+    }
     case '/help':
     case '/?':
       return { kind: 'help' };

@@ -4,6 +4,30 @@ const en = {
   appName: 'papo',
   loginTitle: 'Join the chat',
   nameLabel: 'Your name',
+  passwordLabel: 'Password',
+  accountDone: (of: string, name: string) =>
+    of === 'register'
+      ? `${name} is now registered to you.`
+      : of === 'password'
+        ? 'Password changed.'
+        : `${name} is no longer registered.`,
+  whois: (w: {
+    name: string;
+    registered: boolean;
+    since?: number;
+    fingerprint?: string;
+    online: boolean;
+    idleSeconds?: number;
+  }) => [
+    w.registered
+      ? `${w.name}: registered since ${new Date(w.since ?? 0).toLocaleString()}`
+      : `${w.name}: not registered`,
+    ...(w.fingerprint ? [`key ${w.fingerprint}`] : []),
+    w.online ? `online, idle ${w.idleSeconds ?? 0} s` : 'not online',
+  ],
+  passwordFor: (name: string) => `${name} is registered: type its password.`,
+  choosePassword: (name: string) =>
+    `This server only admits registered names: choose a password for ${name}.`,
   joinButton: 'Join',
   connecting: 'Connecting…',
   connected: 'Connected',
@@ -87,6 +111,30 @@ const pt: Texts = {
   appName: 'papo',
   loginTitle: 'Entrar no bate-papo',
   nameLabel: 'Seu nome',
+  passwordLabel: 'Senha',
+  accountDone: (of: string, name: string) =>
+    of === 'register'
+      ? `${name} agora é registrado para você.`
+      : of === 'password'
+        ? 'Senha trocada.'
+        : `O registro de ${name} foi removido.`,
+  whois: (w: {
+    name: string;
+    registered: boolean;
+    since?: number;
+    fingerprint?: string;
+    online: boolean;
+    idleSeconds?: number;
+  }) => [
+    w.registered
+      ? `${w.name}: registrado desde ${new Date(w.since ?? 0).toLocaleString('pt-BR')}`
+      : `${w.name}: não registrado`,
+    ...(w.fingerprint ? [`chave ${w.fingerprint}`] : []),
+    w.online ? `online, inativo há ${w.idleSeconds ?? 0} s` : 'offline',
+  ],
+  passwordFor: (name: string) => `${name} é registrado: digite a senha.`,
+  choosePassword: (name: string) =>
+    `Este servidor só aceita nomes registrados: escolha uma senha para ${name}.`,
   joinButton: 'Entrar',
   connecting: 'Conectando…',
   connected: 'Conectado',

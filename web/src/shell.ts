@@ -49,7 +49,11 @@ export class Shell {
     byId<HTMLFormElement>('login-form').addEventListener('submit', (e) => {
       e.preventDefault();
       const name = byId<HTMLInputElement>('name-input').value.trim();
-      if (name !== '') app.login(name);
+      const password = byId<HTMLInputElement>('password-input');
+      // The password goes with this login only: never kept, cleared from the form at once.
+      const secret = password.hidden || password.value === '' ? undefined : password.value;
+      password.value = '';
+      if (name !== '') app.login(name, secret);
     });
     byId<HTMLFormElement>('join-form').addEventListener('submit', (e) => {
       e.preventDefault();
@@ -104,15 +108,18 @@ export class Shell {
     if (next !== undefined) app.convs.select(next);
   }
 
-  showLogin(name: string, error: string): void {
+  /** The login form; `askPassword`: the name is registered, its password field is shown. */
+  showLogin(name: string, error: string, askPassword = false): void {
     byId('app').hidden = true;
     byId('login').hidden = false;
+    const password = byId<HTMLInputElement>('password-input');
+    password.hidden = byId('password-label').hidden = !askPassword;
     const input = byId<HTMLInputElement>('name-input');
     if (name !== '') input.value = name;
     const errorEl = byId('login-error');
     errorEl.textContent = error;
     input.setAttribute('aria-invalid', error === '' ? 'false' : 'true');
-    input.focus();
+    (askPassword ? password : input).focus();
   }
 
   setLoginBusy(busy: boolean): void {
