@@ -222,24 +222,28 @@ export class Logins {
               proof.signature,
               done,
             );
-      verify(
-        this.answer(session, ref, (ok) => {
-          if (this.pending.get(session) !== pending) return;
-          this.pending.delete(session);
-          const address = session.peer.address ?? '';
-          if (!ok) {
-            this.throttle.fail(key, address, this.clock.now());
-            return this.loginFailed(
-              session,
-              pending.name,
-              'password' in proof ? 'wrong password' : 'bad signature',
-              ref,
-            );
-          }
-          this.throttle.succeed(key, address);
-          pending.admit(key);
-        }),
-      );
+      const address = session.peer.address ?? '';
+      // One check at a time per connection; every result counts, even for a connection that
+      // left or asked again meanwhile (neither escapes the throttle).
+      this.busy.add(session);
+      const then = this.answer(session, ref, (ok: boolean) => {
+        if (this.pending.get(session) !== pending) return;
+        this.pending.delete(session);
+        if (!ok)
+          return this.loginFailed(
+            session,
+            pending.name,
+            'password' in proof ? 'wrong password' : 'bad signature',
+            ref,
+          );
+        pending.admit(key);
+      });
+      verify((result) => {
+        this.busy.delete(session);
+        if (result === true) this.throttle.succeed(key, address);
+        else if (result === false) this.throttle.fail(key, address, this.clock.now());
+        then(result);
+      });
     });
   }
 
