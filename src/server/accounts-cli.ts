@@ -83,7 +83,7 @@ export function openAccounts(dataDir: string, log: Logger): SqliteAccounts {
   const file = join(dataDir, ACCOUNTS_FILE);
   try {
     const accounts = new SqliteAccounts(file);
-    log.info({ file, accounts: accounts.count() }, 'accounts');
+    log.debug({ file, accounts: accounts.count() }, 'accounts');
     return accounts;
   } catch (err) {
     fail(`cannot open the accounts database ${file}: ${(err as Error).message}`, err);
