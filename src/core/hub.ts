@@ -1,6 +1,7 @@
 import { LocalBus, type Bus, type Draft, type Origin } from './bus.js';
 import type { Clock } from './clock.js';
 import { Directory } from './directory.js';
+import { DIRECT_FANOUT, type Fanout } from './fanout.js';
 import type { ErrorCode } from './errors.js';
 import type {
   ActionEvent,
@@ -55,6 +56,8 @@ export interface HubOptions {
   firstEventId?: number;
   /** This node's name on the bus (events it published come back carrying it). */
   node?: string;
+  /** How room events reach members (default: one send per member). */
+  fanout?: Fanout;
   maxMessageBytes?: number;
   journal?: Journal;
   /** Stored messages for the replay on entering a room, `history` and `search`; none: history is off. */
@@ -104,6 +107,7 @@ export class Hub {
   private readonly history: HistoryDesk;
   private readonly busyRoom: number;
   private readonly presence = new Map<Room, Presence>();
+  private readonly fanout: Fanout;
   private deliveryMark = 0;
 
   constructor(options: HubOptions) {
@@ -114,6 +118,7 @@ export class Hub {
     this.maxRooms = options.maxRooms ?? DEFAULT_MAX_ROOMS;
     this.maxRoomsPerUser = options.maxRoomsPerUser ?? DEFAULT_MAX_ROOMS_PER_USER;
     this.busyRoom = options.busyRoom ?? DEFAULT_BUSY_ROOM;
+    this.fanout = options.fanout ?? DIRECT_FANOUT;
     this.journal = options.journal;
     this.roomStore = options.roomStore;
     this.history = new HistoryDesk(options.history, options.historyReplay ?? DEFAULT_HISTORY_REPLAY);
@@ -207,6 +212,7 @@ export class Hub {
     this.directory.remove(session);
     session.peer.send({ type: 'bye', reason });
     session.peer.close();
+    this.fanout.moving(session);
     const rooms = session.rooms;
     session.rooms = [];
     session.current = null;
@@ -260,11 +266,13 @@ export class Hub {
     const rooms = holder.rooms;
     const current = holder.current;
     // The dead connection leaves its rooms' member lists: the new one takes its place there.
+    this.fanout.moving(holder);
     for (const room of rooms) room.members.delete(holder);
     holder.rooms = [];
     this.detach(holder, 'replaced');
     this.directory.claim(session, name);
     session.token = this.newToken();
+    this.fanout.moving(session);
     session.rooms = rooms;
     session.current = current;
     for (const room of rooms) room.members.add(session);
@@ -285,6 +293,7 @@ export class Hub {
       return this.fail(session, 'ROOM_INVALID', { kind: 'room_name', problem: check.problem }, ref);
     const existing = this.rooms.get(check.name);
     if (existing && session.inRoom(existing)) {
+      this.fanout.moving(session);
       session.current = existing;
       return session.peer.send({ type: 'room', topic: existing.topic, ...listing(existing), ref });
     }
@@ -442,7 +451,7 @@ export class Hub {
     ref: Ref | undefined,
   ): void {
     const room = this.rooms.get(event.room);
-    if (room) for (const s of room.members) if (s !== from) s.peer.send(event);
+    if (room) this.fanout.toRoom(room, event, from);
     from?.peer.send({ type: 'ack', ref, id: event.id, ts: event.ts, of: event.type, room: event.room });
   }
 
@@ -461,7 +470,7 @@ export class Hub {
     const { room, created } = this.rooms.open(event.room);
     if (created) this.saveRoom(room);
     if (this.isBusy(room)) this.notePresence(room, event.name, 'joined');
-    else for (const s of room.members) s.peer.send(event);
+    else this.fanout.toRoom(room, event);
     if (!from || from.closed) return this.rooms.dropIfEmpty(room);
     this.enter(from, room);
     if (event.connected) {
@@ -486,8 +495,9 @@ export class Hub {
       this.notePresence(room, event.name, 'left');
       // The parter is told at once all the same: it asked.
       if (from?.inRoom(room)) from.peer.send(event);
-    } else for (const s of room.members) s.peer.send(event);
+    } else this.fanout.toRoom(room, event);
     if (!from || !from.inRoom(room)) return;
+    this.fanout.moving(from);
     const at = from.rooms.indexOf(room);
     room.members.delete(from);
     from.rooms.splice(at, 1);
@@ -510,7 +520,7 @@ export class Hub {
     room.topicBy = event.by;
     room.topicTs = event.ts;
     this.saveRoom(room);
-    for (const s of room.members) s.peer.send(event);
+    this.fanout.toRoom(room, event);
     from?.peer.send({ type: 'ack', ref, id: event.id, ts: event.ts, of: 'topic', room: room.name });
   }
 
@@ -550,7 +560,7 @@ export class Hub {
     const ts = this.clock.now();
     for (const [room, p] of this.presence) {
       const event: ServerEvent = { type: 'presence', ts, room: room.name, ...p };
-      for (const s of room.members) s.peer.send(event);
+      this.fanout.toRoom(room, event);
     }
     this.presence.clear();
   }
@@ -573,6 +583,7 @@ export class Hub {
 
   /** Makes `room` the session's current room, adding it as a member. */
   private enter(session: Session, room: Room): void {
+    this.fanout.moving(session);
     room.members.add(session);
     session.rooms.push(room);
     session.current = room;

@@ -10,6 +10,7 @@ import type { CertificateFiles } from './certificate.js';
 import { MAX_JSON_LINE_BYTES } from './codec/json.js';
 import { Connection, type ConnectionContext } from './connection.js';
 import { Flusher } from './flusher.js';
+import { SharedFanout } from './shared-fanout.js';
 import { logListenerDrops } from './listener-drops.js';
 import type { ServerOptions } from './options.js';
 import { TcpTransport, type TcpTransportOptions } from './tcp-transport.js';
@@ -77,6 +78,9 @@ export class PapoServer {
 
   constructor(private readonly deps: PapoServerDeps) {
     const { options } = deps;
+    const encoder = new Encoder();
+    const fanout = new SharedFanout(encoder);
+    this.flusher.setTurnLog(fanout);
     this.hub = new Hub({
       clock: Date,
       newToken: tokenSource(),
@@ -89,13 +93,15 @@ export class PapoServer {
       maxRooms: options.maxRooms,
       maxRoomsPerUser: options.maxRoomsPerUser,
       busyRoom: options.busyRoom,
+      fanout,
     });
     this.tcpOptions = { keepaliveSeconds: options.keepaliveSeconds, firstLineBytes: MAX_JSON_LINE_BYTES };
     this.admission = new Admission(deps.options);
     this.connectionContext = {
       hub: this.hub,
       flusher: this.flusher,
-      encoder: new Encoder(),
+      encoder,
+      fanout,
       unjournaled: deps.history ? this.unjournaled : null,
       options: this.deps.options,
       floodLimits: {
