@@ -108,7 +108,6 @@ export class Hub {
   private readonly busyRoom: number;
   private readonly presence = new Map<Room, Presence>();
   private readonly fanout: Fanout;
-  private deliveryMark = 0;
 
   constructor(options: HubOptions) {
     this.clock = options.clock;
@@ -530,25 +529,18 @@ export class Hub {
     from: Session | undefined,
     ref: Ref | undefined,
   ): void {
-    const mark = ++this.deliveryMark;
-    if (from && event.type === 'nick') {
-      from.mark = mark;
-      from.peer.send(event);
-      from.peer.send({ type: 'ack', ref, id: event.id, ts: event.ts, of: 'nick', name: event.new });
-    }
+    const rooms: Room[] = [];
     for (const name of event.rooms) {
       const room = this.rooms.get(name);
       if (!room) continue;
-      if (event.type === 'leave' && this.isBusy(room)) {
-        this.notePresence(room, event.name, 'left');
-        continue;
-      }
-      for (const s of room.members) {
-        if (s.mark === mark) continue;
-        s.mark = mark;
-        s.peer.send(event);
-      }
+      if (event.type === 'leave' && this.isBusy(room)) this.notePresence(room, event.name, 'left');
+      else rooms.push(room);
     }
+    if (from && event.type === 'nick') {
+      from.peer.send(event);
+      from.peer.send({ type: 'ack', ref, id: event.id, ts: event.ts, of: 'nick', name: event.new });
+    }
+    this.fanout.toRooms(rooms, event, from);
   }
 
   /**

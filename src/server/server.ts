@@ -60,6 +60,7 @@ function ignoreError(): void {}
 export class PapoServer {
   readonly hub: Hub;
   readonly flusher = new Flusher();
+  private readonly fanout: SharedFanout;
   private readonly listeners: Server[] = [];
   private tlsListener: TlsListener | null = null;
   private readonly connections = new Set<Connection>();
@@ -80,6 +81,7 @@ export class PapoServer {
     const { options } = deps;
     const encoder = new Encoder();
     const fanout = new SharedFanout(encoder);
+    this.fanout = fanout;
     this.flusher.setTurnLog(fanout);
     this.hub = new Hub({
       clock: Date,
@@ -302,6 +304,7 @@ export class PapoServer {
     this.stopping ??= (async () => {
       if (this.heartbeat) clearInterval(this.heartbeat);
       if (this.presence) clearInterval(this.presence);
+      this.fanout.close();
       const closed = this.listeners.map((l) => new Promise<void>((resolve) => l.close(() => resolve())));
       this.hub.shutdown();
       this.flusher.run();

@@ -43,6 +43,8 @@ export class View implements Reader {
 interface Entry {
   event: ServerEvent;
   room: string;
+  /** For an event of several rooms (a leave, a rename): all of them; `room` is the first. */
+  rooms: readonly string[] | null;
 }
 
 function isSharedReader(peer: unknown): peer is SharedReader {
@@ -51,6 +53,15 @@ function isSharedReader(peer: unknown): peer is SharedReader {
 
 /** Views kept before the table is emptied (each is small; the bound only stops unbounded growth). */
 const MAX_VIEWS = 10_000;
+/** How long joins, parts and leaves may wait to go out with others (ms): see `toRoom`. */
+export const NOTICE_DELAY_MS = 50;
+/** Log entries past which waiting notices go out at once, so the log is emptied. */
+const MAX_LOG_ENTRIES = 50_000;
+
+/** Joins, parts and leaves: nobody is waiting for them, so they may wait to share a write. */
+function isNotice(event: ServerEvent): boolean {
+  return event.type === 'join' || event.type === 'part' || event.type === 'leave';
+}
 
 /**
  * The server's fanout: each turn's room events go into one log, once each, and every member's
@@ -59,6 +70,10 @@ const MAX_VIEWS = 10_000;
  * at the end of the turn, one shared buffer — not a thousand queue pushes. A member settles its
  * share before anything else is queued for it, and before its rooms change, so each connection
  * still gets everything in the order it happened (docs/ARCHITECTURE.md, "Output").
+ *
+ * Joins, parts and leaves do not make a room's members write: they go out with the next thing
+ * that does, or after `NOTICE_DELAY_MS`. In a join storm each join would otherwise cost one
+ * write per member; this way one write carries every join of the last few milliseconds.
  */
 export class SharedFanout implements Fanout {
   /** Bumped each time the log is emptied: a reader's position from an older turn means 0. */
@@ -66,33 +81,52 @@ export class SharedFanout implements Fanout {
   private entries: Entry[] = [];
   /** Rooms whose members were marked to write since the flush began. */
   private readonly active = new Set<Room>();
-  /** Per active room: members whose peer takes events one by one (not a SharedReader). */
+  /** Per room seen since the flush began: members whose peer takes events one by one. */
   private readonly direct = new Map<Room, Session[]>();
+  /** Rooms with notices whose members have not been marked to write yet. */
+  private readonly waiting = new Set<Room>();
+  private waitTimer: NodeJS.Timeout | null = null;
   private readonly views = new Map<string, View>();
   private lengthAtFlush = 0;
 
-  constructor(private readonly encoder: Encoder) {}
+  constructor(
+    private readonly encoder: Encoder,
+    private readonly noticeDelayMs = NOTICE_DELAY_MS,
+  ) {}
 
   get length(): number {
     return this.entries.length;
   }
 
+  /** Whether notices are waiting to go out. */
+  get holding(): boolean {
+    return this.waiting.size > 0;
+  }
+
   toRoom(room: Room, event: ServerEvent, except?: Session): void {
-    const skipper = except && isSharedReader(except.peer) ? except.peer : null;
-    skipper?.settle();
-    this.entries.push({ event, room: room.name });
-    skipper?.skip();
-    let direct = this.direct.get(room);
-    if (!this.active.has(room)) {
-      this.active.add(room);
-      direct = [];
-      for (const s of room.members) {
-        if (isSharedReader(s.peer)) s.peer.markForFlush();
-        else direct.push(s);
+    this.log({ event, room: room.name, rooms: null }, except);
+    this.reach(room, event, except, isNotice(event));
+  }
+
+  toRooms(rooms: readonly Room[], event: ServerEvent, except?: Session): void {
+    const first = rooms[0];
+    if (first === undefined) return;
+    this.log(
+      { event, room: first.name, rooms: rooms.length === 1 ? null : rooms.map((r) => r.name) },
+      except,
+    );
+    const notice = isNotice(event);
+    if (rooms.length === 1) return this.reach(first, event, except, notice);
+    const told = new Set<Session>();
+    if (except) told.add(except);
+    for (const room of rooms) {
+      for (const s of this.directMembers(room)) {
+        if (told.has(s)) continue;
+        told.add(s);
+        s.peer.send(event);
       }
-      this.direct.set(room, direct);
+      this.wake(room, notice);
     }
-    if (direct) for (const s of direct) if (s !== except) s.peer.send(event);
   }
 
   moving(session: Session): void {
@@ -127,7 +161,8 @@ export class SharedFanout implements Fanout {
     let size = 0;
     for (let i = from; i < to; i++) {
       const entry = this.entries[i] as Entry;
-      if (!view.rooms.has(entry.room)) continue;
+      if (entry.rooms === null ? !view.rooms.has(entry.room) : !entry.rooms.some((r) => view.rooms.has(r)))
+        continue;
       const bytes = this.encoder.encode(entry.event, view.format, view);
       parts.push(bytes);
       size += bytes.length;
@@ -147,10 +182,73 @@ export class SharedFanout implements Fanout {
     this.lengthAtFlush = this.entries.length;
   }
 
-  /** Every marked connection has written: the log starts again, unless events came in meanwhile. */
+  /**
+   * Every marked connection has written: the log starts again, unless events came in meanwhile
+   * or notices are waiting (their readers have yet to take them).
+   */
   flushDone(): void {
-    if (this.entries.length !== this.lengthAtFlush) return;
+    if (this.entries.length !== this.lengthAtFlush || this.waiting.size > 0) return;
     this.entries = [];
     this.turn++;
+  }
+
+  /** Stops the notices' timer (the server is stopping; what waits goes out with the last flush). */
+  close(): void {
+    if (this.waitTimer) clearTimeout(this.waitTimer);
+    this.waitTimer = null;
+    this.release();
+  }
+
+  private log(entry: Entry, except: Session | undefined): void {
+    const skipper = except && isSharedReader(except.peer) ? except.peer : null;
+    skipper?.settle();
+    this.entries.push(entry);
+    skipper?.skip();
+    if (this.entries.length > MAX_LOG_ENTRIES) this.release();
+  }
+
+  /** Gives `event` to the room's one-by-one members, and makes the others write (now or soon). */
+  private reach(room: Room, event: ServerEvent, except: Session | undefined, notice: boolean): void {
+    for (const s of this.directMembers(room)) if (s !== except) s.peer.send(event);
+    this.wake(room, notice);
+  }
+
+  private wake(room: Room, notice: boolean): void {
+    if (this.active.has(room)) return;
+    if (!notice) return this.activate(room);
+    this.waiting.add(room);
+    if (this.waitTimer === null) {
+      this.waitTimer = setTimeout(this.onWaitOver, this.noticeDelayMs);
+      this.waitTimer.unref();
+    }
+  }
+
+  private readonly onWaitOver = (): void => {
+    this.waitTimer = null;
+    this.release();
+  };
+
+  /** Marks the members of every room with waiting notices to write. */
+  private release(): void {
+    const rooms = [...this.waiting];
+    this.waiting.clear();
+    for (const room of rooms) if (!this.active.has(room)) this.activate(room);
+  }
+
+  private activate(room: Room): void {
+    this.active.add(room);
+    this.waiting.delete(room);
+    for (const s of room.members) if (isSharedReader(s.peer)) s.peer.markForFlush();
+  }
+
+  /** The room's members whose peers take events one by one (worked out once per flush). */
+  private directMembers(room: Room): Session[] {
+    let direct = this.direct.get(room);
+    if (direct === undefined) {
+      direct = [];
+      for (const s of room.members) if (!isSharedReader(s.peer)) direct.push(s);
+      this.direct.set(room, direct);
+    }
+    return direct;
   }
 }
