@@ -106,7 +106,7 @@ export async function startWebListener(options: WebListenerOptions): Promise<Web
     const refusal = options.gate.admit(req.socket, address);
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       req.socket.setNoDelay(true);
-      const transport = new WsTransport(ws, address, MAX_WS_PAYLOAD_BYTES);
+      const transport = new WsTransport(ws, socket, address, MAX_WS_PAYLOAD_BYTES);
       transports.add(transport);
       ws.once('close', () => transports.delete(transport));
       if (refusal === null) options.gate.accept(transport);

@@ -1,6 +1,8 @@
+import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { DecodedLine } from '../../protocol/line-decoder.js';
 import type { Transport, TransportHandler } from '../transport.js';
+import { textFrames } from './ws-frames.js';
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -42,6 +44,8 @@ export class WsTransport implements Transport {
 
   constructor(
     private readonly ws: OwnedSocket,
+    /** The upgraded socket `ws` writes to: this writes a turn's frames to it at once. */
+    private readonly socket: Duplex,
     readonly remoteAddress: string,
     lineLimit: number,
   ) {
@@ -65,18 +69,15 @@ export class WsTransport implements Transport {
     this.lineLimit = bytes;
   }
 
-  /** Sends each `\n`-ended line of `chunk` as one text frame; empty lines are not sent. */
+  /**
+   * Sends each `\n`-ended line of `chunk` as one text frame, all in one write to the socket
+   * (`ws` writes nothing of its own in between: without compression its sender never queues);
+   * empty lines are not sent, nor anything once the closing handshake has begun.
+   */
   write(chunk: Uint8Array): void {
-    if (this.closed) return;
-    const buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    let start = 0;
-    while (start < buf.length) {
-      let nl = buf.indexOf(LF, start);
-      if (nl === -1) nl = buf.length;
-      const end = nl > start && buf[nl - 1] === CR ? nl - 1 : nl;
-      if (end > start) this.ws.send(buf.subarray(start, end), { binary: false });
-      start = nl + 1;
-    }
+    if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
+    const frames = textFrames(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    if (frames.length > 0) this.socket.write(frames);
   }
 
   get bufferedBytes(): number {
