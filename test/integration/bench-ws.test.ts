@@ -1,39 +1,24 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import pino from 'pino';
-import { startServer } from '../helpers/server.js';
+import { serveChatWithWeb } from '../helpers/web.js';
 import { runChurn } from '../../src/bench/churn.js';
 import type { Endpoint } from '../../src/bench/clients.js';
 import { runFanout } from '../../src/bench/fanout.js';
 import { runIdle } from '../../src/bench/idle.js';
 import { probeServer } from '../../src/bench/probe.js';
 import { Progress } from '../../src/bench/progress.js';
-import { defaultWebRoot, loadStaticFiles } from '../../src/server/web/static-files.js';
-import { startWebListener } from '../../src/server/web/web-listener.js';
 
 const quiet = new Progress(process.stderr, true);
 
 /** A papo server with its web listener, flood control raised for one host's load. */
 async function serverWithWeb(t: { after(fn: () => unknown): void }) {
-  const srv = await startServer({ floodRate: 1_000_000, floodBurst: 1_000_000 });
-  const root = defaultWebRoot();
-  assert.ok(root, 'dist/web is built');
-  const web = await startWebListener({
-    files: loadStaticFiles(root),
-    host: '127.0.0.1',
-    port: 0,
-    tls: null,
-    extraOrigins: [],
-    trustProxy: false,
-    heartbeatSeconds: 30,
-    log: pino({ level: 'silent' }),
-    gate: srv.server,
-  });
-  t.after(async () => {
-    await web.close();
-    await srv.stop();
-  });
-  const endpoint: Endpoint = { address: '127.0.0.1', port: web.address.port, proto: 'json', transport: 'ws' };
+  const { srv, listener } = await serveChatWithWeb(t, { floodRate: 1_000_000, floodBurst: 1_000_000 });
+  const endpoint: Endpoint = {
+    address: '127.0.0.1',
+    port: listener.address.port,
+    proto: 'json',
+    transport: 'ws',
+  };
   return { srv, endpoint };
 }
 

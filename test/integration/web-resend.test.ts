@@ -1,38 +1,11 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { test } from 'node:test';
-import pino from 'pino';
 import { WebSocket } from 'ws';
 import { LineClient } from '../helpers/line-client.js';
-import { startServer } from '../helpers/server.js';
-import { defaultWebRoot, loadStaticFiles } from '../../src/server/web/static-files.js';
-import { startWebListener } from '../../src/server/web/web-listener.js';
+import { serveChatWithWeb } from '../helpers/web.js';
 
 type Json = Record<string, unknown>;
-
-/** A papo server with its web listener; returns the WebSocket URL and the page's origin. */
-async function chatWithWeb(t: { after(fn: () => unknown): void }) {
-  const srv = await startServer();
-  const root = defaultWebRoot();
-  assert.ok(root, 'dist/web is built');
-  const web = await startWebListener({
-    files: loadStaticFiles(root),
-    host: '127.0.0.1',
-    port: 0,
-    tls: null,
-    extraOrigins: [],
-    trustProxy: false,
-    heartbeatSeconds: 30,
-    log: pino({ level: 'silent' }),
-    gate: srv.server,
-  });
-  t.after(async () => {
-    await web.close();
-    await srv.stop();
-  });
-  const origin = `http://127.0.0.1:${web.address.port}`;
-  return { srv, url: `${origin.replace('http', 'ws')}/ws`, origin };
-}
 
 /** Opens a WebSocket and waits (5 s at most) for messages matching a test. */
 async function openSocket(url: string, origin: string) {
@@ -55,7 +28,7 @@ async function openSocket(url: string, origin: string) {
 
 for (const cut of ['noticed', 'unnoticed'] as const) {
   test(`a line resent after a cut (${cut} by the server) is posted once and acked with the same id`, async (t) => {
-    const { srv, url, origin } = await chatWithWeb(t);
+    const { srv, url, origin } = await serveChatWithWeb(t);
     const bob = await LineClient.join(srv.port, 'bob');
     t.after(() => bob.destroy());
     const first = await openSocket(url, origin);

@@ -8,6 +8,8 @@ const LF = 0x0a;
 const CR = 0x0d;
 /** Close code for a binary frame: papo speaks JSON text only (RFC 6455, 7.4.1). */
 const UNSUPPORTED_DATA = 1003;
+/** Close code of a refused connection: the server is full for now (IANA WebSocket registry). */
+const TRY_AGAIN_LATER = 1013;
 
 /** The transport a socket belongs to, found by the shared listeners below. */
 const TRANSPORT = Symbol('papo.wsTransport');
@@ -96,7 +98,10 @@ export class WsTransport implements Transport {
     // Reading must go on for the client's closing frame to arrive (a refused transport was
     // never started, so it is still paused): else the close waits for the server's timeout.
     this.ws.resume();
-    this.ws.close(1000);
+    // A transport ended before it started was refused (server full, too many from the address):
+    // "try again later" (RFC 6455, 7.4.1, 1013), after the JSON `error` saying why.
+    if (this.handler === null) this.ws.close(TRY_AGAIN_LATER, 'refused');
+    else this.ws.close(1000);
   }
 
   destroy(): void {
