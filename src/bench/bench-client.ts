@@ -53,6 +53,8 @@ export interface ClientOptions {
 }
 
 const NL = 0x0a;
+/** The server's JSON heartbeat (a user's text inside a message would have its quotes escaped). */
+const JSON_PING = Buffer.from('{"type":"ping"}');
 /** A partial line longer than this is dropped: bench lines are short. */
 const MAX_CARRY_BYTES = 1 << 20;
 
@@ -279,6 +281,8 @@ export class BenchClient {
   /** After the welcome: finds tokens in whole lines, keeping a partial last line for later. */
   private scan(chunk: Buffer): void {
     this.chunkAtUs = nowUs();
+    // A JSON client that stays silent through two heartbeats is dropped: answer the ping.
+    if (this.o.proto === 'json' && chunk.indexOf(JSON_PING) !== -1) this.send('{"type":"pong"}\n');
     const last = chunk.lastIndexOf(NL);
     if (last === -1) {
       const carry = this.carry ? Buffer.concat([this.carry, chunk]) : Buffer.from(chunk);

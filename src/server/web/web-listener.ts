@@ -106,9 +106,9 @@ export async function startWebListener(options: WebListenerOptions): Promise<Web
     const refusal = options.gate.admit(req.socket, address);
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       req.socket.setNoDelay(true);
-      const transport = new WsTransport(ws, socket, address, MAX_WS_PAYLOAD_BYTES);
-      transports.add(transport);
-      ws.once('close', () => transports.delete(transport));
+      // No closure per connection outlives this callback: one would keep the upgrade request
+      // (its headers) alive as long as the socket, several KiB per idle WebSocket.
+      const transport = new WsTransport(transports, ws, socket, address, MAX_WS_PAYLOAD_BYTES);
       if (refusal === null) options.gate.accept(transport);
       else options.gate.refuse(transport, refusal);
     });

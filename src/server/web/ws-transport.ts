@@ -45,6 +45,8 @@ export class WsTransport implements Transport {
   private closed = false;
 
   constructor(
+    /** Where the listener keeps its open transports (for pings and close): joined here, left on close. */
+    private readonly registry: Set<WsTransport>,
     private readonly ws: OwnedSocket,
     /** The upgraded socket `ws` writes to: this writes a turn's frames to it at once. */
     private readonly socket: Duplex,
@@ -53,6 +55,7 @@ export class WsTransport implements Transport {
   ) {
     this.lineLimit = lineLimit;
     ws[TRANSPORT] = this;
+    registry.add(this);
     ws.on('error', onSocketError);
     ws.on('close', onSocketClose);
     ws.on('pong', onSocketPong);
@@ -137,6 +140,7 @@ export class WsTransport implements Transport {
   onClose(): void {
     if (this.closed) return;
     this.closed = true;
+    this.registry.delete(this);
     this.handler?.onTransportClose();
   }
 }
