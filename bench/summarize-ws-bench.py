@@ -79,8 +79,10 @@ for path in sorted(glob.glob(os.path.join(out, "idle-*.json"))):
         d = json.load(open(path))
     except ValueError:
         continue
+    num = lambda v, f: "-" if v is None else format(v, f)
     print(
         f"{os.path.basename(path)}: joined {d['joined']}/{d['clients']} in {d['joinS']:.0f} s, RSS "
-        f"{d['rssBeforeKiB']} -> {d['rssAfterKiB']} KiB = {d['rssPerConnectionKiB']:.2f} KiB per connection, "
-        f"broadcast to {d['broadcastReceived']}: p50 {d['broadcastP50Ms']:.0f} ms, last {d['broadcastLastMs']:.0f} ms"
+        f"{d['rssBeforeKiB']} -> {d['rssAfterKiB']} KiB = {num(d['rssPerConnectionKiB'], '.2f')} KiB per "
+        f"connection, broadcast to {d['broadcastReceived']}: p50 {num(d['broadcastP50Ms'], '.0f')} ms, "
+        f"last {num(d['broadcastLastMs'], '.0f')} ms"
     )
