@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { fail, intIn, seconds } from '../cli-util.js';
 import { VERSION } from '../version.js';
-import type { BenchProto } from './bench-client.js';
+import type { BenchProto, BenchTransport } from './bench-client.js';
 import { runChurn } from './churn.js';
 import type { Endpoint } from './clients.js';
 import { runFanout } from './fanout.js';
@@ -37,7 +37,9 @@ function nonNegative(max: number) {
 
 interface BenchFlags {
   scenario: Scenario;
-  proto: BenchProto;
+  /** Unset: plain on TCP, JSON on a WebSocket. */
+  proto?: BenchProto;
+  transport: BenchTransport;
   tls?: boolean;
   clients: number;
   senders: number;
@@ -70,7 +72,18 @@ export function benchCommand(): Command {
     .argument('[target]', 'HOST[:PORT] of the server (default 127.0.0.1:65432); loopback only')
     .addOption(new Option('--scenario <name>', 'what to measure').choices(SCENARIOS).default('fanout'))
     .addOption(
-      new Option('--proto <proto>', 'protocol the clients speak').choices(['plain', 'json']).default('plain'),
+      new Option(
+        '--proto <proto>',
+        'protocol the clients speak (default: plain; json with --transport ws)',
+      ).choices(['plain', 'json']),
+    )
+    .addOption(
+      new Option(
+        '--transport <transport>',
+        'tcp: lines on the TCP port; ws: JSON over a WebSocket on the web port (TARGET is the web port)',
+      )
+        .choices(['tcp', 'ws'])
+        .default('tcp'),
     )
     .option('--tls', 'connect with TLS (to the TLS port; the certificate is not checked)')
     .option('-n, --clients <n>', 'fanout: clients, senders included', intIn(2, 20_000), 100)
@@ -121,6 +134,7 @@ export function benchCommand(): Command {
         '  papo bench 127.0.0.1:7000 --find-max -n 100 -s 4 -d 5   fan-out capacity\n' +
         '  papo bench :7000 --find-max -n 1000 --rooms 100 -d 5   100 rooms of 10, messages to random rooms\n' +
         '  papo bench :7000 --scenario idle -c 5000 --server-pid $!\n' +
+        '  papo bench :8080 --transport ws --find-max -n 100   the same over WebSocket (web port)\n' +
         '  papo bench :7000 --scenario churn -w 8 -d 10 --json\n',
     )
     .action(async (target: string | undefined, flags: BenchFlags) => {
@@ -151,13 +165,21 @@ async function runBench(spec: string | undefined, f: BenchFlags): Promise<void> 
     fail('--rooms must divide --clients, with at least two clients per room');
   }
   if (f.svg !== undefined && f.scenario !== 'fanout') fail('--svg draws fanout runs only');
+  if (f.transport === 'ws' && f.proto === 'plain') fail('a WebSocket speaks JSON only: drop --proto plain');
+  const proto: BenchProto = f.proto ?? (f.transport === 'ws' ? 'json' : 'plain');
   let address: string;
   try {
     address = await resolveTarget(target, Boolean(f.allowRemote));
   } catch (err) {
     fail((err as Error).message, err);
   }
-  const endpoint: Endpoint = { address, port: target.port, proto: f.proto, tls: Boolean(f.tls) };
+  const endpoint: Endpoint = {
+    address,
+    port: target.port,
+    proto,
+    transport: f.transport,
+    tls: Boolean(f.tls),
+  };
   if (!f.force) await refuseInUse(endpoint, `${target.host}:${target.port}`);
   const progress = new Progress(process.stderr, Boolean(f.quiet));
   const joinTimeoutMs = f.joinTimeout * 1000;
@@ -214,7 +236,7 @@ async function runBench(spec: string | undefined, f: BenchFlags): Promise<void> 
     const hint = /EMFILE/.test(e.message) ? ' (too many open files: raise `ulimit -n`)' : '';
     fail(`bench failed: ${e.message}${hint}`, err);
   }
-  const label = `${target.host}:${target.port} ${f.proto}${f.tls ? ' TLS' : ''}`;
+  const label = `${target.host}:${target.port} ${proto}${f.transport === 'ws' ? ' WebSocket' : ''}${f.tls ? ' TLS' : ''}`;
   if (f.svg !== undefined && result.scenario === 'fanout') {
     try {
       writeFileSync(f.svg, fanoutSvg(result, label));
@@ -225,7 +247,8 @@ async function runBench(spec: string | undefined, f: BenchFlags): Promise<void> 
   const meta = {
     version: VERSION,
     target: `${target.host}:${target.port}`,
-    proto: f.proto,
+    proto,
+    transport: f.transport,
     tls: Boolean(f.tls),
   };
   process.stdout.write(f.json ? `${formatJson(result, meta)}\n` : `${formatReport(result)}\n`);

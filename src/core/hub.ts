@@ -4,6 +4,7 @@ import { Directory } from './directory.js';
 import { DIRECT_FANOUT, type Fanout } from './fanout.js';
 import type { ErrorCode } from './errors.js';
 import type {
+  AckEvent,
   ActionEvent,
   BusEvent,
   ClientAction,
@@ -22,6 +23,7 @@ import type {
 } from './events.js';
 import { DEFAULT_HISTORY_REPLAY, HistoryDesk, type HistorySource, type RoomStore } from './history.js';
 import { checkName, checkRoomName, nameKey } from './names.js';
+import { RefMemory } from './ref-memory.js';
 import { Room, Rooms } from './room.js';
 import { Session, type Peer } from './session.js';
 import { MAX_MESSAGE_BYTES, sanitizeText, utf8Length } from './text.js';
@@ -108,6 +110,8 @@ export class Hub {
   private readonly busyRoom: number;
   private readonly presence = new Map<Room, Presence>();
   private readonly fanout: Fanout;
+  /** Acks of messages by `ref`, so a line sent again after a lost connection is not posted twice. */
+  private readonly refs = new RefMemory();
 
   constructor(options: HubOptions) {
     this.clock = options.clock;
@@ -161,6 +165,8 @@ export class Hub {
     if (action.type === 'ping') return session.peer.send({ type: 'pong', ref: action.ref });
     if (action.type === 'quit') return this.detach(session, 'quit');
     if (session.name === null) return this.fail(session, 'NOT_JOINED', { kind: 'none' }, action.ref);
+    const repeat = this.refs.repeatOf(session.token, action);
+    if (repeat) return session.peer.send(repeat);
     switch (action.type) {
       case 'say':
       case 'me':
@@ -209,6 +215,7 @@ export class Hub {
     if (session.closed) return;
     session.closed = true;
     this.directory.remove(session);
+    this.refs.end(session.token);
     session.peer.send({ type: 'bye', reason });
     session.peer.close();
     this.fanout.moving(session);
@@ -252,6 +259,7 @@ export class Hub {
     }
     this.directory.claim(session, check.name);
     session.token = this.newToken();
+    this.refs.carry(token, session.token);
     this.publish(
       { type: 'join', room: this.defaultRoom, name: check.name, connected: true },
       session,
@@ -272,6 +280,7 @@ export class Hub {
     this.directory.claim(session, name);
     session.token = this.newToken();
     this.fanout.moving(session);
+    this.refs.carry(holder.token, session.token);
     session.rooms = rooms;
     session.current = current;
     for (const room of rooms) room.members.add(session);
@@ -451,13 +460,19 @@ export class Hub {
   ): void {
     const room = this.rooms.get(event.room);
     if (room) this.fanout.toRoom(room, event, from);
-    from?.peer.send({ type: 'ack', ref, id: event.id, ts: event.ts, of: event.type, room: event.room });
+    if (!from) return;
+    const ack: AckEvent = { type: 'ack', ref, id: event.id, ts: event.ts, of: event.type, room: event.room };
+    this.refs.remember(from.token, ack, event.text);
+    from.peer.send(ack);
   }
 
   private deliverPrivate(event: PrivateEvent, from: Session | undefined, ref: Ref | undefined): void {
     this.directory.find(event.to)?.peer.send(event);
+    if (!from) return;
     const { id, ts, to, text } = event;
-    from?.peer.send({ type: 'ack', ref, id, ts, of: 'private', to, text });
+    const ack: AckEvent = { type: 'ack', ref, id, ts, of: 'private', to, text };
+    this.refs.remember(from.token, ack, text);
+    from.peer.send(ack);
   }
 
   private deliverJoin(

@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { Hub, type Journal } from '../core/hub.js';
+import type { ErrorEvent } from '../core/events.js';
 import { Encoder } from '../protocol/encoder.js';
+import { encodeJson, jsonMessage } from '../protocol/render.js';
 import { TEXTS } from '../protocol/texts.js';
 import type { SqliteHistory, StoreFailure } from '../store/index.js';
 import { Admission, type Refusal } from './admission.js';
@@ -250,11 +252,22 @@ export class PapoServer {
     return this.admission.admit(socket, ip);
   }
 
-  /** Refuses an admitted-or-not transport with one plain line (the protocol is not known yet). */
+  /**
+   * Refuses an admitted-or-not transport with one line: plain (the protocol is not known yet),
+   * or the JSON `error` on a transport that speaks only JSON (WebSocket).
+   */
   refuse(transport: Transport, refusal: Refusal): void {
-    const text = TEXTS[this.deps.options.lang].error(refusal.code, { kind: 'limit', limit: refusal.limit });
+    const { lang } = this.deps.options;
+    const error: ErrorEvent = {
+      type: 'error',
+      code: refusal.code,
+      detail: { kind: 'limit', limit: refusal.limit },
+    };
+    const text = TEXTS[lang].error(error.code, error.detail);
     this.deps.log.info({ ip: transport.remoteAddress }, text);
-    transport.write(Buffer.from(`!! ${text}\n`, 'utf8'));
+    transport.write(
+      transport.jsonOnly ? encodeJson(jsonMessage(error, lang)) : Buffer.from(`!! ${text}\n`, 'utf8'),
+    );
     transport.end();
     setTimeout(() => transport.destroy(), 2000).unref();
   }

@@ -31,6 +31,8 @@ export class App implements ChatContext {
   private readonly outbox: Outbox;
   private wantedName = '';
   private welcomed = false;
+  /** Why the server refused the connection being closed (shown with the retry countdown). */
+  private refusal: string | null = null;
   private defaultRoom = '#geral';
   /** Our `ping` after the rejoins: its `pong` comes after every replay they caused. */
   private syncRef: string | null = null;
@@ -53,7 +55,6 @@ export class App implements ChatContext {
     this.socket = new ChatSocket(wsUrl, {
       onOpen: () => this.onOpen(),
       onMessage: (m) => this.onMessage(m),
-      onRefused: (text) => shell.setStatus(text),
       onDown: (retryMs) => this.onDown(retryMs),
     });
   }
@@ -123,8 +124,11 @@ export class App implements ChatContext {
     this.syncRef = null;
     this.history.reset();
     this.outbox.updateNote();
+    const refusal = this.refusal;
+    this.refusal = null;
     if (retryMs === null) return;
-    const status = this.t.reconnectingIn(Math.ceil(retryMs / 1000));
+    const retry = this.t.reconnectingIn(Math.ceil(retryMs / 1000));
+    const status = refusal === null ? retry : `${refusal} ${retry}`;
     if (this.me === '' && remembered.token() === null) {
       this.shell.setLoginBusy(false);
       return this.shell.showLogin(this.wantedName, status);
@@ -405,6 +409,12 @@ export class App implements ChatContext {
   }
 
   private onError(m: ServerOf<'error'>): void {
+    // A refusal at connect time (server full, too many from this address): the close follows,
+    // and the reason is shown with the retry countdown.
+    if (!this.welcomed && (m.code === 'SERVER_FULL' || m.code === 'TOO_MANY_FROM_ADDRESS')) {
+      this.refusal = m.message;
+      return;
+    }
     if (!this.welcomed && (m.code === 'NAME_TAKEN' || m.code === 'NAME_INVALID')) {
       remembered.setToken(null);
       this.shell.setLoginBusy(false);

@@ -78,6 +78,9 @@ const en = {
   } as Record<string, string>,
   quitDone: 'You left the chat.',
   joinAgain: 'Join again',
+  about: 'About this server',
+  fingerprint: (f: string) => `TLS certificate: ${f} (compare it with what papo server and papo client show)`,
+  noTls: 'Not encrypted: this server runs without --tls.',
 };
 
 export type Texts = typeof en;
@@ -160,6 +163,9 @@ const pt: Texts = {
   },
   quitDone: 'Você saiu do bate-papo.',
   joinAgain: 'Entrar de novo',
+  about: 'Sobre este servidor',
+  fingerprint: (f: string) => `Certificado TLS: ${f} (compare com o que papo server e papo client mostram)`,
+  noTls: 'Sem criptografia: este servidor roda sem --tls.',
 };
 
 /** The texts for the browser's preferred language: Portuguese for any `pt`, else English. */

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { readCredentials, type CertificateFiles } from '../certificate.js';
+import { CONFIG_PATH, configFile } from './config-file.js';
 import { defaultWebRoot, loadStaticFiles } from './static-files.js';
 import { startWebListener, type TransportGate, type WebListener } from './web-listener.js';
 import type { WebOptions } from './options.js';
@@ -28,8 +29,10 @@ export async function startWeb(deps: StartWebDeps): Promise<WebListener | null> 
   const root = deps.webRoot ?? defaultWebRoot();
   if (root === null) throw new Error('the browser UI is not built (run `npm run build`), or use --no-web');
   const credentials = deps.tlsFiles ? readCredentials(deps.tlsFiles) : null;
+  const files = loadStaticFiles(root);
+  files.set(CONFIG_PATH, configFile({ tls: credentials ? { fingerprint: credentials.fingerprint } : null }));
   const listener = await startWebListener({
-    files: loadStaticFiles(root),
+    files,
     host: options.host,
     port: options.webPort,
     tls: credentials ? { cert: credentials.cert, key: credentials.key, minVersion: 'TLSv1.2' } : null,

@@ -91,8 +91,12 @@ export async function startWebListener(options: WebListenerOptions): Promise<Web
       err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
     refuseUpgrade(socket, status);
   });
+  // One listener for every upgraded socket: a closure made here would keep this handler's
+  // scope (the request and its headers) alive for as long as the socket is open.
+  const onUpgradeSocketError = (err: Error): void =>
+    log.debug({ err: err.message }, 'web: upgrade socket error');
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    socket.on('error', (err) => log.debug({ err: err.message }, 'web: upgrade socket error'));
+    socket.on('error', onUpgradeSocketError);
     const path = (req.url ?? '').split('?')[0];
     if (path !== WS_PATH) return refuseUpgrade(socket, '404 Not Found');
     if (!isAllowedOrigin(req, policy)) {
@@ -106,9 +110,9 @@ export async function startWebListener(options: WebListenerOptions): Promise<Web
     const refusal = options.gate.admit(req.socket, address);
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       req.socket.setNoDelay(true);
-      const transport = new WsTransport(ws, address, MAX_WS_PAYLOAD_BYTES);
-      transports.add(transport);
-      ws.once('close', () => transports.delete(transport));
+      // No closure per connection outlives this callback: one would keep the upgrade request
+      // (its headers) alive as long as the socket, several KiB per idle WebSocket.
+      const transport = new WsTransport(transports, ws, socket, address, MAX_WS_PAYLOAD_BYTES);
       if (refusal === null) options.gate.accept(transport);
       else options.gate.refuse(transport, refusal);
     });
