@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { Hub, type Journal } from '../core/hub.js';
+import type { Moderation } from '../core/moderation/index.js';
 import { Encoder } from '../protocol/encoder.js';
 import { TEXTS } from '../protocol/texts.js';
 import type { SqliteHistory, StoreFailure } from '../store/index.js';
@@ -26,6 +27,8 @@ export interface PapoServerDeps {
   history?: SqliteHistory;
   /** Most sockets one listener may hold open, from the open-file limit (fd-limit.ts). */
   maxSockets?: number;
+  /** Bans, mutes, operators and the audit log (default: in memory, no server operators). */
+  moderation?: Moderation;
 }
 
 /** How often busy rooms' joins and leaves are told (docs/PROTOCOL.md, "Busy rooms"). */
@@ -89,6 +92,7 @@ export class PapoServer {
       maxRooms: options.maxRooms,
       maxRoomsPerUser: options.maxRoomsPerUser,
       busyRoom: options.busyRoom,
+      moderation: deps.moderation,
     });
     this.tcpOptions = { keepaliveSeconds: options.keepaliveSeconds, firstLineBytes: MAX_JSON_LINE_BYTES };
     this.admission = new Admission(deps.options);
