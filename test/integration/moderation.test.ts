@@ -150,7 +150,7 @@ test('a ban is seen by everyone, cuts the user, and refuses them again by name a
   boss.sendLine('/bans');
   await boss.lineMatching('*** Bans (1):');
   await boss.lineMatching(
-    /^\*\*\*   troll \[127\.0\.0\.2\/32\]: by boss, until .* UTC \(being \uFFFDrude\)$/,
+    /^\*\*\* {3}troll \[127\.0\.0\.2\/32\]: by boss, until .* UTC \(being \uFFFDrude\)$/,
   );
 
   await chat.stop();
