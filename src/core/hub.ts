@@ -225,6 +225,7 @@ export class Hub {
     if (session.closed) return;
     session.closed = true;
     this.directory.remove(session);
+    this.moderation.state.forgetSession(session.id);
     session.peer.send({ type: 'bye', reason });
     session.peer.close();
     const rooms = session.rooms;
@@ -283,6 +284,7 @@ export class Hub {
     // The dead connection leaves its rooms' member lists: the new one takes its place there.
     for (const room of rooms) room.members.delete(holder);
     holder.rooms = [];
+    this.moderation.state.moveSession(holder.id, session.id);
     this.detach(holder, 'replaced');
     this.directory.claim(session, name);
     session.token = this.newToken();

@@ -161,7 +161,7 @@ test('bans, mutes and account room operators survive reopening the SQLite store'
     until: clock.t - 1,
   });
   first.mute({ name: 'Loud', by: 'boss', reason: '', ts: 2, until: clock.t + 1000 });
-  first.grantRoomOp('#rust', 'ana', { account: 'ana', session: null });
+  first.grantRoomOp('#rust', { account: 'ana', session: null });
   store.close();
   const reopened = SqliteModerationStore.open(file);
   t.after(() => reopened.close());
@@ -177,4 +177,38 @@ test('bans, mutes and account room operators survive reopening the SQLite store'
   );
   assert.equal(second.muteByKey('loud', clock.t)?.name, 'Loud');
   assert.deepEqual(reopened.load().roomOps, [{ roomKey: '#rust', account: 'ana' }]);
+});
+
+test('a guest room operator keeps the role across a rename and a resume with its token', () => {
+  const { hub, join } = setup();
+  const ana = join('ana');
+  hub.handle(ana.session, { type: 'join_room', room: '#rust' });
+  hub.handle(ana.session, { type: 'nick', name: 'ana2' });
+  assert.equal(hub.moderation.state.isRoomOperator(ana.session, '#rust'), true);
+  const token = ana.session.token as string;
+  const peer = new RecordingPeer();
+  const again = hub.attach(peer);
+  hub.handle(again, { type: 'join', name: 'ana2', token });
+  assert.equal(hub.findUser('ana2'), again);
+  assert.equal(hub.moderation.state.isRoomOperator(again, '#rust'), true);
+  assert.equal(hub.moderation.state.isRoomOperator(ana.session, '#rust'), false);
+});
+
+test('a name with dots is banned as a name; an offline operator account cannot be banned or muted', () => {
+  const { hub, join } = setup(['boss', 'vice']);
+  const boss = join('boss');
+  boss.session.account = 'boss';
+  hub.handle(boss.session, { type: 'ban', target: 'ba.be' });
+  const ban = boss.peer.take().find((e) => e.type === 'ban');
+  assert.equal(ban?.type === 'ban' ? ban.target : null, 'ba.be');
+  assert.equal(join('BA.BE').peer.closed, true);
+  for (const action of [
+    { type: 'ban', target: 'Vice' },
+    { type: 'mute', name: 'vice' },
+  ] as const) {
+    hub.handle(boss.session, action);
+    assert.equal(errorCode(boss.peer.take()), 'BAD_TARGET');
+  }
+  hub.handle(boss.session, { type: 'ban', target: '300.1.2.3' });
+  assert.equal(errorCode(boss.peer.take()), 'BAD_TARGET');
 });

@@ -90,7 +90,7 @@ export class ModerationDesk {
   /** A room has just been created by `session`: its creator is its operator. */
   roomCreated(room: Room, session: Session): void {
     if (room.key === nameKey(this.host.defaultRoom) || session.key === null) return;
-    this.state.grantRoomOp(room.key, session.key, this.bindingOf(session));
+    this.state.grantRoomOp(room.key, this.bindingOf(session));
   }
 
   handle(session: Session, action: ModerationAction): void {
@@ -155,7 +155,8 @@ export class ModerationDesk {
     if (until === undefined) return;
     const by = session.name as string;
     const reason = cleanReason(a.reason);
-    const asRange = /^[0-9a-f:.]+(\/\d+)?$/i.test(a.target) && /[.:]/.test(a.target);
+    // Names never hold `:` or `/`; a dotted quad is read as an IPv4 address (PROTOCOL.md, "Moderation").
+    const asRange = /[:/]/.test(a.target) || /^\d{1,3}(\.\d{1,3}){3}$/.test(a.target);
     if (asRange) {
       const range = parseRange(a.target);
       if (!range)
@@ -181,6 +182,14 @@ export class ModerationDesk {
       return this.host.fail(session, 'NAME_INVALID', { kind: 'name', problem: check.problem }, a.ref);
     const target = this.host.find(check.name);
     if (target && !this.actionable(session, target, a.ref)) return;
+    if (!target && this.state.isOperatorAccount(nameKey(check.name))) {
+      return this.host.fail(
+        session,
+        'BAD_TARGET',
+        targetDetail({ kind: 'operator', name: check.name }),
+        a.ref,
+      );
+    }
     const name = target?.name ?? check.name;
     // The address the user came from too, unless it is the operator's own (Ergo refuses to ban
     // yourself the same way): then the name alone is banned.
@@ -225,6 +234,14 @@ export class ModerationDesk {
     if (until === undefined) return;
     const target = this.host.find(check.name);
     if (target && !this.actionable(session, target, a.ref)) return;
+    if (!target && this.state.isOperatorAccount(nameKey(check.name))) {
+      return this.host.fail(
+        session,
+        'BAD_TARGET',
+        targetDetail({ kind: 'operator', name: check.name }),
+        a.ref,
+      );
+    }
     const rooms = this.noticeRooms(session, target, a.room);
     const name = target?.name ?? check.name;
     this.host.publish(
@@ -257,7 +274,9 @@ export class ModerationDesk {
       const problem = { kind: 'not_in_room', name: target.name as string, room: room.name } as const;
       return this.host.fail(session, 'BAD_TARGET', targetDetail(problem), a.ref);
     }
-    const { account, session: id } = this.bindingOf(target);
+    // /deop takes back a grant to the account and to the connection alike.
+    const { account, session: id } =
+      a.type === 'op' ? this.bindingOf(target) : { account: target.account, session: target.id };
     const draft = {
       type: a.type,
       room: room.name,
@@ -320,12 +339,11 @@ export class ModerationDesk {
       case 'op':
       case 'deop': {
         const roomKey = this.host.room(event.room)?.key ?? nameKey(event.room);
+        const holder = { account: event.account, session: local ? event.session : null };
         if (event.type === 'op') {
-          this.state.grantRoomOp(roomKey, nameKey(event.name), {
-            account: event.account,
-            session: event.session,
-          });
-        } else this.state.revokeRoomOp(roomKey, nameKey(event.name));
+          // A connection's id means something only on its own node.
+          if (event.account !== null || local) this.state.grantRoomOp(roomKey, holder);
+        } else this.state.revokeRoomOp(roomKey, holder);
         this.tell(event, [event.room], from, ref);
         break;
       }
@@ -372,7 +390,7 @@ export class ModerationDesk {
 
   private bindingOf(session: Session): { account: string | null; session: number | null } {
     // A registered user's grant follows the account; a guest's lasts as long as its connection.
-    return session.account !== null && session.account === session.key
+    return session.account !== null
       ? { account: session.account, session: null }
       : { account: null, session: session.id };
   }

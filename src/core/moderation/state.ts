@@ -60,10 +60,21 @@ export interface ModerationOptions {
   operators?: OperatorList;
 }
 
-/** A room operator grant in memory: to an account, or to one connection (a guest). */
-interface Grant {
+/**
+ * Who holds a room operator grant: a registered account (kept across restarts), or one
+ * connection (a guest: its name is not its own to keep, so the grant ends with the connection
+ * and does not follow the name).
+ */
+export interface OpHolder {
   account: string | null;
   session: number | null;
+}
+
+function holderIds(h: OpHolder): string[] {
+  const ids: string[] = [];
+  if (h.account !== null) ids.push(`a:${h.account}`);
+  if (h.session !== null) ids.push(`s:${h.session}`);
+  return ids;
 }
 
 const NO_OPERATORS: OperatorList = { has: () => false };
@@ -83,8 +94,10 @@ export class Moderation {
   private readonly operators: OperatorList;
   private readonly bans = new Map<number, { ban: BanEntry; ranges: AddressRange[] }>();
   private readonly mutes = new Map<string, MuteEntry>();
-  /** Room key → name key → grant. */
-  private readonly roomOps = new Map<string, Map<string, Grant>>();
+  /** Room key → holders (`a:ACCOUNT`, `s:SESSION_ID`). */
+  private readonly roomOps = new Map<string, Set<string>>();
+  /** Session id → the rooms where that guest connection holds a grant (dropped when it ends). */
+  private readonly guestRooms = new Map<number, Set<string>>();
 
   constructor(options: ModerationOptions = {}) {
     this.store = options.store;
@@ -93,8 +106,7 @@ export class Moderation {
     const saved = this.store?.load() ?? { bans: [], mutes: [], roomOps: [] };
     for (const ban of saved.bans) this.remember(ban);
     for (const mute of saved.mutes) this.mutes.set(nameKey(mute.name), mute);
-    for (const g of saved.roomOps)
-      this.grantsOf(g.roomKey).set(g.account, { account: g.account, session: null });
+    for (const g of saved.roomOps) this.holdersOf(g.roomKey).add(`a:${g.account}`);
     if (options.clock) this.prune(options.clock.now());
   }
 
@@ -103,27 +115,58 @@ export class Moderation {
     return session.account !== null && this.operators.has(session.account);
   }
 
-  /** An operator of the room (`roomKey`): a server operator, or granted there. */
+  /** An operator of the room (`roomKey`): a server operator, or a holder of a grant there. */
   isRoomOperator(session: Session, roomKey: string): boolean {
     if (this.isServerOperator(session)) return true;
-    const grant = session.key === null ? undefined : this.roomOps.get(roomKey)?.get(session.key);
-    if (!grant) return false;
-    return grant.account !== null ? session.account === grant.account : grant.session === session.id;
+    const holders = this.roomOps.get(roomKey);
+    if (!holders) return false;
+    return (
+      (session.account !== null && holders.has(`a:${session.account}`)) || holders.has(`s:${session.id}`)
+    );
   }
 
-  /** Names `session` (under its current name) operator of the room; returns the grant's binding. */
-  grantRoomOp(roomKey: string, key: string, grant: Grant): void {
-    this.grantsOf(roomKey).set(key, grant);
-    if (grant.account !== null) this.store?.putRoomOp({ roomKey, account: grant.account });
+  /** Makes `holder` an operator of the room. */
+  grantRoomOp(roomKey: string, holder: OpHolder): void {
+    for (const id of holderIds(holder)) this.holdersOf(roomKey).add(id);
+    if (holder.account !== null) this.store?.putRoomOp({ roomKey, account: holder.account });
+    else if (holder.session !== null) {
+      let rooms = this.guestRooms.get(holder.session);
+      if (!rooms) this.guestRooms.set(holder.session, (rooms = new Set()));
+      rooms.add(roomKey);
+    }
   }
 
-  revokeRoomOp(roomKey: string, key: string): void {
-    const grants = this.roomOps.get(roomKey);
-    const grant = grants?.get(key);
-    if (!grants || !grant) return;
-    grants.delete(key);
-    if (grants.size === 0) this.roomOps.delete(roomKey);
-    if (grant.account !== null) this.store?.removeRoomOp({ roomKey, account: grant.account });
+  /** Takes the room operator grant of `holder` (its account and its connection) back. */
+  revokeRoomOp(roomKey: string, holder: OpHolder): void {
+    const holders = this.roomOps.get(roomKey);
+    if (!holders) return;
+    for (const id of holderIds(holder)) holders.delete(id);
+    if (holders.size === 0) this.roomOps.delete(roomKey);
+    if (holder.account !== null) this.store?.removeRoomOp({ roomKey, account: holder.account });
+  }
+
+  /** A connection ended: its guest grants end with it. */
+  forgetSession(id: number): void {
+    const rooms = this.guestRooms.get(id);
+    if (!rooms) return;
+    this.guestRooms.delete(id);
+    for (const roomKey of rooms) this.revokeRoomOp(roomKey, { account: null, session: id });
+  }
+
+  /** A guest took its name back with its session token: its grants go to the new connection. */
+  moveSession(from: number, to: number): void {
+    const rooms = this.guestRooms.get(from);
+    if (!rooms) return;
+    this.guestRooms.delete(from);
+    for (const roomKey of rooms) {
+      this.revokeRoomOp(roomKey, { account: null, session: from });
+      this.grantRoomOp(roomKey, { account: null, session: to });
+    }
+  }
+
+  /** True when `key` names a server operator's account (offline ones included). */
+  isOperatorAccount(key: string): boolean {
+    return this.operators.has(key);
   }
 
   /** The ban in force on `address`, if any. */
@@ -231,9 +274,9 @@ export class Moderation {
     this.bans.set(ban.id, { ban, ranges });
   }
 
-  private grantsOf(roomKey: string): Map<string, Grant> {
-    let grants = this.roomOps.get(roomKey);
-    if (!grants) this.roomOps.set(roomKey, (grants = new Map()));
-    return grants;
+  private holdersOf(roomKey: string): Set<string> {
+    let holders = this.roomOps.get(roomKey);
+    if (!holders) this.roomOps.set(roomKey, (holders = new Set()));
+    return holders;
   }
 }
