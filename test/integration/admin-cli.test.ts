@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import pino from 'pino';
 import { openModeration } from '../../src/server/moderation-files.js';
 import { PapoServer } from '../../src/server/server.js';
-import { runCli, tempDir } from '../helpers/cli.js';
+import { runCli, spawnServer, tempDir } from '../helpers/cli.js';
 import { joinFrom, loginForTest } from '../helpers/moderation.js';
 import { testOptions } from '../helpers/server.js';
 
@@ -78,4 +78,15 @@ test('papo admin refuses bad names with one clear line and has --help', async ()
   const none = await runCli(['admin', 'log', '--data-dir', dir]);
   assert.equal(none.code, 0);
   assert.match(none.stderr, /no audit log yet/);
+});
+
+test('papo server keeps moderation in the data dir with --no-history, and checks --ops', async (t) => {
+  const dir = tempDir();
+  const srv = await spawnServer(['--no-history', '--ops', 'boss,Ana', '--data-dir', dir]);
+  t.after(() => srv.child.kill('SIGKILL'));
+  assert.ok(existsSync(join(dir, 'moderation.db')));
+  assert.ok(!existsSync(join(dir, 'papo.db')));
+  const bad = await runCli(['server', '--ops', 'boss,two words', '--port', '0', '--data-dir', dir]);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /--ops.*"two words" is not a valid name/);
 });
