@@ -11,6 +11,7 @@ import type { CertificateFiles } from './certificate.js';
 import { MAX_JSON_LINE_BYTES } from './codec/json.js';
 import { Connection, type ConnectionContext } from './connection.js';
 import { Flusher } from './flusher.js';
+import { SharedFanout } from './shared-fanout.js';
 import { logListenerDrops } from './listener-drops.js';
 import type { ServerOptions } from './options.js';
 import { TcpTransport, type TcpTransportOptions } from './tcp-transport.js';
@@ -62,6 +63,7 @@ function ignoreError(): void {}
 export class PapoServer {
   readonly hub: Hub;
   readonly flusher = new Flusher();
+  private readonly fanout: SharedFanout;
   private readonly listeners: Server[] = [];
   private tlsListener: TlsListener | null = null;
   private readonly connections = new Set<Connection>();
@@ -80,6 +82,10 @@ export class PapoServer {
 
   constructor(private readonly deps: PapoServerDeps) {
     const { options } = deps;
+    const encoder = new Encoder();
+    const fanout = new SharedFanout(encoder);
+    this.fanout = fanout;
+    this.flusher.setTurnLog(fanout);
     this.hub = new Hub({
       clock: Date,
       newToken: tokenSource(),
@@ -93,13 +99,15 @@ export class PapoServer {
       maxRoomsPerUser: options.maxRoomsPerUser,
       busyRoom: options.busyRoom,
       moderation: deps.moderation,
+      fanout,
     });
     this.tcpOptions = { keepaliveSeconds: options.keepaliveSeconds, firstLineBytes: MAX_JSON_LINE_BYTES };
     this.admission = new Admission(deps.options);
     this.connectionContext = {
       hub: this.hub,
       flusher: this.flusher,
-      encoder: new Encoder(),
+      encoder,
+      fanout,
       unjournaled: deps.history ? this.unjournaled : null,
       options: this.deps.options,
       floodLimits: {
@@ -300,6 +308,7 @@ export class PapoServer {
     this.stopping ??= (async () => {
       if (this.heartbeat) clearInterval(this.heartbeat);
       if (this.presence) clearInterval(this.presence);
+      this.fanout.close();
       const closed = this.listeners.map((l) => new Promise<void>((resolve) => l.close(() => resolve())));
       this.hub.shutdown();
       this.flusher.run();

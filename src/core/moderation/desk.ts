@@ -24,6 +24,8 @@ export interface ModerationHost {
   publish(draft: Draft, session: Session, ref: Ref | undefined): void;
   fail(session: Session, code: ErrorCode, detail: ErrorDetail, ref: Ref | undefined): void;
   detach(session: Session, reason: LeaveReason): void;
+  /** Sends `event` once to every member of any of `rooms` but `except` (the hub's fanout). */
+  toRooms(rooms: readonly Room[], event: ModerationEvent, except?: Session): void;
   /** Takes the session out of `room` as a part would (a new current room if it was that one). */
   removeFromRoom(session: Session, room: Room): void;
 }
@@ -351,27 +353,19 @@ export class ModerationDesk {
     if (local) this.state.audit(auditEntry(event, address, now));
   }
 
-  /** Sends `event` once to every member of `rooms`, and acknowledges it to its author. */
+  /** Sends `event` once to every member of `rooms`, and to its author with an `ack`. */
   private tell(
     event: ModerationEvent,
     rooms: string[],
     from: Session | undefined,
     ref: Ref | undefined,
   ): void {
-    const told = new Set<Session>();
-    for (const name of rooms) {
-      const room = this.host.room(name);
-      if (!room) continue;
-      for (const s of room.members) {
-        if (told.has(s)) continue;
-        told.add(s);
-        s.peer.send(event);
-      }
-    }
-    if (from && !from.closed) {
-      if (!told.has(from)) from.peer.send(event);
-      from.peer.send({ type: 'ack', ref, id: event.id, ts: event.ts, of: 'moderation' });
-    }
+    const found = rooms.map((name) => this.host.room(name)).filter((r): r is Room => r !== undefined);
+    const author = from && !from.closed ? from : undefined;
+    this.host.toRooms(found, event, author);
+    if (!author) return;
+    author.peer.send(event);
+    author.peer.send({ type: 'ack', ref, id: event.id, ts: event.ts, of: 'moderation' });
   }
 
   /** The rooms told of an action: where the operator acted, and the target's rooms. */
