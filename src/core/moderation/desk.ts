@@ -1,34 +1,20 @@
 import type { Draft } from '../bus.js';
-import type { ErrorCode } from '../errors.js';
-import type { ErrorDetail, LeaveReason, Ref } from '../events.js';
+import type { ErrorDetail, Ref } from '../events.js';
 import { checkName, nameKey } from '../names.js';
 import type { Room } from '../room.js';
 import type { Session } from '../session.js';
 import { sanitizeText } from '../text.js';
 import { formatRange, inRange, parseAddress, parseRange } from './cidr.js';
-import { formatDuration, parseDuration } from './duration.js';
+import { parseDuration } from './duration.js';
 import type { ModerationAction, ModerationEvent, TargetProblem } from './events.js';
-import type { AuditEntry, Moderation } from './state.js';
+import { deliverModeration } from './delivery.js';
+import type { ModerationHost } from './host.js';
+import type { Moderation } from './state.js';
+
+export type { ModerationHost } from './host.js';
 
 /** Longest reason shown to others, in characters (as for `/part`). */
 export const MAX_MODERATION_REASON_CHARS = 200;
-
-/** What moderation needs of the hub: lookups, the bus, and the ways a user is told or removed. */
-export interface ModerationHost {
-  readonly defaultRoom: string;
-  now(): number;
-  find(name: string): Session | undefined;
-  room(name: string): Room | undefined;
-  /** Every session on this node, joined or not. */
-  sessions(): Iterable<Session>;
-  publish(draft: Draft, session: Session, ref: Ref | undefined): void;
-  fail(session: Session, code: ErrorCode, detail: ErrorDetail, ref: Ref | undefined): void;
-  detach(session: Session, reason: LeaveReason): void;
-  /** Sends `event` once to every member of any of `rooms` but `except` (the hub's fanout). */
-  toRooms(rooms: readonly Room[], event: ModerationEvent, except?: Session): void;
-  /** Takes the session out of `room` as a part would (a new current room if it was that one). */
-  removeFromRoom(session: Session, room: Room): void;
-}
 
 function cleanReason(raw: string | undefined): string {
   return raw === undefined ? '' : sanitizeText(raw.trim()).slice(0, MAX_MODERATION_REASON_CHARS);
@@ -290,82 +276,9 @@ export class ModerationDesk {
     this.host.publish(draft, session, a.ref);
   }
 
-  /** The deliveries: state first, then who is told, then who is cut. */
+  /** Delivers a moderation event that came back from the bus (delivery.ts). */
   deliver(event: ModerationEvent, from: Session | undefined, ref: Ref | undefined, local: boolean): void {
-    const now = this.host.now();
-    // Before anyone is cut: a kicked user's address is gone with its session.
-    const address = local ? this.addressOf(event) : null;
-    switch (event.type) {
-      case 'kick': {
-        this.tell(event, event.rooms, from, ref);
-        const target = this.host.find(event.name);
-        if (!target) break;
-        if (event.room === undefined) this.host.detach(target, 'kicked');
-        else {
-          const room = this.host.room(event.room);
-          if (room && target.inRoom(room)) this.host.removeFromRoom(target, room);
-          if (target.rooms.length === 0) this.host.detach(target, 'kicked');
-        }
-        break;
-      }
-      case 'ban': {
-        const { id, target, by, reason, ts, until, name, masks } = event;
-        const ban = { id, target, name, masks, by, reason, ts, until };
-        this.state.addBan(ban);
-        this.tell(event, event.rooms, from, ref);
-        for (const s of Array.from(this.host.sessions())) {
-          if (s.closed || !this.state.covers(ban, s)) continue;
-          this.host.fail(s, 'BANNED', { kind: 'ban', reason, until }, undefined);
-          this.host.detach(s, 'banned');
-        }
-        break;
-      }
-      case 'unban':
-        this.state.removeBans(event.ids);
-        this.tell(event, event.rooms, from, ref);
-        break;
-      case 'mute':
-        this.state.mute({
-          name: event.name,
-          by: event.by,
-          reason: event.reason,
-          ts: event.ts,
-          until: event.until,
-        });
-        this.tell(event, event.rooms, from, ref);
-        break;
-      case 'unmute':
-        this.state.unmute(nameKey(event.name));
-        this.tell(event, event.rooms, from, ref);
-        break;
-      case 'op':
-      case 'deop': {
-        const roomKey = this.host.room(event.room)?.key ?? nameKey(event.room);
-        const holder = { account: event.account, session: local ? event.session : null };
-        if (event.type === 'op') {
-          // A connection's id means something only on its own node.
-          if (event.account !== null || local) this.state.grantRoomOp(roomKey, holder);
-        } else this.state.revokeRoomOp(roomKey, holder);
-        this.tell(event, [event.room], from, ref);
-        break;
-      }
-    }
-    if (local) this.state.audit(auditEntry(event, address, now));
-  }
-
-  /** Sends `event` once to every member of `rooms`, and to its author with an `ack`. */
-  private tell(
-    event: ModerationEvent,
-    rooms: string[],
-    from: Session | undefined,
-    ref: Ref | undefined,
-  ): void {
-    const found = rooms.map((name) => this.host.room(name)).filter((r): r is Room => r !== undefined);
-    const author = from && !from.closed ? from : undefined;
-    this.host.toRooms(found, event, author);
-    if (!author) return;
-    author.peer.send(event);
-    author.peer.send({ type: 'ack', ref, id: event.id, ts: event.ts, of: 'moderation' });
+    deliverModeration(this.state, this.host, event, { from, ref, local });
   }
 
   /** The rooms told of an action: where the operator acted, and the target's rooms. */
@@ -374,12 +287,6 @@ export class ModerationDesk {
     const rooms = new Set<string>(here ? [here.name] : []);
     for (const r of target?.rooms ?? []) rooms.add(r.name);
     return Array.from(rooms);
-  }
-
-  private addressOf(event: ModerationEvent): string | null {
-    if (event.type === 'ban') return event.masks.length > 0 ? event.masks.join(',') : null;
-    if (event.type === 'kick') return this.host.find(event.name)?.address || null;
-    return null;
   }
 
   private bindingOf(session: Session): { account: string | null; session: number | null } {
@@ -459,52 +366,6 @@ export class ModerationDesk {
     const range = parseRange(mask);
     const own = parseAddress(session.address);
     return range !== null && own !== null && inRange(range, own);
-  }
-}
-
-/** A ban's or mute's length as typed: its end was set a moment before the bus stamped the event. */
-function lengthOf(event: { ts: number; until: number | null }): string {
-  return formatDuration(event.until === null ? null : Math.round((event.until - event.ts) / 1000) * 1000);
-}
-
-function auditEntry(event: ModerationEvent, address: string | null, now: number): AuditEntry {
-  const base = {
-    ts: event.ts || now,
-    actor: event.by,
-    address,
-    duration: null,
-    until: null,
-    reason: '',
-    room: null,
-  };
-  switch (event.type) {
-    case 'kick':
-      return { ...base, action: 'kick', target: event.name, reason: event.reason, room: event.room ?? null };
-    case 'ban':
-      return {
-        ...base,
-        action: 'ban',
-        target: event.target,
-        reason: event.reason,
-        until: event.until,
-        duration: lengthOf(event),
-      };
-    case 'unban':
-      return { ...base, action: 'unban', target: event.target };
-    case 'mute':
-      return {
-        ...base,
-        action: 'mute',
-        target: event.name,
-        reason: event.reason,
-        until: event.until,
-        duration: lengthOf(event),
-      };
-    case 'unmute':
-      return { ...base, action: 'unmute', target: event.name };
-    case 'op':
-    case 'deop':
-      return { ...base, action: event.type, target: event.name, room: event.room };
   }
 }
 
