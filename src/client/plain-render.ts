@@ -38,7 +38,20 @@ function asEvent(m: ServerMessage): ServerEvent | null {
     case 'topic_info':
     case 'users':
     case 'pong':
+    case 'bans':
       return m;
+    case 'kick':
+    case 'mute':
+      return { ...m, reason: m.reason ?? '', rooms: [] };
+    case 'ban':
+      return { ...m, reason: m.reason ?? '', name: null, masks: [], rooms: [] };
+    case 'unban':
+      return { ...m, ids: [], rooms: [] };
+    case 'unmute':
+      return { ...m, rooms: [] };
+    case 'op':
+    case 'deop':
+      return { ...m, account: null, session: null };
     default:
       return null;
   }

@@ -31,6 +31,14 @@ const REQUIRED: Record<ServerMessage['type'], Record<string, (v: unknown) => boo
   ping: {},
   pong: {},
   bye: { reason: isStr },
+  kick: { id: isNum, ts: isNum, name: isStr, by: isStr },
+  ban: { id: isNum, ts: isNum, target: isStr, by: isStr },
+  unban: { id: isNum, ts: isNum, target: isStr, by: isStr },
+  mute: { id: isNum, ts: isNum, name: isStr, by: isStr },
+  unmute: { id: isNum, ts: isNum, name: isStr, by: isStr },
+  op: { id: isNum, ts: isNum, room: isStr, name: isStr, by: isStr },
+  deop: { id: isNum, ts: isNum, room: isStr, name: isStr, by: isStr },
+  bans: { bans: Array.isArray, mutes: Array.isArray },
 };
 
 /**

@@ -270,6 +270,7 @@ export class ChatSession {
       case 'room':
       case 'rooms':
       case 'topic_info':
+      case 'bans':
         return this.answered(m.ref);
       case 'ack':
         return this.answered(m.ref, m);
@@ -288,6 +289,13 @@ export class ChatSession {
       case 'part':
       case 'topic':
       case 'presence':
+      case 'kick':
+      case 'ban':
+      case 'unban':
+      case 'mute':
+      case 'unmute':
+      case 'op':
+      case 'deop':
         return;
     }
   }

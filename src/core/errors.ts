@@ -28,6 +28,10 @@ export const ERROR_CODES = [
   'TOO_MANY_FROM_ADDRESS',
   'HISTORY_UNAVAILABLE',
   'STORAGE_FAILED',
+  'NOT_OPERATOR',
+  'BAD_TARGET',
+  'BANNED',
+  'MUTED',
   'INTERNAL',
 ] as const;
 

@@ -1,4 +1,7 @@
 import type { ErrorCode, NameProblem } from './errors.js';
+import type { BansEvent, ModerationAction, ModerationDetail, ModerationEvent } from './moderation/events.js';
+
+export type * from './moderation/events.js';
 
 /** Why a user left the chat. */
 export type LeaveReason =
@@ -8,7 +11,9 @@ export type LeaveReason =
   | 'flood' // disconnected by flood control
   | 'slow' // its send queue overflowed: it stopped reading
   | 'replaced' // the same user reconnected with its session token
-  | 'shutdown'; // the server is stopping
+  | 'shutdown' // the server is stopping
+  | 'kicked' // kicked off the server, or out of their last room, by an operator
+  | 'banned'; // banned by a server operator (or refused: the address or name is banned)
 
 /** A client-chosen correlation value, echoed in the ack or error that answers a request. */
 export type Ref = string | number;
@@ -96,7 +101,7 @@ export interface PrivateEvent {
 }
 
 /** Everything that travels on the bus: numbered there, delivered when it comes back. */
-export type BusEvent = PublicEvent | PrivateEvent;
+export type BusEvent = PublicEvent | PrivateEvent | ModerationEvent;
 
 /** Sent to the author of a message: it was accepted and relayed under `id`. */
 export interface AckEvent {
@@ -105,7 +110,7 @@ export interface AckEvent {
   id: number;
   ts: number;
   /** What was acknowledged: plain users see a confirmation only for private messages. */
-  of: 'message' | 'action' | 'private' | 'nick' | 'part_room' | 'topic';
+  of: 'message' | 'action' | 'private' | 'nick' | 'part_room' | 'topic' | 'moderation';
   /** The room of a message, an action, a part or a topic. */
   room?: string;
   /** For private messages: the recipient and the text, so a plain user sees what was sent. */
@@ -192,7 +197,8 @@ export type ErrorDetail =
   | { kind: 'rate'; linesPerSecond: number }
   | { kind: 'limit'; limit: number }
   | { kind: 'seconds'; seconds: number }
-  | { kind: 'text'; text: string };
+  | { kind: 'text'; text: string }
+  | ModerationDetail;
 
 export interface ErrorEvent {
   type: 'error';
@@ -255,7 +261,9 @@ export type ServerEvent =
   | NoticeEvent
   | PongEvent
   | HistoryEvent
-  | ByeEvent;
+  | ByeEvent
+  | ModerationEvent
+  | BansEvent;
 
 /**
  * What a client asks of the core, whatever protocol it speaks: the one request type. The
@@ -283,4 +291,5 @@ export type ClientAction =
   | { type: 'history'; room?: string; before?: number; limit?: number; ref?: Ref }
   /** Full-text search of a room's stored messages, or of all the user's rooms with `all`. */
   | { type: 'search'; query: string; room?: string; all?: boolean; limit?: number; ref?: Ref }
+  | ModerationAction
   | { type: 'quit' };

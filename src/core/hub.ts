@@ -22,6 +22,7 @@ import type {
   TopicEvent,
 } from './events.js';
 import { DEFAULT_HISTORY_REPLAY, HistoryDesk, type HistorySource, type RoomStore } from './history.js';
+import { isModeration, Moderation, ModerationDesk, type ModerationHost } from './moderation/index.js';
 import { checkName, checkRoomName, nameKey } from './names.js';
 import { RefMemory } from './ref-memory.js';
 import { Room, Rooms } from './room.js';
@@ -77,6 +78,8 @@ export interface HubOptions {
    * the server's work during a join storm.
    */
   busyRoom?: number;
+  /** Bans, mutes and operators (default: in memory only, no server operators). */
+  moderation?: Moderation;
 }
 
 /** A busy room's joins and leaves since the last summary. */
@@ -109,6 +112,8 @@ export class Hub {
   private readonly history: HistoryDesk;
   private readonly busyRoom: number;
   private readonly presence = new Map<Room, Presence>();
+  /** Kick, ban, mute, op: the rules live in core/moderation (docs/ARCHITECTURE.md, "Moderation"). */
+  readonly moderation: ModerationDesk;
   private readonly fanout: Fanout;
   /** Acks of messages by `ref`, so a line sent again after a lost connection is not posted twice. */
   private readonly refs = new RefMemory();
@@ -131,6 +136,20 @@ export class Hub {
       saved.get(nameKey(options.defaultRoom ?? DEFAULT_ROOM))?.name ?? options.defaultRoom ?? DEFAULT_ROOM;
     this.bus = options.bus ?? new LocalBus(this.clock, options.firstEventId ?? 1);
     this.bus.connect(this.deliver);
+    this.moderation = new ModerationDesk(options.moderation ?? new Moderation(), this.moderationHost());
+  }
+
+  /**
+   * True when `session` may post (say, /me, private messages, topics, files); otherwise it is
+   * told MUTED and this returns false.
+   */
+  mayPost(session: Session, ref?: Ref): boolean {
+    return this.moderation.mayPost(session, ref);
+  }
+
+  /** Refuses a connection from a banned address (the session is told why and closed): true if so. */
+  refuseBanned(session: Session): boolean {
+    return this.moderation.refuseAddress(session);
   }
 
   /** The id the next event will get (the store keeps it, so ids are never reused after a restart). */
@@ -167,6 +186,7 @@ export class Hub {
     if (session.name === null) return this.fail(session, 'NOT_JOINED', { kind: 'none' }, action.ref);
     const repeat = this.refs.repeatOf(session.token, action);
     if (repeat) return session.peer.send(repeat);
+    if (isModeration(action)) return this.moderation.handle(session, action);
     switch (action.type) {
       case 'say':
       case 'me':
@@ -216,6 +236,7 @@ export class Hub {
     session.closed = true;
     this.directory.remove(session);
     this.refs.end(session.token);
+    this.moderation.state.forgetSession(session.id);
     session.peer.send({ type: 'bye', reason });
     session.peer.close();
     this.fanout.moving(session);
@@ -248,6 +269,7 @@ export class Hub {
     if (session.name !== null) return this.fail(session, 'ALREADY_JOINED', { kind: 'none' }, ref);
     const check = checkName(action.name);
     if (!check.ok) return this.fail(session, 'NAME_INVALID', { kind: 'name', problem: check.problem }, ref);
+    if (!this.moderation.allowName(session, nameKey(check.name), ref, true)) return;
     const holder = this.directory.find(check.name);
     if (holder) {
       // Only the holder's own session token takes a name back from a dead ("ghost") connection.
@@ -276,6 +298,7 @@ export class Hub {
     this.fanout.moving(holder);
     for (const room of rooms) room.members.delete(holder);
     holder.rooms = [];
+    this.moderation.state.moveSession(holder.id, session.id);
     this.detach(holder, 'replaced');
     this.directory.claim(session, name);
     session.token = this.newToken();
@@ -344,7 +367,7 @@ export class Hub {
       return session.peer.send({ type: 'topic_info', room: room.name, text: room.topic, ref });
     }
     const room = this.memberRoom(session, name, ref);
-    if (!room) return;
+    if (!room || !this.mayPost(session, ref)) return;
     // An empty topic clears it.
     const text = raw.trim() === '' ? '' : this.checkText(session, raw, ref);
     if (text === null) return;
@@ -359,7 +382,7 @@ export class Hub {
     ref: Ref | undefined,
   ): void {
     const room = this.memberRoom(session, name, ref);
-    if (!room) return;
+    if (!room || !this.mayPost(session, ref)) return;
     const text = this.checkText(session, raw, ref);
     if (text === null) return;
     const from = session.name as string;
@@ -369,6 +392,7 @@ export class Hub {
   private privateMessage(session: Session, to: string, raw: string, ref: Ref | undefined): void {
     const target = this.directory.find(to);
     if (!target) return this.fail(session, 'NO_SUCH_USER', { kind: 'user', name: sanitizeText(to) }, ref);
+    if (!this.mayPost(session, ref)) return;
     const text = this.checkText(session, raw, ref);
     if (text === null) return;
     this.publish(
@@ -381,6 +405,8 @@ export class Hub {
   private nick(session: Session, requested: string, ref: Ref | undefined): void {
     const check = checkName(requested);
     if (!check.ok) return this.fail(session, 'NAME_INVALID', { kind: 'name', problem: check.problem }, ref);
+    if (!this.moderation.mayRename(session, ref)) return;
+    if (!this.moderation.allowName(session, nameKey(check.name), ref, false)) return;
     const holder = this.directory.find(check.name);
     if (holder && holder !== session) {
       return this.fail(session, 'NAME_TAKEN', { kind: 'name_taken', name: holder.name as string }, ref);
@@ -434,6 +460,7 @@ export class Hub {
   private readonly deliver = (event: BusEvent, origin: Origin | undefined): void => {
     const from = origin?.node === this.node ? this.directory.session(origin.session) : undefined;
     const ref = origin?.ref;
+    if (isModeration(event)) return this.moderation.deliver(event, from, ref, origin?.node === this.node);
     if (event.type !== 'private') this.journal?.record(event);
     switch (event.type) {
       case 'message':
@@ -483,6 +510,7 @@ export class Hub {
   ): void {
     const { room, created } = this.rooms.open(event.room);
     if (created) this.saveRoom(room);
+    if (created && from && !from.closed) this.moderation.roomCreated(room, from);
     if (this.isBusy(room)) this.notePresence(room, event.name, 'joined');
     else this.fanout.toRoom(room, event);
     if (!from || from.closed) return this.rooms.dropIfEmpty(room);
@@ -608,6 +636,33 @@ export class Hub {
       topicBy: room.topicBy,
       topicTs: room.topicTs,
     });
+  }
+
+  /** What moderation may do in the hub (core/moderation/desk.ts). */
+  private moderationHost(): ModerationHost {
+    return {
+      defaultRoom: this.defaultRoom,
+      now: () => this.clock.now(),
+      find: (name) => this.directory.find(name),
+      room: (name) => this.rooms.get(name),
+      sessions: () => this.directory.all(),
+      publish: (draft, session, ref) => this.publish(draft, session, ref),
+      fail: (session, code, detail, ref) => this.fail(session, code, detail, ref),
+      detach: (session, reason) => this.detach(session, reason),
+      toRooms: (rooms, event, except) => this.fanout.toRooms(rooms, event, except),
+      removeFromRoom: (session, room) => {
+        this.fanout.moving(session);
+        const at = session.rooms.indexOf(room);
+        room.members.delete(session);
+        session.rooms.splice(at, 1);
+        this.history.forget(session, room.key);
+        this.rooms.dropIfEmpty(room);
+        if (session.current !== room || session.rooms.length === 0) return;
+        const next = (session.rooms[at] ?? session.rooms[at - 1]) as Room;
+        session.current = next;
+        session.peer.send({ type: 'room', topic: next.topic, ...listing(next) });
+      },
+    };
   }
 
   private replyTo(session: Session): (event: Reply) => void {

@@ -19,6 +19,13 @@ export class Session {
   rooms: Room[] = [];
   /** Where plain lines go; null until joined. */
   current: Room | null = null;
+  /**
+   * The name key of the registered account this session is logged in to; null for guests.
+   * Server operators are accounts (docs/SERVER.md, "Operators"); the accounts feature sets it.
+   */
+  account: string | null = null;
+  /** The client's address, as bans match it (set by the server when the connection arrives). */
+  address = '';
   /** Marks a session once per delivery that reaches it through several rooms (leave, nick). */
   mark = 0;
 

@@ -134,6 +134,33 @@ function build(type: string, o: Fields, ref: Ref | undefined): ClientMessage | E
         ),
       );
     }
+    case 'kick':
+    case 'mute':
+    case 'unmute':
+    case 'op':
+    case 'deop': {
+      const name = str(o, 'name', true);
+      if (name instanceof Error) return name;
+      if (type === 'kick') {
+        const fields = { room: room(), server: bool(o, 'server'), reason: str(o, 'reason', false) };
+        return withRef(withOptional({ type, name }, fields));
+      }
+      if (type === 'mute') {
+        const fields = { room: room(), duration: str(o, 'duration', false), reason: str(o, 'reason', false) };
+        return withRef(withOptional({ type, name }, fields));
+      }
+      return withRef(withOptional({ type: type as 'unmute' | 'op' | 'deop', name }, { room: room() }));
+    }
+    case 'ban':
+    case 'unban': {
+      const target = str(o, 'target', true);
+      if (target instanceof Error) return target;
+      if (type === 'unban') return withRef(withOptional({ type, target }, { room: room() }));
+      const fields = { room: room(), duration: str(o, 'duration', false), reason: str(o, 'reason', false) };
+      return withRef(withOptional({ type, target }, fields));
+    }
+    case 'bans':
+      return withRef({ type });
     case 'pong':
     case 'quit':
       return { type };

@@ -4,7 +4,15 @@
  * shared by the server, the client and the browser UI. docs/PROTOCOL.md documents each one.
  */
 import type { ErrorCode } from '../core/errors.js';
-import type { ClientAction, LeaveReason, NoticeCode, Ref, RoomSummary } from '../core/events.js';
+import type {
+  BanEntry,
+  ClientAction,
+  LeaveReason,
+  MuteEntry,
+  NoticeCode,
+  Ref,
+  RoomSummary,
+} from '../core/events.js';
 
 export const PROTOCOL_VERSION = 2;
 /** Versions a server accepts in `hello`. */
@@ -90,6 +98,14 @@ export type ServerMessage =
     }
   | { type: 'ping' }
   | { type: 'pong'; ref?: Ref }
-  | { type: 'bye'; reason: LeaveReason | 'refused' };
+  | { type: 'bye'; reason: LeaveReason | 'refused' }
+  /** Moderation notices (PROTOCOL.md, "Moderation"): `room` absent on a kick means off the server. */
+  | { type: 'kick'; id: number; ts: number; name: string; by: string; room?: string; reason?: string }
+  | { type: 'ban'; id: number; ts: number; target: string; by: string; until: number | null; reason?: string }
+  | { type: 'unban'; id: number; ts: number; target: string; by: string }
+  | { type: 'mute'; id: number; ts: number; name: string; by: string; until: number | null; reason?: string }
+  | { type: 'unmute'; id: number; ts: number; name: string; by: string }
+  | { type: 'op' | 'deop'; id: number; ts: number; room: string; name: string; by: string }
+  | { type: 'bans'; bans: BanEntry[]; mutes: MuteEntry[]; ref?: Ref };
 
 export type ServerMessageType = ServerMessage['type'];

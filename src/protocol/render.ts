@@ -1,5 +1,6 @@
 import type { HistoryEvent, HistoryRecord, ServerEvent } from '../core/events.js';
 import type { ServerMessage } from './json-messages.js';
+import { MODERATION_TEXTS } from './moderation-texts.js';
 import { TEXTS, type Lang, type Texts } from './texts.js';
 
 /** How a connection speaks: lines for people (`plain`) or JSON lines for programs (`json`). */
@@ -21,6 +22,10 @@ export function roomOfEvent(event: ServerEvent): string | undefined {
     case 'part':
     case 'topic':
     case 'presence':
+    case 'op':
+    case 'deop':
+      return event.room;
+    case 'kick':
       return event.room;
     default:
       return undefined;
@@ -94,6 +99,18 @@ export function plainLines(event: ServerEvent, reader: Reader): string[] {
       if (event.reason === 'quit') return [t.goodbye];
       if (event.reason === 'replaced') return [t.replaced];
       return [];
+    case 'kick':
+    case 'ban':
+    case 'unban':
+    case 'mute':
+    case 'unmute':
+    case 'op':
+    case 'deop': {
+      const line = MODERATION_TEXTS[reader.lang].notice(event);
+      return [other ? line.replace('*** ', `*** ${tag}`) : line];
+    }
+    case 'bans':
+      return MODERATION_TEXTS[reader.lang].bans(event);
   }
 }
 
@@ -166,7 +183,38 @@ export function jsonMessage(event: ServerEvent, lang: Lang): ServerMessage {
       return historyHeader(event);
     case 'bye':
       return { type: 'bye', reason: event.reason };
+    case 'kick': {
+      const { id, ts, name, by, reason, room } = event;
+      return withReason(
+        room === undefined ? { type: 'kick', id, ts, name, by } : { type: 'kick', id, ts, name, by, room },
+        reason,
+      );
+    }
+    case 'ban': {
+      const { id, ts, target, by, reason, until } = event;
+      return withReason({ type: 'ban', id, ts, target, by, until }, reason);
+    }
+    case 'unban':
+      return { type: 'unban', id: event.id, ts: event.ts, target: event.target, by: event.by };
+    case 'mute': {
+      const { id, ts, name, by, reason, until } = event;
+      return withReason({ type: 'mute', id, ts, name, by, until }, reason);
+    }
+    case 'unmute':
+      return { type: 'unmute', id: event.id, ts: event.ts, name: event.name, by: event.by };
+    case 'op':
+    case 'deop': {
+      const { type, id, ts, room, name, by } = event;
+      return { type, id, ts, room, name, by };
+    }
+    case 'bans':
+      return withRef({ type: 'bans', bans: event.bans, mutes: event.mutes }, event.ref);
   }
+}
+
+/** A moderation notice's reason, only when one was given. */
+function withReason<T extends object>(m: T, reason: string): T {
+  return reason ? { ...m, reason } : m;
 }
 
 const pad2 = (n: number) => String(n).padStart(2, '0');

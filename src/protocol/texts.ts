@@ -1,5 +1,6 @@
 import type { ErrorCode, NameProblem } from '../core/errors.js';
 import type { ErrorDetail, LeaveReason, NoticeCode } from '../core/events.js';
+import { MODERATION_TEXTS } from './moderation-texts.js';
 import { usageIn } from './plain-commands.js';
 
 /** Languages for everything the server says to people. */
@@ -142,6 +143,8 @@ const en: Texts = {
       slow: ' (disconnected: not reading)',
       replaced: '',
       shutdown: '',
+      kicked: ' (kicked)',
+      banned: ' (banned)',
     };
     return `*** ${name} left the chat${why[reason]}.`;
   },
@@ -219,6 +222,11 @@ const en: Texts = {
         return `The server could not store your message (${detailText(d)}): the others got it, but it is not in the history.`;
       case 'INTERNAL':
         return 'Internal server error; the request was not carried out.';
+      case 'NOT_OPERATOR':
+      case 'BAD_TARGET':
+      case 'BANNED':
+      case 'MUTED':
+        return MODERATION_TEXTS.en.error(code, d);
     }
   },
   helpHeader: '*** Commands:',
@@ -269,6 +277,8 @@ const pt: Texts = {
       slow: ' (desconectado: não estava lendo)',
       replaced: '',
       shutdown: '',
+      kicked: ' (expulso)',
+      banned: ' (banido)',
     };
     return `*** ${name} saiu do chat${why[reason]}.`;
   },
@@ -347,6 +357,11 @@ const pt: Texts = {
         return `O servidor não conseguiu guardar sua mensagem (${detailText(d)}): os outros a receberam, mas ela não está no histórico.`;
       case 'INTERNAL':
         return 'Erro interno do servidor; o pedido não foi executado.';
+      case 'NOT_OPERATOR':
+      case 'BAD_TARGET':
+      case 'BANNED':
+      case 'MUTED':
+        return MODERATION_TEXTS.pt.error(code, d);
     }
   },
   helpHeader: '*** Comandos:',

@@ -10,6 +10,8 @@ import { VERSION } from '../version.js';
 import { ensureSelfSignedCertificate, type CertificateFiles } from './certificate.js';
 import { fitToOpenFiles } from './fd-limit.js';
 import { historyOptions, historySettings, openHistory } from './history-cli.js';
+import { openModerationOrFail } from './moderation-cli.js';
+import { opsList } from './moderation-files.js';
 import { createLogger, LOG_FORMATS, LOG_LEVELS, type LogFormat } from './log.js';
 import { DEFAULTS, defaultDataDir, type ServerOptions } from './options.js';
 import { PapoServer } from './server.js';
@@ -185,6 +187,15 @@ export function serverCommand(): Command {
         .default(d.busyRoom)
         .argParser(intIn(0, 1_000_000)),
     )
+    .addOption(
+      opt(
+        '--ops <names>',
+        'server operators: comma-separated account names (more with `papo admin ops add`)',
+        'PAPO_OPS',
+      )
+        .default([], 'none')
+        .argParser(opsList),
+    )
     .addOption(noHistory)
     .addOption(historyReplay)
     .addOption(historyMaxMessages)
@@ -220,6 +231,7 @@ export function serverCommand(): Command {
         maxRooms: o.maxRooms as number,
         maxRoomsPerUser: o.maxRoomsPerUser as number,
         busyRoom: o.busyRoom as number,
+        ops: o.ops as string[],
       };
       await runServer(options, o.logFormat as LogFormat | undefined);
     });
@@ -269,7 +281,8 @@ async function runServer(requested: ServerOptions, logFormat?: LogFormat): Promi
     fail(`cannot create the data directory ${options.dataDir}: ${(err as Error).message}`, err);
   }
   const history = openHistory(options);
-  const server = new PapoServer({ options, log, version: VERSION, history, maxSockets });
+  const moderation = openModerationOrFail(options, log);
+  const server = new PapoServer({ options, log, version: VERSION, history, maxSockets, moderation });
   // stdout: `listening on HOST:PORT` first (unless --no-plain), then the TLS lines (README).
   // TLS binds first, so a bad certificate stops the server before anything listens.
   const lines: string[] = [];

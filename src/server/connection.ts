@@ -90,12 +90,16 @@ export class Connection implements Peer, TransportHandler, Flushable, CodecHost,
     this.pacer = new InputPacer(ctx.floodLimits, this.lastSeen);
     this.output = new OutputQueue(options.sendQueueBytes, transport, ctx.now);
     this.session = ctx.hub.attach(this);
+    this.session.address = transport.remoteAddress;
     this.nameTimer = setTimeout(onNameTimeout, options.nameTimeoutSeconds * 1000, this);
     transport.start(this);
     if (transport.jsonOnly) {
       this.codec = JSON_LINES;
       transport.setLineLimit(MAX_JSON_LINE_BYTES);
-    } else {
+    }
+    // A banned address is told why and until when, before any prompt (docs/SERVER.md, "Bans").
+    if (ctx.hub.refuseBanned(this.session)) return;
+    if (!transport.jsonOnly) {
       this.writeRaw(`${TEXTS[this.lang].banner(ctx.version)}\n${TEXTS[this.lang].prompt}`);
     }
   }

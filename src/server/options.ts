@@ -69,6 +69,8 @@ export interface ServerOptions extends WebOptions {
   maxRoomsPerUser: number;
   /** Members past which a room's joins and leaves are summarised once a second (0: never). */
   busyRoom: number;
+  /** Server operators' account names (`--ops`), besides those in `<data-dir>/ops`. */
+  ops: string[];
 }
 
 /** Where papo keeps its state unless told otherwise: `$XDG_DATA_HOME/papo` or `~/.local/share/papo`. */
@@ -107,4 +109,5 @@ export const DEFAULTS: Omit<ServerOptions, 'dataDir' | 'lang'> = {
   maxRooms: DEFAULT_MAX_ROOMS,
   maxRoomsPerUser: DEFAULT_MAX_ROOMS_PER_USER,
   busyRoom: DEFAULT_BUSY_ROOM,
+  ops: [],
 };

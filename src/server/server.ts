@@ -3,6 +3,7 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import type { Logger } from 'pino';
 import { Hub, type Journal } from '../core/hub.js';
 import type { ErrorEvent } from '../core/events.js';
+import type { Moderation } from '../core/moderation/index.js';
 import { Encoder } from '../protocol/encoder.js';
 import { encodeJson, jsonMessage } from '../protocol/render.js';
 import { TEXTS } from '../protocol/texts.js';
@@ -29,6 +30,8 @@ export interface PapoServerDeps {
   history?: SqliteHistory;
   /** Most sockets one listener may hold open, from the open-file limit (fd-limit.ts). */
   maxSockets?: number;
+  /** Bans, mutes, operators and the audit log (default: in memory, no server operators). */
+  moderation?: Moderation;
 }
 
 /** How often busy rooms' joins and leaves are told (docs/PROTOCOL.md, "Busy rooms"). */
@@ -97,6 +100,7 @@ export class PapoServer {
       maxRooms: options.maxRooms,
       maxRoomsPerUser: options.maxRoomsPerUser,
       busyRoom: options.busyRoom,
+      moderation: deps.moderation,
       fanout,
     });
     this.tcpOptions = { keepaliveSeconds: options.keepaliveSeconds, firstLineBytes: MAX_JSON_LINE_BYTES };

@@ -3,6 +3,7 @@ import type { ChatContext } from './context.js';
 import { mentions, ownLineKey, type Conversation } from './conversation.js';
 import { Conversations } from './conversations.js';
 import { HistorySync } from './history-sync.js';
+import { bansText, moderationText, type ModerationNotice } from './moderation.js';
 import type { Texts } from './i18n.js';
 import { notify } from './notify.js';
 import { Outbox } from './outbox.js';
@@ -241,6 +242,16 @@ export class App implements ChatContext {
         if (m.ref === undefined || m.ref !== this.syncRef) return;
         this.syncRef = null;
         return this.history.onRejoinsAnswered();
+      case 'kick':
+      case 'ban':
+      case 'unban':
+      case 'mute':
+      case 'unmute':
+      case 'op':
+      case 'deop':
+        return this.onModeration(m);
+      case 'bans':
+        return this.notice(bansText(m, this.t.lang));
       case 'bye':
         return this.onBye(m.reason);
     }
@@ -307,6 +318,17 @@ export class App implements ChatContext {
     const node = messageNode({ ts: m.ts, from: m.from, text: m.text, action: false, own: !incoming });
     this.insertLive(conv, m.id, node, incoming ? `${m.from}: ${m.text}` : null, true);
     if (incoming) notify(this.t.privateTitle(m.from), m.text, () => this.convs.select(conv));
+  }
+
+  /** A kick, ban, mute or op: told in its room (or the current one); a kick takes the room away. */
+  private onModeration(m: ModerationNotice): void {
+    this.seen(m.id);
+    const room = 'room' in m && m.room !== undefined ? this.convs.find('room', m.room) : null;
+    if (m.type === 'kick' && room && m.name.toLowerCase() === this.me.toLowerCase()) {
+      this.convs.drop(room);
+      return this.notice([moderationText(m, this.t.lang)]);
+    }
+    this.notice([moderationText(m, this.t.lang)], room ?? this.convs.current);
   }
 
   private onRoomEvent(m: ServerOf<'join'> | ServerOf<'part'> | ServerOf<'topic'>): void {
@@ -445,7 +467,8 @@ export class App implements ChatContext {
   }
 
   input(line: string): void {
-    this.run(parseInput(line));
+    const conv = this.convs.current;
+    this.run(parseInput(line, conv?.kind === 'room' ? conv.name : undefined));
   }
 
   joinRoom(name: string): void {
@@ -502,6 +525,9 @@ export class App implements ChatContext {
         return this.notice(this.t.help);
       case 'quit':
         this.send({ type: 'quit' });
+        return;
+      case 'moderation':
+        this.send({ ...c.request, ref: this.ref() });
         return;
       case 'usage':
         return this.notice([this.t.usage(c.usage)], undefined, 'notice error');
