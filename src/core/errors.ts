@@ -28,6 +28,7 @@ export const ERROR_CODES = [
   'TOO_MANY_FROM_ADDRESS',
   'HISTORY_UNAVAILABLE',
   'STORAGE_FAILED',
+  'CLUSTER_DOWN',
   'INTERNAL',
 ] as const;
 

@@ -1,4 +1,5 @@
 import { LocalBus, type Bus, type Draft, type Origin } from './bus.js';
+import type { NameClaims } from './claims.js';
 import type { Clock } from './clock.js';
 import { Directory } from './directory.js';
 import type { ErrorCode } from './errors.js';
@@ -21,6 +22,7 @@ import type {
 } from './events.js';
 import { DEFAULT_HISTORY_REPLAY, HistoryDesk, type HistorySource, type RoomStore } from './history.js';
 import { checkName, checkRoomName, nameKey } from './names.js';
+import { RemoteMembers } from './remote.js';
 import { Room, Rooms } from './room.js';
 import { Session, type Peer } from './session.js';
 import { MAX_MESSAGE_BYTES, sanitizeText, utf8Length } from './text.js';
@@ -72,6 +74,8 @@ export interface HubOptions {
    * the server's work during a join storm.
    */
   busyRoom?: number;
+  /** Where names are claimed beyond this node (a cluster); none: the Directory alone decides, at once. */
+  claims?: NameClaims;
 }
 
 /** A busy room's joins and leaves since the last summary. */
@@ -105,6 +109,11 @@ export class Hub {
   private readonly busyRoom: number;
   private readonly presence = new Map<Room, Presence>();
   private deliveryMark = 0;
+  /** With name claims (a cluster): other nodes' users, kept as the bus's events tell. */
+  readonly remote: RemoteMembers | null;
+  private readonly claims: NameClaims | undefined;
+  /** Sessions whose name claim is under way. */
+  private readonly claiming = new Set<Session>();
 
   constructor(options: HubOptions) {
     this.clock = options.clock;
@@ -122,7 +131,9 @@ export class Hub {
     this.defaultRoom =
       saved.get(nameKey(options.defaultRoom ?? DEFAULT_ROOM))?.name ?? options.defaultRoom ?? DEFAULT_ROOM;
     this.bus = options.bus ?? new LocalBus(this.clock, options.firstEventId ?? 1);
-    this.bus.connect(this.deliver);
+    this.claims = options.claims;
+    this.remote = this.claims ? new RemoteMembers(this.directory, this.rooms) : null;
+    this.bus.connect(this.deliver, this.refused);
   }
 
   /** The id the next event will get (the store keeps it, so ids are never reused after a restart). */
@@ -233,10 +244,13 @@ export class Hub {
 
   private join(session: Session, action: Extract<ClientAction, { type: 'join' }>): void {
     const { token, since, ref } = action;
-    if (session.name !== null) return this.fail(session, 'ALREADY_JOINED', { kind: 'none' }, ref);
+    if (session.name !== null || this.claiming.has(session))
+      return this.fail(session, 'ALREADY_JOINED', { kind: 'none' }, ref);
     const check = checkName(action.name);
     if (!check.ok) return this.fail(session, 'NAME_INVALID', { kind: 'name', problem: check.problem }, ref);
     const holder = this.directory.find(check.name);
+    if (this.claims && (!holder || this.remote?.isRemote(holder)))
+      return this.claimJoin(session, check.name, action);
     if (holder) {
       // Only the holder's own session token takes a name back from a dead ("ghost") connection.
       if (token === undefined || holder.token === null || token !== holder.token) {
@@ -252,6 +266,36 @@ export class Hub {
       session,
       ref,
       since,
+    );
+  }
+
+  /** A cluster's join: the name is claimed cluster-wide first, then joined as on one node. */
+  private claimJoin(session: Session, name: string, action: Extract<ClientAction, { type: 'join' }>): void {
+    const claims = this.claims as NameClaims;
+    const key = nameKey(name);
+    const token = this.newToken();
+    this.claiming.add(session);
+    claims.claim(name, key, token, action.token, (result) => {
+      this.claiming.delete(session);
+      if (session.closed) return result === 'ok' ? claims.release(key) : undefined;
+      if (result !== 'ok') return this.refuseClaim(session, name, result, action.ref);
+      // A remote holder whose token this client presented: its node died; this session takes over.
+      const ghost = this.directory.find(name);
+      if (ghost) this.remote?.drop(ghost);
+      this.directory.claim(session, name);
+      session.token = token;
+      const draft = { type: 'join', room: this.defaultRoom, name, connected: true } as const;
+      this.publish(draft, session, action.ref, action.since);
+    });
+  }
+
+  private refuseClaim(session: Session, name: string, result: 'taken' | 'down', ref: Ref | undefined): void {
+    if (result === 'down') return this.fail(session, 'CLUSTER_DOWN', { kind: 'none' }, ref);
+    this.fail(
+      session,
+      'NAME_TAKEN',
+      { kind: 'name_taken', name: this.directory.find(name)?.name ?? name },
+      ref,
     );
   }
 
@@ -370,9 +414,23 @@ export class Hub {
     }
     const old = session.name as string;
     if (old === check.name) return this.fail(session, 'NAME_TAKEN', { kind: 'name_taken', name: old }, ref);
+    if (this.claims && nameKey(old) !== nameKey(check.name)) return this.claimNick(session, check.name, ref);
     this.directory.rename(session, check.name);
     const rooms = session.rooms.map((r) => r.name);
     this.publish({ type: 'nick', old, new: check.name, rooms }, session, ref);
+  }
+
+  /** A cluster's rename: the new name is claimed cluster-wide first (the bus frees the old one). */
+  private claimNick(session: Session, name: string, ref: Ref | undefined): void {
+    const claims = this.claims as NameClaims;
+    this.claims?.claim(name, nameKey(name), session.token as string, undefined, (result) => {
+      if (session.closed || session.name === null)
+        return result === 'ok' ? claims.release(nameKey(name)) : undefined;
+      if (result !== 'ok') return this.refuseClaim(session, name, result, ref);
+      const old = session.name;
+      this.directory.rename(session, name);
+      this.publish({ type: 'nick', old, new: name, rooms: session.rooms.map((r) => r.name) }, session, ref);
+    });
   }
 
   /** The room `name` names (the default room when absent), if the user is in it; else says why. */
@@ -415,6 +473,22 @@ export class Hub {
    * journaled before anyone sees them; the session that caused an event gets its answer here.
    */
   private readonly deliver = (event: BusEvent, origin: Origin | undefined): void => {
+    this.deliverEvent(event, origin);
+    if (this.remote !== null && origin?.node !== this.node) this.remote.apply(event, origin);
+  };
+
+  /**
+   * What the bus could not take (a cluster's store unreachable): its sender is told, nothing is
+   * acknowledged; a join that never reached the others leaves the name free again.
+   */
+  private readonly refused = (draft: Draft, origin: Origin | undefined): void => {
+    const from = origin?.node === this.node ? this.directory.session(origin.session) : undefined;
+    if (!from || from.closed) return;
+    this.fail(from, 'CLUSTER_DOWN', { kind: 'none' }, origin?.ref);
+    if (draft.type === 'join' && draft.connected) this.directory.release(from);
+  };
+
+  private deliverEvent(event: BusEvent, origin: Origin | undefined): void {
     const from = origin?.node === this.node ? this.directory.session(origin.session) : undefined;
     const ref = origin?.ref;
     if (event.type !== 'private') this.journal?.record(event);
@@ -434,7 +508,7 @@ export class Hub {
       case 'nick':
         return this.deliverToSharers(event, from, ref);
     }
-  };
+  }
 
   private deliverMessage(
     event: MessageEvent | ActionEvent,

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
+import type { Bus } from '../core/bus.js';
+import type { NameClaims } from '../core/claims.js';
 import { Hub, type Journal } from '../core/hub.js';
 import { Encoder } from '../protocol/encoder.js';
 import { TEXTS } from '../protocol/texts.js';
@@ -26,6 +28,8 @@ export interface PapoServerDeps {
   history?: SqliteHistory;
   /** Most sockets one listener may hold open, from the open-file limit (fd-limit.ts). */
   maxSockets?: number;
+  /** Cluster mode (src/cluster): the bus and name claims shared with other nodes, and this node's name. */
+  cluster?: { bus: Bus; claims: NameClaims; node: string };
 }
 
 /** How often busy rooms' joins and leaves are told (docs/PROTOCOL.md, "Busy rooms"). */
@@ -89,6 +93,7 @@ export class PapoServer {
       maxRooms: options.maxRooms,
       maxRoomsPerUser: options.maxRoomsPerUser,
       busyRoom: options.busyRoom,
+      ...(deps.cluster ?? {}),
     });
     this.tcpOptions = { keepaliveSeconds: options.keepaliveSeconds, firstLineBytes: MAX_JSON_LINE_BYTES };
     this.admission = new Admission(deps.options);
