@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { Cluster } from '../../src/cluster/index.js';
 import { PapoServer } from '../../src/server/server.js';
@@ -131,4 +132,41 @@ export async function nextWhere(
     const m = await c.nextJson(left);
     if (test(m)) return m;
   }
+}
+
+const CLI_SOURCE = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
+
+/** `papo server --cluster` as a child process (so it can be killed with -9); resolves once listening. */
+export async function spawnNode(url: string, name: string, env: NodeJS.ProcessEnv = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'papo-node-'));
+  const args = ['--import', 'tsx', CLI_SOURCE, 'server', '--port', '0', '--no-web', '--data-dir', dir];
+  const child = spawn(process.execPath, [...args, '--cluster', url, '--node-name', name], {
+    env: { ...process.env, LANG: 'C', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let err = '';
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => (err += d));
+  let out = '';
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`node did not start: ${err}`)), 20_000);
+    child.stdout?.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+      const m = /listening on \S+:(\d+)\n/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+  });
+  const exited = new Promise((r) => child.once('exit', r));
+  return {
+    port,
+    pid: child.pid as number,
+    exited,
+    kill: async (signal: NodeJS.Signals = 'SIGKILL') => {
+      if (child.exitCode === null && child.signalCode === null) process.kill(child.pid as number, signal);
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
