@@ -170,3 +170,25 @@ export async function spawnNode(url: string, name: string, env: NodeJS.ProcessEn
     },
   };
 }
+
+/** Every message a client was shown, and every ack and error its own messages got, in order. */
+export function record(c: LineClient) {
+  const seen: Record<string, unknown>[] = [];
+  const pull = async () => {
+    for (;;) {
+      const m = await c.nextJson(60_000).catch(() => null);
+      if (m === null) return;
+      seen.push(m);
+    }
+  };
+  void pull();
+  return seen;
+}
+
+export async function until(test: () => boolean, what: string, ms = 20_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!test()) {
+    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
