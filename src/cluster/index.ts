@@ -91,11 +91,14 @@ export class Cluster {
     if (this.epoch !== '' && epoch !== this.epoch)
       this.options.log.warn({ epoch }, 'cluster: the log was lost');
     this.epoch = epoch;
-    const members: RemoteUser[] = [];
+    const members: Array<RemoteUser & { at: number }> = [];
     for (let i = 1; i < flat.length; i += 2) {
-      const m = JSON.parse(flat[i] as string) as { name: string; node: string; rooms: string[] | object };
-      members.push({ name: m.name, node: m.node, rooms: Array.isArray(m.rooms) ? m.rooms : [] });
+      const m = JSON.parse(flat[i] as string) as { name: string; node: string; rooms: unknown; at?: number };
+      const rooms = Array.isArray(m.rooms) ? (m.rooms as string[]) : [];
+      members.push({ name: m.name, node: m.node, rooms, at: m.at ?? Infinity });
     }
+    // In the order they came, as the other nodes list them.
+    members.sort((a, b) => a.at - b.at);
     return { seq: Number(seq), members };
   }
 

@@ -49,7 +49,7 @@ end
 local raw = redis.call('HGET', KEYS[3], ARGV[6])
 if t == 'join' then
   local m
-  if raw then m = cjson.decode(raw) else m = { name = ARGV[7], rooms = {}, keys = {} } end
+  if raw then m = cjson.decode(raw) else m = { name = ARGV[7], rooms = {}, keys = {}, at = id } end
   m.node = ARGV[5]
   local found = false
   for _, k in ipairs(m.keys) do if k == ARGV[9] then found = true end end

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { act, bot, nextWhere, SKIP, startNode, TestRedis, type TestNode } from './harness.js';
+import { act, bot, FAST, nextWhere, SKIP, startNode, TestRedis, type TestNode } from './harness.js';
 import type { LineClient } from '../helpers/line-client.js';
 
 test('three nodes are one chat: rooms, private messages, /who and /rooms', { skip: SKIP }, async (t) => {
@@ -12,7 +12,7 @@ test('three nodes are one chat: rooms, private messages, /who and /rooms', { ski
     for (const n of nodes) await n.stop();
     await redis.destroy();
   });
-  for (const name of ['n1', 'n2', 'n3']) nodes.push(await startNode(redis.url, name));
+  for (const name of ['n1', 'n2', 'n3']) nodes.push(await startNode(redis.url, name, FAST, true));
   const [n1, n2, n3] = nodes as [TestNode, TestNode, TestNode];
   const ana = await bot(n1.port, 'ana');
   clients.push(ana.c);
@@ -62,6 +62,31 @@ test('three nodes are one chat: rooms, private messages, /who and /rooms', { ski
   await nextWhere(ana.c, (m) => m.type === 'nick' && m.new === 'bea');
   act(cai.c, { type: 'msg', to: 'bea', text: 'oi bea' });
   assert.equal((await nextWhere(bia.c, (m) => m.type === 'private')).text, 'oi bea');
+
+  // History: every node stored every event it got from the bus, with the same ids.
+  const pages = [];
+  for (const u of [ana, bia, cai]) {
+    act(u.c, { type: 'history', ref: 'h' });
+    const head = await nextWhere(u.c, (m) => m.type === 'history');
+    const page = [head];
+    for (let i = 0; i < (head.count as number); i++) page.push(await u.c.nextJson());
+    pages.push(page);
+  }
+  assert.ok(JSON.stringify(pages[0]).includes('oi de n1'), JSON.stringify(pages[0]));
+  assert.deepEqual(pages[1], pages[0]);
+  assert.deepEqual(pages[2], pages[0]);
+
+  // A node started late learns who is where from the snapshot.
+  const n4 = await startNode(redis.url, 'n4');
+  nodes.push(n4);
+  const dia = await bot(n4.port, 'dia');
+  clients.push(dia.c);
+  assert.deepEqual(dia.welcome.users, ['ana', 'bea', 'cai', 'dia']);
+  act(dia.c, { type: 'rooms', ref: 'x' });
+  assert.deepEqual((await nextWhere(dia.c, (m) => m.type === 'rooms')).rooms, [
+    { room: '#geral', users: 4, topic: '' },
+    { room: '#rust', users: 2, topic: '' },
+  ]);
 
   // A user who quits is gone everywhere, and the name is free on every node.
   act(bia.c, { type: 'quit' });

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { Cluster } from '../../src/cluster/index.js';
 import { PapoServer } from '../../src/server/server.js';
+import { SqliteHistory } from '../../src/store/index.js';
 import { LineClient } from '../helpers/line-client.js';
 import { testOptions } from '../helpers/server.js';
 
@@ -85,11 +86,18 @@ export interface TestNode {
 }
 
 /** One papo node of the cluster in this process, on a free port. */
-export async function startNode(url: string, name: string, times = FAST): Promise<TestNode> {
+export async function startNode(
+  url: string,
+  name: string,
+  times = FAST,
+  withHistory = false,
+): Promise<TestNode> {
   const log = pino({ level: process.env.PAPO_TEST_LOG ?? 'silent' });
   const cluster = await Cluster.connect({ url, node: name, log, times });
-  const server = new PapoServer({ options: testOptions(), log, version: '0.0.0-test', cluster });
-  await cluster.start(server.hub, 0);
+  const dir = withHistory ? mkdtempSync(join(tmpdir(), 'papo-history-')) : null;
+  const history = dir ? SqliteHistory.open(join(dir, 'history.db')) : undefined;
+  const server = new PapoServer({ options: testOptions(), log, version: '0.0.0-test', cluster, history });
+  await cluster.start(server.hub, (history?.nextEventId() ?? 1) - 1);
   const address = await server.listen();
   let stopped = false;
   return {
@@ -102,6 +110,8 @@ export async function startNode(url: string, name: string, times = FAST): Promis
       stopped = true;
       await server.stop(500);
       await cluster.stop();
+      history?.close();
+      if (dir) rmSync(dir, { recursive: true, force: true });
     },
   };
 }
