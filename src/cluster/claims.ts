@@ -15,6 +15,8 @@ export class RedisClaims implements NameClaims {
     private readonly keys: ClusterKeys,
     private readonly node: string,
     private readonly log: Logger,
+    /** Sends drafts already queued before a claim (a leave freeing this very name). */
+    private readonly before: () => void = () => {},
   ) {}
 
   claim(
@@ -25,6 +27,7 @@ export class RedisClaims implements NameClaims {
     done: (result: ClaimResult) => void,
   ): void {
     if (!this.link.up) return void queueMicrotask(() => done('down'));
+    this.before();
     const k = this.keys;
     this.link
       .run(

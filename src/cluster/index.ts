@@ -39,7 +39,7 @@ export class Cluster {
     this.node = options.node;
     this.keys = clusterKeys(options.prefix);
     this.bus = new RedisBus(link, this.keys, this.node, Date, options.log);
-    this.claims = new RedisClaims(link, this.keys, this.node, options.log);
+    this.claims = new RedisClaims(link, this.keys, this.node, options.log, this.bus.flush);
     this.watch = new NodeWatch(link, this.keys, this.node, options.log, options.times ?? DEFAULT_WATCH);
     this.watch.onBeat = (seq) => {
       if (this.bus.orderer && seq > this.bus.orderer.last) void this.bus.orderer.catchUp();

@@ -93,7 +93,11 @@ export class RedisBus implements Bus {
     for (const p of held) this.publish(p.draft, p.origin);
   }
 
-  private readonly flush = (): void => {
+  /**
+   * Sends this turn's drafts now: a name claim calls it first, so a leave that frees a name is
+   * applied before the name is claimed again (one connection keeps the order).
+   */
+  readonly flush = (): void => {
     this.scheduled = false;
     const batch = this.batch;
     this.batch = [];

@@ -89,13 +89,14 @@ return id
  * KEYS: claim key, this node's claim set, seq, log, members. ARGV: node, token, presented
  * token, name key, maxlen, channel, claims-set prefix. Returns 'ok' or 'taken'. A presented
  * token that matches the holder's takes the name over: the holder (on a dead or cut node) is
- * announced as gone in the same step.
+ * announced as gone in the same step. This node's own claim is stale (a join Redis refused).
  */
 export const CLAIM =
   EMIT +
   `
 local cur = redis.call('HMGET', KEYS[1], 'node', 'token')
-if cur[1] and not (ARGV[3] ~= '' and cur[2] == ARGV[3]) then return 'taken' end
+-- A claim of this very node is stale: the node asks only for names none of its users holds.
+if cur[1] and cur[1] ~= ARGV[1] and not (ARGV[3] ~= '' and cur[2] == ARGV[3]) then return 'taken' end
 if cur[1] then
   redis.call('SREM', ARGV[7] .. cur[1], ARGV[4])
   if cur[1] ~= ARGV[1] then

@@ -112,8 +112,8 @@ export class Hub {
   /** With name claims (a cluster): other nodes' users, kept as the bus's events tell. */
   readonly remote: RemoteMembers | null;
   private readonly claims: NameClaims | undefined;
-  /** Sessions whose name claim is under way. */
-  private readonly claiming = new Set<Session>();
+  /** Name claims under way on this node: the session, by name key (one claim per name at a time). */
+  private readonly claiming = new Map<string, Session>();
 
   constructor(options: HubOptions) {
     this.clock = options.clock;
@@ -244,7 +244,7 @@ export class Hub {
 
   private join(session: Session, action: Extract<ClientAction, { type: 'join' }>): void {
     const { token, since, ref } = action;
-    if (session.name !== null || this.claiming.has(session))
+    if (session.name !== null || this.isClaiming(session))
       return this.fail(session, 'ALREADY_JOINED', { kind: 'none' }, ref);
     const check = checkName(action.name);
     if (!check.ok) return this.fail(session, 'NAME_INVALID', { kind: 'name', problem: check.problem }, ref);
@@ -273,10 +273,11 @@ export class Hub {
   private claimJoin(session: Session, name: string, action: Extract<ClientAction, { type: 'join' }>): void {
     const claims = this.claims as NameClaims;
     const key = nameKey(name);
+    if (this.claiming.has(key)) return this.refuseClaim(session, name, 'taken', action.ref);
     const token = this.newToken();
-    this.claiming.add(session);
+    this.claiming.set(key, session);
     claims.claim(name, key, token, action.token, (result) => {
-      this.claiming.delete(session);
+      this.claiming.delete(key);
       if (session.closed) return result === 'ok' ? claims.release(key) : undefined;
       if (result !== 'ok') return this.refuseClaim(session, name, result, action.ref);
       // A remote holder whose token this client presented: its node died; this session takes over.
@@ -287,6 +288,11 @@ export class Hub {
       const draft = { type: 'join', room: this.defaultRoom, name, connected: true } as const;
       this.publish(draft, session, action.ref, action.since);
     });
+  }
+
+  private isClaiming(session: Session): boolean {
+    for (const s of this.claiming.values()) if (s === session) return true;
+    return false;
   }
 
   private refuseClaim(session: Session, name: string, result: 'taken' | 'down', ref: Ref | undefined): void {
@@ -423,7 +429,11 @@ export class Hub {
   /** A cluster's rename: the new name is claimed cluster-wide first (the bus frees the old one). */
   private claimNick(session: Session, name: string, ref: Ref | undefined): void {
     const claims = this.claims as NameClaims;
-    this.claims?.claim(name, nameKey(name), session.token as string, undefined, (result) => {
+    const key = nameKey(name);
+    if (this.claiming.has(key)) return this.refuseClaim(session, name, 'taken', ref);
+    this.claiming.set(key, session);
+    claims.claim(name, key, session.token as string, undefined, (result) => {
+      this.claiming.delete(key);
       if (session.closed || session.name === null)
         return result === 'ok' ? claims.release(nameKey(name)) : undefined;
       if (result !== 'ok') return this.refuseClaim(session, name, result, ref);
