@@ -2,6 +2,7 @@ import { LocalBus, type Bus, type Draft, type Origin } from './bus.js';
 import type { NameClaims } from './claims.js';
 import type { Clock } from './clock.js';
 import { Directory } from './directory.js';
+import { DIRECT_FANOUT, type Fanout } from './fanout.js';
 import type { ErrorCode } from './errors.js';
 import type {
   ActionEvent,
@@ -57,6 +58,8 @@ export interface HubOptions {
   firstEventId?: number;
   /** This node's name on the bus (events it published come back carrying it). */
   node?: string;
+  /** How room events reach members (default: one send per member). */
+  fanout?: Fanout;
   maxMessageBytes?: number;
   journal?: Journal;
   /** Stored messages for the replay on entering a room, `history` and `search`; none: history is off. */
@@ -108,7 +111,7 @@ export class Hub {
   private readonly history: HistoryDesk;
   private readonly busyRoom: number;
   private readonly presence = new Map<Room, Presence>();
-  private deliveryMark = 0;
+  private readonly fanout: Fanout;
   /** With name claims (a cluster): other nodes' users, kept as the bus's events tell. */
   readonly remote: RemoteMembers | null;
   private readonly claims: NameClaims | undefined;
@@ -123,6 +126,7 @@ export class Hub {
     this.maxRooms = options.maxRooms ?? DEFAULT_MAX_ROOMS;
     this.maxRoomsPerUser = options.maxRoomsPerUser ?? DEFAULT_MAX_ROOMS_PER_USER;
     this.busyRoom = options.busyRoom ?? DEFAULT_BUSY_ROOM;
+    this.fanout = options.fanout ?? DIRECT_FANOUT;
     this.journal = options.journal;
     this.roomStore = options.roomStore;
     this.history = new HistoryDesk(options.history, options.historyReplay ?? DEFAULT_HISTORY_REPLAY);
@@ -218,6 +222,7 @@ export class Hub {
     this.directory.remove(session);
     session.peer.send({ type: 'bye', reason });
     session.peer.close();
+    this.fanout.moving(session);
     const rooms = session.rooms;
     session.rooms = [];
     session.current = null;
@@ -310,11 +315,13 @@ export class Hub {
     const rooms = holder.rooms;
     const current = holder.current;
     // The dead connection leaves its rooms' member lists: the new one takes its place there.
+    this.fanout.moving(holder);
     for (const room of rooms) room.members.delete(holder);
     holder.rooms = [];
     this.detach(holder, 'replaced');
     this.directory.claim(session, name);
     session.token = this.newToken();
+    this.fanout.moving(session);
     session.rooms = rooms;
     session.current = current;
     for (const room of rooms) room.members.add(session);
@@ -335,6 +342,7 @@ export class Hub {
       return this.fail(session, 'ROOM_INVALID', { kind: 'room_name', problem: check.problem }, ref);
     const existing = this.rooms.get(check.name);
     if (existing && session.inRoom(existing)) {
+      this.fanout.moving(session);
       session.current = existing;
       return session.peer.send({ type: 'room', topic: existing.topic, ...listing(existing), ref });
     }
@@ -526,7 +534,7 @@ export class Hub {
     ref: Ref | undefined,
   ): void {
     const room = this.rooms.get(event.room);
-    if (room) for (const s of room.members) if (s !== from) s.peer.send(event);
+    if (room) this.fanout.toRoom(room, event, from);
     from?.peer.send({ type: 'ack', ref, id: event.id, ts: event.ts, of: event.type, room: event.room });
   }
 
@@ -545,7 +553,7 @@ export class Hub {
     const { room, created } = this.rooms.open(event.room);
     if (created) this.saveRoom(room);
     if (this.isBusy(room)) this.notePresence(room, event.name, 'joined');
-    else for (const s of room.members) s.peer.send(event);
+    else this.fanout.toRoom(room, event);
     if (!from || from.closed) return this.rooms.dropIfEmpty(room);
     this.enter(from, room);
     if (event.connected) {
@@ -570,8 +578,9 @@ export class Hub {
       this.notePresence(room, event.name, 'left');
       // The parter is told at once all the same: it asked.
       if (from?.inRoom(room)) from.peer.send(event);
-    } else for (const s of room.members) s.peer.send(event);
+    } else this.fanout.toRoom(room, event);
     if (!from || !from.inRoom(room)) return;
+    this.fanout.moving(from);
     const at = from.rooms.indexOf(room);
     room.members.delete(from);
     from.rooms.splice(at, 1);
@@ -594,7 +603,7 @@ export class Hub {
     room.topicBy = event.by;
     room.topicTs = event.ts;
     this.saveRoom(room);
-    for (const s of room.members) s.peer.send(event);
+    this.fanout.toRoom(room, event);
     from?.peer.send({ type: 'ack', ref, id: event.id, ts: event.ts, of: 'topic', room: room.name });
   }
 
@@ -604,25 +613,18 @@ export class Hub {
     from: Session | undefined,
     ref: Ref | undefined,
   ): void {
-    const mark = ++this.deliveryMark;
-    if (from && event.type === 'nick') {
-      from.mark = mark;
-      from.peer.send(event);
-      from.peer.send({ type: 'ack', ref, id: event.id, ts: event.ts, of: 'nick', name: event.new });
-    }
+    const rooms: Room[] = [];
     for (const name of event.rooms) {
       const room = this.rooms.get(name);
       if (!room) continue;
-      if (event.type === 'leave' && this.isBusy(room)) {
-        this.notePresence(room, event.name, 'left');
-        continue;
-      }
-      for (const s of room.members) {
-        if (s.mark === mark) continue;
-        s.mark = mark;
-        s.peer.send(event);
-      }
+      if (event.type === 'leave' && this.isBusy(room)) this.notePresence(room, event.name, 'left');
+      else rooms.push(room);
     }
+    if (from && event.type === 'nick') {
+      from.peer.send(event);
+      from.peer.send({ type: 'ack', ref, id: event.id, ts: event.ts, of: 'nick', name: event.new });
+    }
+    this.fanout.toRooms(rooms, event, from);
   }
 
   /**
@@ -634,7 +636,7 @@ export class Hub {
     const ts = this.clock.now();
     for (const [room, p] of this.presence) {
       const event: ServerEvent = { type: 'presence', ts, room: room.name, ...p };
-      for (const s of room.members) s.peer.send(event);
+      this.fanout.toRoom(room, event);
     }
     this.presence.clear();
   }
@@ -657,6 +659,7 @@ export class Hub {
 
   /** Makes `room` the session's current room, adding it as a member. */
   private enter(session: Session, room: Room): void {
+    this.fanout.moving(session);
     room.members.add(session);
     session.rooms.push(room);
     session.current = room;

@@ -12,6 +12,7 @@ import type { CertificateFiles } from './certificate.js';
 import { MAX_JSON_LINE_BYTES } from './codec/json.js';
 import { Connection, type ConnectionContext } from './connection.js';
 import { Flusher } from './flusher.js';
+import { SharedFanout } from './shared-fanout.js';
 import { logListenerDrops } from './listener-drops.js';
 import type { ServerOptions } from './options.js';
 import { TcpTransport, type TcpTransportOptions } from './tcp-transport.js';
@@ -63,6 +64,7 @@ function ignoreError(): void {}
 export class PapoServer {
   readonly hub: Hub;
   readonly flusher = new Flusher();
+  private readonly fanout: SharedFanout;
   private readonly listeners: Server[] = [];
   private tlsListener: TlsListener | null = null;
   private readonly connections = new Set<Connection>();
@@ -81,6 +83,10 @@ export class PapoServer {
 
   constructor(private readonly deps: PapoServerDeps) {
     const { options } = deps;
+    const encoder = new Encoder();
+    const fanout = new SharedFanout(encoder);
+    this.fanout = fanout;
+    this.flusher.setTurnLog(fanout);
     this.hub = new Hub({
       clock: Date,
       newToken: tokenSource(),
@@ -93,6 +99,7 @@ export class PapoServer {
       maxRooms: options.maxRooms,
       maxRoomsPerUser: options.maxRoomsPerUser,
       busyRoom: options.busyRoom,
+      fanout,
       ...(deps.cluster ?? {}),
     });
     this.tcpOptions = { keepaliveSeconds: options.keepaliveSeconds, firstLineBytes: MAX_JSON_LINE_BYTES };
@@ -100,7 +107,8 @@ export class PapoServer {
     this.connectionContext = {
       hub: this.hub,
       flusher: this.flusher,
-      encoder: new Encoder(),
+      encoder,
+      fanout,
       unjournaled: deps.history ? this.unjournaled : null,
       options: this.deps.options,
       floodLimits: {
@@ -301,6 +309,7 @@ export class PapoServer {
     this.stopping ??= (async () => {
       if (this.heartbeat) clearInterval(this.heartbeat);
       if (this.presence) clearInterval(this.presence);
+      this.fanout.close();
       const closed = this.listeners.map((l) => new Promise<void>((resolve) => l.close(() => resolve())));
       this.hub.shutdown();
       this.flusher.run();
