@@ -32,6 +32,7 @@ export const ERROR_CODES = [
   'BAD_TARGET',
   'BANNED',
   'MUTED',
+  'CLUSTER_DOWN',
   'INTERNAL',
 ] as const;
 

@@ -208,7 +208,7 @@ export interface ErrorEvent {
 }
 
 /** Server notices that are not chat events. */
-export type NoticeCode = 'SHUTDOWN' | 'THROTTLED';
+export type NoticeCode = 'SHUTDOWN' | 'THROTTLED' | 'CLUSTER_DEGRADED' | 'CLUSTER_RESTORED';
 export interface NoticeEvent {
   type: 'notice';
   code: NoticeCode;

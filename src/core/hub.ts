@@ -1,4 +1,5 @@
 import { LocalBus, type Bus, type Draft, type Origin } from './bus.js';
+import type { NameClaims } from './claims.js';
 import type { Clock } from './clock.js';
 import { Directory } from './directory.js';
 import { DIRECT_FANOUT, type Fanout } from './fanout.js';
@@ -25,6 +26,7 @@ import { DEFAULT_HISTORY_REPLAY, HistoryDesk, type HistorySource, type RoomStore
 import { isModeration, Moderation, ModerationDesk, type ModerationHost } from './moderation/index.js';
 import { checkName, checkRoomName, nameKey } from './names.js';
 import { RefMemory } from './ref-memory.js';
+import { RemoteMembers } from './remote.js';
 import { Room, Rooms } from './room.js';
 import { Session, type Peer } from './session.js';
 import { MAX_MESSAGE_BYTES, sanitizeText, utf8Length } from './text.js';
@@ -80,6 +82,8 @@ export interface HubOptions {
   busyRoom?: number;
   /** Bans, mutes and operators (default: in memory only, no server operators). */
   moderation?: Moderation;
+  /** Where names are claimed beyond this node (a cluster); none: the Directory alone decides, at once. */
+  claims?: NameClaims;
 }
 
 /** A busy room's joins and leaves since the last summary. */
@@ -117,6 +121,11 @@ export class Hub {
   private readonly fanout: Fanout;
   /** Acks of messages by `ref`, so a line sent again after a lost connection is not posted twice. */
   private readonly refs = new RefMemory();
+  /** With name claims (a cluster): other nodes' users, kept as the bus's events tell. */
+  readonly remote: RemoteMembers | null;
+  private readonly claims: NameClaims | undefined;
+  /** Name claims under way on this node: the session, by name key (one claim per name at a time). */
+  private readonly claiming = new Map<string, Session>();
 
   constructor(options: HubOptions) {
     this.clock = options.clock;
@@ -135,7 +144,9 @@ export class Hub {
     this.defaultRoom =
       saved.get(nameKey(options.defaultRoom ?? DEFAULT_ROOM))?.name ?? options.defaultRoom ?? DEFAULT_ROOM;
     this.bus = options.bus ?? new LocalBus(this.clock, options.firstEventId ?? 1);
-    this.bus.connect(this.deliver);
+    this.claims = options.claims;
+    this.remote = this.claims ? new RemoteMembers(this.directory, this.rooms) : null;
+    this.bus.connect(this.deliver, this.refused);
     this.moderation = new ModerationDesk(options.moderation ?? new Moderation(), this.moderationHost());
   }
 
@@ -266,11 +277,14 @@ export class Hub {
 
   private join(session: Session, action: Extract<ClientAction, { type: 'join' }>): void {
     const { token, since, ref } = action;
-    if (session.name !== null) return this.fail(session, 'ALREADY_JOINED', { kind: 'none' }, ref);
+    if (session.name !== null || this.isClaiming(session))
+      return this.fail(session, 'ALREADY_JOINED', { kind: 'none' }, ref);
     const check = checkName(action.name);
     if (!check.ok) return this.fail(session, 'NAME_INVALID', { kind: 'name', problem: check.problem }, ref);
     if (!this.moderation.allowName(session, nameKey(check.name), ref, true)) return;
     const holder = this.directory.find(check.name);
+    if (this.claims && (!holder || this.remote?.isRemote(holder)))
+      return this.claimJoin(session, check.name, action);
     if (holder) {
       // Only the holder's own session token takes a name back from a dead ("ghost") connection.
       if (token === undefined || holder.token === null || token !== holder.token) {
@@ -287,6 +301,42 @@ export class Hub {
       session,
       ref,
       since,
+    );
+  }
+
+  /** A cluster's join: the name is claimed cluster-wide first, then joined as on one node. */
+  private claimJoin(session: Session, name: string, action: Extract<ClientAction, { type: 'join' }>): void {
+    const claims = this.claims as NameClaims;
+    const key = nameKey(name);
+    if (this.claiming.has(key)) return this.refuseClaim(session, name, 'taken', action.ref);
+    const token = this.newToken();
+    this.claiming.set(key, session);
+    claims.claim(name, key, token, action.token, (result) => {
+      this.claiming.delete(key);
+      if (session.closed) return result === 'ok' ? claims.release(key) : undefined;
+      if (result !== 'ok') return this.refuseClaim(session, name, result, action.ref);
+      // A remote holder whose token this client presented: its node died; this session takes over.
+      const ghost = this.directory.find(name);
+      if (ghost) this.remote?.drop(ghost);
+      this.directory.claim(session, name);
+      session.token = token;
+      const draft = { type: 'join', room: this.defaultRoom, name, connected: true } as const;
+      this.publish(draft, session, action.ref, action.since);
+    });
+  }
+
+  private isClaiming(session: Session): boolean {
+    for (const s of this.claiming.values()) if (s === session) return true;
+    return false;
+  }
+
+  private refuseClaim(session: Session, name: string, result: 'taken' | 'down', ref: Ref | undefined): void {
+    if (result === 'down') return this.fail(session, 'CLUSTER_DOWN', { kind: 'none' }, ref);
+    this.fail(
+      session,
+      'NAME_TAKEN',
+      { kind: 'name_taken', name: this.directory.find(name)?.name ?? name },
+      ref,
     );
   }
 
@@ -413,9 +463,27 @@ export class Hub {
     }
     const old = session.name as string;
     if (old === check.name) return this.fail(session, 'NAME_TAKEN', { kind: 'name_taken', name: old }, ref);
+    if (this.claims && nameKey(old) !== nameKey(check.name)) return this.claimNick(session, check.name, ref);
     this.directory.rename(session, check.name);
     const rooms = session.rooms.map((r) => r.name);
     this.publish({ type: 'nick', old, new: check.name, rooms }, session, ref);
+  }
+
+  /** A cluster's rename: the new name is claimed cluster-wide first (the bus frees the old one). */
+  private claimNick(session: Session, name: string, ref: Ref | undefined): void {
+    const claims = this.claims as NameClaims;
+    const key = nameKey(name);
+    if (this.claiming.has(key)) return this.refuseClaim(session, name, 'taken', ref);
+    this.claiming.set(key, session);
+    claims.claim(name, key, session.token as string, undefined, (result) => {
+      this.claiming.delete(key);
+      if (session.closed || session.name === null)
+        return result === 'ok' ? claims.release(nameKey(name)) : undefined;
+      if (result !== 'ok') return this.refuseClaim(session, name, result, ref);
+      const old = session.name;
+      this.directory.rename(session, name);
+      this.publish({ type: 'nick', old, new: name, rooms: session.rooms.map((r) => r.name) }, session, ref);
+    });
   }
 
   /** The room `name` names (the default room when absent), if the user is in it; else says why. */
@@ -458,6 +526,22 @@ export class Hub {
    * journaled before anyone sees them; the session that caused an event gets its answer here.
    */
   private readonly deliver = (event: BusEvent, origin: Origin | undefined): void => {
+    this.deliverEvent(event, origin);
+    if (this.remote !== null && origin?.node !== this.node) this.remote.apply(event, origin);
+  };
+
+  /**
+   * What the bus could not take (a cluster's store unreachable): its sender is told, nothing is
+   * acknowledged; a join that never reached the others leaves the name free again.
+   */
+  private readonly refused = (draft: Draft, origin: Origin | undefined): void => {
+    const from = origin?.node === this.node ? this.directory.session(origin.session) : undefined;
+    if (!from || from.closed) return;
+    this.fail(from, 'CLUSTER_DOWN', { kind: 'none' }, origin?.ref);
+    if (draft.type === 'join' && draft.connected) this.directory.release(from);
+  };
+
+  private deliverEvent(event: BusEvent, origin: Origin | undefined): void {
     const from = origin?.node === this.node ? this.directory.session(origin.session) : undefined;
     const ref = origin?.ref;
     if (isModeration(event)) return this.moderation.deliver(event, from, ref, origin?.node === this.node);
@@ -478,7 +562,7 @@ export class Hub {
       case 'nick':
         return this.deliverToSharers(event, from, ref);
     }
-  };
+  }
 
   private deliverMessage(
     event: MessageEvent | ActionEvent,

@@ -160,6 +160,10 @@ const en: Texts = {
         return '*** The server is shutting down. Goodbye!';
       case 'THROTTLED':
         return `*** Slow down: you are sending faster than ${d.kind === 'rate' ? d.linesPerSecond : '?'} lines per second; your messages are being delayed.`;
+      case 'CLUSTER_DEGRADED':
+        return '*** The chat is degraded: this server lost touch with the others. Messages are refused until it is back.';
+      case 'CLUSTER_RESTORED':
+        return '*** The chat is back: this server is in touch with the others again.';
     }
   },
   error: (code, d) => {
@@ -220,6 +224,8 @@ const en: Texts = {
           : 'Message history is turned off on this server.';
       case 'STORAGE_FAILED':
         return `The server could not store your message (${detailText(d)}): the others got it, but it is not in the history.`;
+      case 'CLUSTER_DOWN':
+        return 'The chat is degraded (this server lost touch with the others): not sent. Try again shortly.';
       case 'INTERNAL':
         return 'Internal server error; the request was not carried out.';
       case 'NOT_OPERATOR':
@@ -295,6 +301,10 @@ const pt: Texts = {
         return '*** O servidor está sendo desligado. Até logo!';
       case 'THROTTLED':
         return `*** Mais devagar: você está enviando mais de ${d.kind === 'rate' ? d.linesPerSecond : '?'} linhas por segundo; suas mensagens estão sendo atrasadas.`;
+      case 'CLUSTER_DEGRADED':
+        return '*** O chat está degradado: este servidor perdeu contato com os outros. Mensagens são recusadas até ele voltar.';
+      case 'CLUSTER_RESTORED':
+        return '*** O chat voltou: este servidor está em contato com os outros de novo.';
     }
   },
   error: (code, d) => {
@@ -355,6 +365,8 @@ const pt: Texts = {
           : 'O histórico de mensagens está desligado neste servidor.';
       case 'STORAGE_FAILED':
         return `O servidor não conseguiu guardar sua mensagem (${detailText(d)}): os outros a receberam, mas ela não está no histórico.`;
+      case 'CLUSTER_DOWN':
+        return 'O chat está degradado (este servidor perdeu contato com os outros): não enviado. Tente de novo em instantes.';
       case 'INTERNAL':
         return 'Erro interno do servidor; o pedido não foi executado.';
       case 'NOT_OPERATOR':

@@ -9,6 +9,7 @@ import { LANGS, TEXTS, langFromLocale, type Lang } from '../protocol/texts.js';
 import { VERSION } from '../version.js';
 import { ensureSelfSignedCertificate, type CertificateFiles } from './certificate.js';
 import { fitToOpenFiles } from './fd-limit.js';
+import { clusterOptions, clusterSettings, connectCluster, type ClusterSettings } from './cluster-cli.js';
 import { historyOptions, historySettings, openHistory } from './history-cli.js';
 import { openModerationOrFail } from './moderation-cli.js';
 import { opsList } from './moderation-files.js';
@@ -37,6 +38,7 @@ export function serverCommand(): Command {
   const d = DEFAULTS;
   const opt = (flags: string, description: string, env: string) => new Option(flags, description).env(env);
   const [noHistory, historyReplay, historyMaxMessages, historyMaxDays] = historyOptions();
+  const [cluster, nodeName] = clusterOptions();
   return addWebOptions(
     new Command('server').description(
       'run the chat server (plain text for nc/telnet, JSON lines for programs)',
@@ -200,6 +202,8 @@ export function serverCommand(): Command {
     .addOption(historyReplay)
     .addOption(historyMaxMessages)
     .addOption(historyMaxDays)
+    .addOption(cluster)
+    .addOption(nodeName)
     .addOption(new Option('--debug', 'show stack traces on errors'))
     .action(async (o: Record<string, unknown>) => {
       const options: ServerOptions = {
@@ -233,7 +237,7 @@ export function serverCommand(): Command {
         busyRoom: o.busyRoom as number,
         ops: o.ops as string[],
       };
-      await runServer(options, o.logFormat as LogFormat | undefined);
+      await runServer(options, o.logFormat as LogFormat | undefined, clusterSettings(o));
     });
 }
 
@@ -268,7 +272,11 @@ async function bindOrFail(
   }
 }
 
-async function runServer(requested: ServerOptions, logFormat?: LogFormat): Promise<void> {
+async function runServer(
+  requested: ServerOptions,
+  logFormat?: LogFormat,
+  clustered: ClusterSettings | null = null,
+): Promise<void> {
   const log = createLogger(requested.logLevel, logFormat);
   const { options, maxSockets } = fitToOpenFiles(requested, log);
   if (!options.plain && !options.tls) fail('--no-plain leaves nothing to listen on: add --tls');
@@ -282,7 +290,17 @@ async function runServer(requested: ServerOptions, logFormat?: LogFormat): Promi
   }
   const history = openHistory(options);
   const moderation = openModerationOrFail(options, log);
-  const server = new PapoServer({ options, log, version: VERSION, history, maxSockets, moderation });
+  const cluster = clustered ? await connectCluster(clustered, log) : null;
+  const server = new PapoServer({
+    options,
+    log,
+    version: VERSION,
+    history,
+    maxSockets,
+    moderation,
+    cluster: cluster ?? undefined,
+  });
+  await cluster?.start(server.hub, (history?.nextEventId() ?? 1) - 1);
   // stdout: `listening on HOST:PORT` first (unless --no-plain), then the TLS lines (README).
   // TLS binds first, so a bad certificate stops the server before anything listens.
   const lines: string[] = [];
@@ -314,7 +332,10 @@ async function runServer(requested: ServerOptions, logFormat?: LogFormat): Promi
     log.info({ signal, connections: server.connectionCount }, 'shutting down');
     const hardStop = setTimeout(() => process.exit(0), 4500);
     hardStop.unref();
-    void server.stop().then(() => process.exit(0));
+    void server
+      .stop()
+      .then(() => cluster?.stop())
+      .then(() => process.exit(0));
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
+import type { Bus } from '../core/bus.js';
+import type { NameClaims } from '../core/claims.js';
 import { Hub, type Journal } from '../core/hub.js';
 import type { ErrorEvent } from '../core/events.js';
 import type { Moderation } from '../core/moderation/index.js';
@@ -32,6 +34,8 @@ export interface PapoServerDeps {
   maxSockets?: number;
   /** Bans, mutes, operators and the audit log (default: in memory, no server operators). */
   moderation?: Moderation;
+  /** Cluster mode (src/cluster): the bus and name claims shared with other nodes, and this node's name. */
+  cluster?: { bus: Bus; claims: NameClaims; node: string };
 }
 
 /** How often busy rooms' joins and leaves are told (docs/PROTOCOL.md, "Busy rooms"). */
@@ -102,6 +106,7 @@ export class PapoServer {
       busyRoom: options.busyRoom,
       moderation: deps.moderation,
       fanout,
+      ...(deps.cluster ?? {}),
     });
     this.tcpOptions = { keepaliveSeconds: options.keepaliveSeconds, firstLineBytes: MAX_JSON_LINE_BYTES };
     this.admission = new Admission(deps.options);
