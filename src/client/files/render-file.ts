@@ -2,6 +2,7 @@ import { nameKey } from '../../core/names.js';
 import { sanitizeText } from '../../core/text.js';
 import type { Lang } from '../../protocol/texts.js';
 import { roomKey } from '../rooms.js';
+import { cleanFileName } from './file-name.js';
 import { formatBytes } from './format-size.js';
 import type { FileMessage } from './messages.js';
 import { CLIENT_TEXTS } from '../texts.js';
@@ -22,7 +23,7 @@ export function fileOfferText(
   const priv = m.to !== undefined;
   const text = FILE_TEXTS[lang].offer(
     sanitizeText(m.from),
-    sanitizeText(m.name),
+    cleanFileName(m.name), // as it would be saved: no bidi trick in what is shown either
     formatBytes(m.size),
     m.id,
     own,
