@@ -2,6 +2,7 @@ import { parseInput, roomName, type Command } from './commands.js';
 import type { ChatContext } from './context.js';
 import { mentions, ownLineKey, type Conversation } from './conversation.js';
 import { Conversations } from './conversations.js';
+import { Files } from './files.js';
 import { HistorySync } from './history-sync.js';
 import type { Texts } from './i18n.js';
 import { notify } from './notify.js';
@@ -29,6 +30,7 @@ export class App implements ChatContext {
   private readonly socket: ChatSocket;
   private readonly history: HistorySync;
   private readonly outbox: Outbox;
+  private readonly files: Files;
   private wantedName = '';
   private welcomed = false;
   private defaultRoom = '#geral';
@@ -48,6 +50,10 @@ export class App implements ChatContext {
       showStored: (conv, r) => this.showLine(conv, r, false),
       onCaughtUp: () => this.outbox.flush(),
       onSearch: (query, records) => shell.showSearch(query, records),
+    });
+    this.files = new Files(this, (conv, id, node) => {
+      this.seen(id);
+      this.insertLive(conv, id, node, null, false);
     });
     this.outbox = new Outbox(this, () => this.online && this.syncRef === null && !this.history.catchingUp);
     this.socket = new ChatSocket(wsUrl, {
@@ -72,6 +78,7 @@ export class App implements ChatContext {
 
   /** Rejoins at once after a reload (the tab kept its token), else asks for a name. */
   start(): void {
+    this.files.attach();
     const name = remembered.name();
     if (name !== null && remembered.token() !== null) {
       this.wantedName = name;
@@ -186,6 +193,8 @@ export class App implements ChatContext {
 
   private onMessage(m: ServerMessage): void {
     if (this.history.take(m)) return;
+    // Files (issue #14): `file`, `upload_slot` and the errors answering an offer.
+    if (this.files.take(m as unknown as Parameters<Files['take']>[0])) return;
     switch (m.type) {
       case 'hello':
         this.defaultRoom = m.defaultRoom ?? this.defaultRoom;

@@ -78,6 +78,18 @@ const en = {
   } as Record<string, string>,
   quitDone: 'You left the chat.',
   joinAgain: 'Join again',
+  attach: 'Attach a file',
+  dropHere: 'Drop to send here',
+  hashing: 'checking…',
+  waitingSlot: 'asking the server…',
+  uploading: (pct: number, rate: string) => `${pct}% · ${rate}/s`,
+  cancel: 'Cancel',
+  download: 'Download',
+  sentFile: (from: string) => `${from} sent`,
+  sentYou: (from: string) => `${from} sent you`,
+  uploadFailed: (name: string, why: string) => `Sending ${name} failed: ${why}`,
+  uploadCancelled: (name: string) => `Sending ${name} was cancelled.`,
+  noConversation: 'Open a room or a private conversation first.',
 };
 
 export type Texts = typeof en;
@@ -160,6 +172,18 @@ const pt: Texts = {
   },
   quitDone: 'Você saiu do bate-papo.',
   joinAgain: 'Entrar de novo',
+  attach: 'Anexar um arquivo',
+  dropHere: 'Solte para enviar aqui',
+  hashing: 'verificando…',
+  waitingSlot: 'pedindo ao servidor…',
+  uploading: (pct: number, rate: string) => `${pct}% · ${rate}/s`,
+  cancel: 'Cancelar',
+  download: 'Baixar',
+  sentFile: (from: string) => `${from} enviou`,
+  sentYou: (from: string) => `${from} enviou para você`,
+  uploadFailed: (name: string, why: string) => `O envio de ${name} falhou: ${why}`,
+  uploadCancelled: (name: string) => `O envio de ${name} foi cancelado.`,
+  noConversation: 'Abra uma sala ou uma conversa privada primeiro.',
 };
 
 /** The texts for the browser's preferred language: Portuguese for any `pt`, else English. */
