@@ -45,7 +45,7 @@ const CLIENT_COMMANDS = [
   },
   {
     name: 'get',
-    usage: { en: '/get ID [DIR]', pt: '/get ID [PASTA]' },
+    usage: { en: '/get ID|URL [DIR]', pt: '/get ID|URL [PASTA]' },
     help: {
       en: 'download a file sent in the chat (default: your Downloads folder)',
       pt: 'baixa um arquivo enviado no chat (padrão: sua pasta de Downloads)',

@@ -21,7 +21,7 @@ export interface FileTexts {
 
 const en: FileTexts = {
   sendUsage: '/send NAME|#room PATH',
-  getUsage: '/get ID [DIR]',
+  getUsage: '/get ID|URL [DIR]',
   sendHelp: 'send a file to someone or to a room (resumes after a break)',
   getHelp: 'download a file sent in the chat (default: your Downloads folder)',
   hashing: (n) => `Checking ${n} …`,
@@ -41,7 +41,7 @@ const en: FileTexts = {
 
 const pt: FileTexts = {
   sendUsage: '/send NOME|#sala CAMINHO',
-  getUsage: '/get ID [PASTA]',
+  getUsage: '/get ID|URL [PASTA]',
   sendHelp: 'envia um arquivo a alguém ou a uma sala (retoma após uma queda)',
   getHelp: 'baixa um arquivo enviado no chat (padrão: sua pasta de Downloads)',
   hashing: (n) => `Verificando ${n} …`,

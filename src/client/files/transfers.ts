@@ -11,6 +11,7 @@ import { OfferRefused } from './offer-queue.js';
 import { throttle, type Progress } from './progress.js';
 import { FILE_TEXTS } from './texts.js';
 import { slotOffset, uploadFile } from './upload.js';
+import { fileAt } from './file-info.js';
 
 /** What the transfers need from the user interface they run in (terminal or pipe). */
 export interface TransferHost {
@@ -149,7 +150,14 @@ export class Transfers {
 
   private async get(id: string, dir: string | null): Promise<void> {
     const t = FILE_TEXTS[this.host.lang];
-    const offer = this.offers.get(id);
+    let offer: Pick<FileMessage, 'url' | 'name' | 'size' | 'sha256'> | undefined = this.offers.get(id);
+    if (!offer && /^https?:\/\//i.test(id)) {
+      try {
+        offer = await fileAt(id);
+      } catch (err) {
+        return this.host.failed(t.getFailed(id, reason(err)));
+      }
+    }
     if (!offer) return this.host.failed(t.noSuchOffer(id));
     const progress: Progress = {
       direction: 'down',
