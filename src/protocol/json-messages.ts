@@ -93,3 +93,23 @@ export type ServerMessage =
   | { type: 'bye'; reason: LeaveReason | 'refused' };
 
 export type ServerMessageType = ServerMessage['type'];
+
+/**
+ * Server → client messages of file transfer (#14, docs/PROTOCOL.md "Files"): kept beside
+ * `ServerMessage` until every client parses them, then folded into it.
+ */
+export type FileMessage =
+  | {
+      type: 'file';
+      id: number;
+      ts: number;
+      from: string;
+      room?: string;
+      to?: string;
+      name: string;
+      size: number;
+      mime: string;
+      sha256: string;
+      url: string;
+    }
+  | { type: 'upload_slot'; url: string; size: number; offset: number; ref?: Ref };

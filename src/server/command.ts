@@ -13,6 +13,7 @@ import { historyOptions, historySettings, openHistory } from './history-cli.js';
 import { createLogger, LOG_FORMATS, LOG_LEVELS, type LogFormat } from './log.js';
 import { DEFAULTS, defaultDataDir, type ServerOptions } from './options.js';
 import { PapoServer } from './server.js';
+import { addFilesOptions, filesSettings, openFiles } from './files/index.js';
 import { addWebOptions, webSettings } from './web/index.js';
 import { startWebForCli } from './web/cli.js';
 
@@ -35,9 +36,11 @@ export function serverCommand(): Command {
   const d = DEFAULTS;
   const opt = (flags: string, description: string, env: string) => new Option(flags, description).env(env);
   const [noHistory, historyReplay, historyMaxMessages, historyMaxDays] = historyOptions();
-  return addWebOptions(
-    new Command('server').description(
-      'run the chat server (plain text for nc/telnet, JSON lines for programs)',
+  return addFilesOptions(
+    addWebOptions(
+      new Command('server').description(
+        'run the chat server (plain text for nc/telnet, JSON lines for programs)',
+      ),
     ),
   )
     .addOption(opt('--host <host>', 'address to listen on', 'PAPO_HOST').default(d.host))
@@ -209,6 +212,7 @@ export function serverCommand(): Command {
         floodDisconnectSeconds: o.floodDisconnect as number,
         ...historySettings(o),
         ...webSettings(o),
+        ...filesSettings(o),
         plain: o.plain !== false,
         tls: Boolean(o.tls) || o.tlsCert !== undefined || o.tlsKey !== undefined,
         tlsPort: o.tlsPort as number,
@@ -269,7 +273,10 @@ async function runServer(requested: ServerOptions, logFormat?: LogFormat): Promi
     fail(`cannot create the data directory ${options.dataDir}: ${(err as Error).message}`, err);
   }
   const history = openHistory(options);
-  const server = new PapoServer({ options, log, version: VERSION, history, maxSockets });
+  const files = await openFiles(options, log).catch((err: Error) =>
+    fail(`cannot keep files in ${join(options.dataDir, 'files')}: ${err.message}`, err),
+  );
+  const server = new PapoServer({ options, log, version: VERSION, history, maxSockets, files });
   // stdout: `listening on HOST:PORT` first (unless --no-plain), then the TLS lines (README).
   // TLS binds first, so a bad certificate stops the server before anything listens.
   const lines: string[] = [];

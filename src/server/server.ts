@@ -5,6 +5,7 @@ import { Hub, type Journal } from '../core/hub.js';
 import { Encoder } from '../protocol/encoder.js';
 import { TEXTS } from '../protocol/texts.js';
 import type { SqliteHistory, StoreFailure } from '../store/index.js';
+import type { FileService } from './files/file-service.js';
 import { Admission, type Refusal } from './admission.js';
 import type { CertificateFiles } from './certificate.js';
 import { MAX_JSON_LINE_BYTES } from './codec/json.js';
@@ -26,6 +27,8 @@ export interface PapoServerDeps {
   history?: SqliteHistory;
   /** Most sockets one listener may hold open, from the open-file limit (fd-limit.ts). */
   maxSockets?: number;
+  /** File transfer (#14), served on the web port; none: `file_offer` gets FILES_OFF. */
+  files?: FileService;
 }
 
 /** How often busy rooms' joins and leaves are told (docs/PROTOCOL.md, "Busy rooms"). */
@@ -89,7 +92,9 @@ export class PapoServer {
       maxRooms: options.maxRooms,
       maxRoomsPerUser: options.maxRoomsPerUser,
       busyRoom: options.busyRoom,
+      files: deps.files,
     });
+    if (deps.files) deps.files.onStored = (file) => this.hub.publishFile(file);
     this.tcpOptions = { keepaliveSeconds: options.keepaliveSeconds, firstLineBytes: MAX_JSON_LINE_BYTES };
     this.admission = new Admission(deps.options);
     this.connectionContext = {
@@ -160,6 +165,11 @@ export class PapoServer {
         return log.warn({ err: failure.error.message }, 'history: upkeep failed; tried again later');
     }
   };
+
+  /** File transfer, when on (the web listener routes its HTTP side). */
+  get files(): FileService | undefined {
+    return this.deps.files;
+  }
 
   get connectionCount(): number {
     return this.connections.size;
