@@ -128,13 +128,15 @@ test('hostile names are cleaned again on the way to the disk', async (t) => {
   const downloads = join(tempDir(t), 'in');
   mkdirSync(downloads);
   // Names a Linux file system takes, that must not reach another disk as they are.
-  for (const name of ['CON.txt', 'fatura\u202Etxt.exe', '..oculto', 'linha\nnova.txt']) {
+  for (const name of ['CON.txt', 'fatura\u202Etxt.exe', '..oculto', 'tab\there.txt']) {
     writeFileSync(join(dir, name), name);
     ana.send(`/send #geral ${join(dir, name)}`);
   }
   const offers: string[] = [];
   while (offers.length < 4) {
-    const line = await bob.line(/\[#\d+ — \/get \d+\]$/);
+    const line = await bob.line(/\[#\d+ — \/get \d+\]$/).catch((err: Error) => {
+      throw new Error(`${err.message}\nana: ${ana.err.join('\n')}`);
+    });
     bob.out.splice(bob.out.indexOf(line), 1);
     offers.push(line);
   }
