@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { LineClient } from '../helpers/line-client.js';
 import { tempDir } from '../helpers/temp.js';
+import { PtyClient } from './client-pty.js';
+import { VirtualScreen } from './client-vt.js';
 import { CuttingProxy, pipeClient, startPapo } from './client-files-harness.js';
 
 // Issue #14, the client side: `papo client` processes sending and fetching files through a
@@ -178,4 +180,33 @@ test('clear errors: no such user, unreadable path, unknown id, files off', async
   await bea.line(/^papo: sending a\.txt failed: /, 'err');
   bea.child.stdin.end();
   assert.equal(await bea.exited, 1);
+});
+
+test('in the terminal the progress bar lives on the status row and never garbles the input', async (t) => {
+  const papo = await startPapo(t);
+  const dir = tempDir(t);
+  writeFileSync(join(dir, 'big.bin'), randomBytes(48 * 1024 * 1024));
+  const bob = pipeClient(t, papo.port, 'bob');
+  await bob.line(/^\*\*\* /);
+  const ana = PtyClient.start([`127.0.0.1:${papo.port}`, '--name', 'ana'], 100, 16);
+  t.after(() => ana.child.kill('SIGKILL'));
+  await ana.waitFor('ana> ');
+  ana.type(`/send #geral ${join(dir, 'big.bin')}\r`);
+  ana.type('half typed');
+  const bar = await ana.waitFor(
+    /[#↑] big\.bin \[[#-]{10}\] \d+% [\d.]+ [kMG]?B\/50 MB [\d.]+ [kMG]?B\/s ETA /,
+  );
+  await ana.waitFor(/sent big\.bin \(50 MB\) to #geral/, bar);
+  await bob.line(/ana sent big\.bin \(50 MB\) \[#\d+ — \/get \d+\]$/);
+  const screen = new VirtualScreen(100, 16);
+  screen.feed(ana.raw);
+  const lines = screen.lines();
+  assert.equal(lines[screen.row], 'ana> half typed');
+  assert.ok(!lines.some((l) => /big\.bin \[/.test(l)), `no bar left behind:\n${lines.join('\n')}`);
+  assert.ok(
+    lines.some((l) => /^\d\d:\d\d you sent big\.bin \(50 MB\) \[#\d+ — \/get \d+\]$/.test(l)),
+    lines.join('\n'),
+  );
+  ana.type('\x15/quit\r');
+  assert.equal(await ana.exitCode(), 0);
 });
