@@ -198,6 +198,7 @@ test('in the terminal the progress bar lives on the status row and never garbles
   );
   await ana.waitFor(/sent big\.bin \(50 MB\) to #geral/, bar);
   await bob.line(/ana sent big\.bin \(50 MB\) \[#\d+ — \/get \d+\]$/);
+  await ana.waitFor(/you sent big\.bin \(50 MB\)/, bar);
   const screen = new VirtualScreen(100, 16);
   screen.feed(ana.raw);
   const lines = screen.lines();

@@ -80,7 +80,7 @@ export class Transfers {
   }
 
   private untrack(p: Progress): void {
-    this.active.delete(p);
+    if (!this.active.delete(p)) return;
     this.redraw.flush();
   }
 
@@ -138,10 +138,12 @@ export class Transfers {
       }
       await uploadFile({ url, path, size, onProgress: this.track(progress) });
       this.slots.delete(key);
+      this.untrack(progress); // the bar goes before the line saying it is done
       this.host.done(t.sent(name, formatBytes(size), target));
     } catch (err) {
       // A slot the server dropped cannot be resumed; a broken connection's can.
       if (err instanceof TransferError && !err.retry) this.slots.delete(key);
+      this.untrack(progress);
       this.host.failed(t.sendFailed(name, reason(err)));
     } finally {
       this.untrack(progress);
@@ -176,10 +178,12 @@ export class Transfers {
         dir: dir ?? this.host.downloadDir(),
         onProgress: this.track(progress),
       });
+      this.untrack(progress);
       if (result.resumedFrom > 0)
         this.host.info(t.resumedDownload(offer.name, formatBytes(result.resumedFrom)));
       this.host.done(t.saved(result.path, formatBytes(offer.size)));
     } catch (err) {
+      this.untrack(progress);
       this.host.failed(t.getFailed(offer.name, reason(err)));
     } finally {
       this.untrack(progress);
