@@ -51,9 +51,9 @@ export class App implements ChatContext {
       onCaughtUp: () => this.outbox.flush(),
       onSearch: (query, records) => shell.showSearch(query, records),
     });
-    this.files = new Files(this, (conv, id, node) => {
+    this.files = new Files(this, (conv, id, node, spoken) => {
       this.seen(id);
-      this.insertLive(conv, id, node, null, false);
+      this.insertLive(conv, id, node, spoken, conv.kind === 'private' && spoken !== null);
     });
     this.outbox = new Outbox(this, () => this.online && this.syncRef === null && !this.history.catchingUp);
     this.socket = new ChatSocket(wsUrl, {

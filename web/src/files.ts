@@ -3,7 +3,8 @@ import type { Conversation } from './conversation.js';
 import { byId, h } from './dom.js';
 import type { ClientMessage } from './protocol.js';
 import { sha256OfBlob } from './sha256.js';
-import { fileNode, formatBytes, sameOrigin, uploadRow } from './view/file-node.js';
+import { formatBytes, sameOrigin } from './file-urls.js';
+import { fileNode, uploadRow } from './view/file-node.js';
 
 /** Bytes per PATCH: progress moves and a broken upload resumes at this grain. */
 export const CHUNK_BYTES = 4 * 1024 * 1024;
@@ -59,7 +60,12 @@ export class Files {
 
   constructor(
     private readonly ctx: ChatContext,
-    private readonly onShown: (conv: Conversation, id: number, node: HTMLElement) => void,
+    private readonly onShown: (
+      conv: Conversation,
+      id: number,
+      node: HTMLElement,
+      spoken: string | null,
+    ) => void,
   ) {}
 
   /** Wires the attach button, drops on the chat and pasted files. */
@@ -137,7 +143,9 @@ export class Files {
         ? this.ctx.convs.get('room', m.room)
         : this.ctx.convs.get('private', own ? (m.to ?? '') : m.from);
     const spec = { ts: m.ts, from: m.from, own, name: m.name, size: m.size, mime: m.mime, url };
-    this.onShown(conv, m.id, fileNode(m.to === undefined ? spec : { ...spec, to: m.to }, this.ctx.t));
+    const node = fileNode(m.to === undefined ? spec : { ...spec, to: m.to }, this.ctx.t);
+    // Someone else's file counts as news (unread, read out); one's own does not.
+    this.onShown(conv, m.id, node, own ? null : `${m.from}: ${m.name} (${formatBytes(m.size)})`);
   }
 
   private sendAll(files: Iterable<File> | null): void {

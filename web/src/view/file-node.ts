@@ -1,5 +1,6 @@
 import { nameColorClass } from '../colors.js';
 import { h } from '../dom.js';
+import { formatBytes } from '../file-urls.js';
 import type { Texts } from '../i18n.js';
 
 /** A `file` event as the app shows it (issue #14). */
@@ -14,34 +15,6 @@ export interface FileSpec {
   mime: string;
   /** Already brought to the page's origin (see sameOrigin). */
   url: string;
-}
-
-const UNITS = ['B', 'kB', 'MB', 'GB', 'TB'];
-
-/** `2.1 MB`: SI units, as the server and the terminal client write sizes. */
-export function formatBytes(bytes: number): string {
-  let v = bytes;
-  let i = 0;
-  while (v >= 1000 && i < UNITS.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return i === 0 ? `${v} B` : `${v < 10 ? v.toFixed(1) : Math.round(v)} ${UNITS[i]}`;
-}
-
-/**
- * A URL the server gave, on this page's origin: files are served by the same web listener, and
- * the CSP allows fetches and images from the page's own origin only. Null for anything that is
- * not http(s).
- */
-export function sameOrigin(url: string, origin: string): string | null {
-  try {
-    const u = new URL(url);
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') return null;
-    return new URL(`${u.pathname}${u.search}`, origin).href;
-  } catch {
-    return null;
-  }
 }
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
