@@ -92,6 +92,11 @@ test('a file attached in one browser reaches another with a working download, an
     if (route.request().method() === 'PATCH' && ++patches === 2) await held;
     await route.continue();
   });
+  assert.equal(
+    await ana.page.locator('#composer label.attach').isVisible(),
+    true,
+    'the attach control shows',
+  );
   const file = randomBytes(9 * 1024 * 1024 + 333);
   await ana.page.setInputFiles('#file-input', {
     name: 'relatório final.pdf',
@@ -122,6 +127,7 @@ test('a file attached in one browser reaches another with a working download, an
   assert.equal(sha(readFileSync(await download.path())), sha(file));
   const line = await caio.lineMatching(/ana sent relatório final\.pdf .*: http\S+$/);
   assert.match(line, /sha256 [0-9a-f]{8}/);
+  if (process.env.PAPO_SHOT) await bia.page.screenshot({ path: process.env.PAPO_SHOT });
   assert.deepEqual([...ana.problems, ...bia.problems], []);
 });
 

@@ -73,24 +73,25 @@ export class Files {
     const t = this.ctx.t;
     const composer = byId<HTMLFormElement>('composer');
     composer.before(this.list);
-    const picker = h('input', { type: 'file', multiple: true, hidden: true, id: 'file-input' });
-    const button = h(
-      'button',
-      {
-        type: 'button',
-        class: 'icon-button attach',
-        'aria-label': t.attach,
-        title: t.attach,
-        id: 'attach-button',
-      },
-      '📎',
+    // A label for a visually hidden (still focusable) file input: a native, keyboard-reachable
+    // attach control that needs no script to open the picker.
+    const picker = h('input', {
+      type: 'file',
+      multiple: true,
+      id: 'file-input',
+      class: 'visually-hidden',
+      'aria-label': t.attach,
+    });
+    const label = h(
+      'label',
+      { for: 'file-input', class: 'attach', title: t.attach },
+      h('span', { 'aria-hidden': 'true' }, '📎'),
     );
-    button.addEventListener('click', () => picker.click());
     picker.addEventListener('change', () => {
       this.sendAll(picker.files);
       picker.value = '';
     });
-    composer.prepend(button, picker);
+    composer.prepend(picker, label);
     const main = composer.parentElement ?? document.body;
     main.addEventListener('dragover', (e) => {
       if (!e.dataTransfer?.types.includes('Files')) return;
