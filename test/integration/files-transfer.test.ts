@@ -193,3 +193,13 @@ test('an empty file can be sent', async (t) => {
   assert.equal(got.status, 200);
   assert.equal(got.body.length, 0);
 });
+
+test('--public-url is the base of slot and download URLs', async (t) => {
+  const chat = await startFileChat(t, { publicUrl: 'https://chat.example.com/papo' });
+  const ana = await chat.bot('ana');
+  const slot = await offer(ana, { name: 'a.txt', size: 1, sha256: sha256('x') });
+  assert.match(slot.url as string, /^https:\/\/chat\.example\.com\/papo\/u\/[\w-]{22,}$/);
+  const local = (slot.url as string).replace('https://chat.example.com/papo', chat.base);
+  const answer = await patch(local, 0, Buffer.from('x'));
+  assert.match(answer.headers['papo-file-url'] as string, /^https:\/\/chat\.example\.com\/papo\/f\//);
+});

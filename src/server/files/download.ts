@@ -44,7 +44,7 @@ export async function serveDownload(
   const end = range?.end ?? file.size - 1;
   let stream: ReadStream | undefined;
   if (method === 'GET' && end >= start) {
-    stream = createReadStream(service.blobs.blobPath(file.sha256), { start, end, highWaterMark: 1 << 20 });
+    stream = createReadStream(service.blobs.blobPath(file.sha256), { start, end, highWaterMark: 64 * 1024 });
     try {
       await new Promise<void>((resolve, reject) => {
         stream?.once('open', () => resolve());
