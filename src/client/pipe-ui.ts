@@ -8,7 +8,7 @@ import { sessionOptions, type ClientRun } from './run.js';
 import { roomKey } from './rooms.js';
 import { ChatSession, type SessionEvent } from './session.js';
 import { CLIENT_TEXTS, failureText } from './texts.js';
-import { defaultDownloadDir, fileOfferText, parseFileCommand, Transfers } from './files/index.js';
+import { defaultDownloadDir, FILE_TEXTS, fileOfferText, parseFileCommand, Transfers } from './files/index.js';
 
 /** Reconnect attempts in a row before a script gives up (a person at a terminal never does). */
 const PIPE_MAX_ATTEMPTS = 8;
@@ -58,6 +58,11 @@ export function runPipe(run: ClientRun): Promise<number> {
       // papo's commands mean nothing to another server, which would show them to everyone.
       const command = foreign ? papoCommandOf(line) : null;
       if (command !== null) return err(t.notPapoCommand(command));
+      // Files need a papo server: never sent as a line for everyone to read (#14).
+      if (parseFileCommand(line) !== null) {
+        problems++;
+        return err(FILE_TEXTS[lang].notPapo);
+      }
       // `/quit` is the client's own way out; `sair` is the original protocol's, so it is sent.
       const word = line.trim().toLowerCase();
       if (word !== '/quit') session.sendPlain(convertShortcodes(line));

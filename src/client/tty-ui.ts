@@ -28,6 +28,7 @@ import { roomsStatusParts } from './rooms.js';
 import { sessionOptions, type ClientRun } from './run.js';
 import {
   defaultDownloadDir,
+  FILE_TEXTS,
   fileOfferText,
   parseFileCommand,
   progressText,
@@ -251,6 +252,11 @@ export function runTty(run: ClientRun): Promise<number> {
       const command = foreign ? papoCommandOf(line) : null;
       if (command !== null) {
         error(t.notPapoCommand(command));
+        return refresh();
+      }
+      if (parseFileCommand(line) !== null) {
+        editor.set(line);
+        error(FILE_TEXTS[lang].notPapo); // files need a papo server (#14)
         return refresh();
       }
       session.sendPlain(convertShortcodes(line));

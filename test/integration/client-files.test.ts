@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { runCli } from '../helpers/cli.js';
 import { LineClient } from '../helpers/line-client.js';
 import { tempDir } from '../helpers/temp.js';
 import { PtyClient } from './client-pty.js';
@@ -210,4 +213,34 @@ test('in the terminal the progress bar lives on the status row and never garbles
   );
   ana.type('\x15/quit\r');
   assert.equal(await ana.exitCode(), 0);
+});
+
+test('with a chat server that is not papo, /send is refused locally and never sent as a line', async (t) => {
+  const lines: string[] = [];
+  const server = createServer((socket) => {
+    socket.setEncoding('utf8');
+    socket.write('Welcome to another chat\n');
+    let rest = '';
+    socket.on('data', (d: string) => {
+      const parts = (rest + d).split('\n');
+      rest = parts.pop() ?? '';
+      lines.push(...parts);
+    });
+    socket.on('end', () => socket.end());
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  t.after(() => server.close());
+  const { port } = server.address() as AddressInfo;
+  const r = await runCli(
+    ['client', `127.0.0.1:${port}`, '--name', 'bot'],
+    {},
+    {
+      input: '/send bob /etc/hostname\nhello\n',
+      timeoutMs: 20_000,
+    },
+  );
+  assert.match(r.stderr, /files can only be sent through a papo server/);
+  assert.deepEqual(lines, ['bot', 'hello']);
+  assert.equal(r.code, 1);
 });

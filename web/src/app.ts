@@ -127,6 +127,7 @@ export class App implements ChatContext {
 
   private onDown(retryMs: number | null): void {
     this.welcomed = false;
+    this.files.disconnected();
     this.syncRef = null;
     this.history.reset();
     this.outbox.updateNote();

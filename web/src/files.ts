@@ -116,6 +116,12 @@ export class Files {
     });
   }
 
+  /** The connection broke: offers not yet answered never will be (the upload says so). */
+  disconnected(): void {
+    for (const w of this.waiting.values()) w.reject(new Error(this.ctx.t.connectionLost));
+    this.waiting.clear();
+  }
+
   /** Takes a file message (or an error answering an offer); false for anything else. */
   take(m: Loose): boolean {
     if (m.type === 'upload_slot' && typeof m.ref === 'string') {

@@ -90,6 +90,7 @@ const en = {
   uploadFailed: (name: string, why: string) => `Sending ${name} failed: ${why}`,
   uploadCancelled: (name: string) => `Sending ${name} was cancelled.`,
   noConversation: 'Open a room or a private conversation first.',
+  connectionLost: 'the connection was lost',
 };
 
 export type Texts = typeof en;
@@ -184,6 +185,7 @@ const pt: Texts = {
   uploadFailed: (name: string, why: string) => `O envio de ${name} falhou: ${why}`,
   uploadCancelled: (name: string) => `O envio de ${name} foi cancelado.`,
   noConversation: 'Abra uma sala ou uma conversa privada primeiro.',
+  connectionLost: 'a conexão caiu',
 };
 
 /** The texts for the browser's preferred language: Portuguese for any `pt`, else English. */
