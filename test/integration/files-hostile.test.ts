@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
+import { symlinkSync } from 'node:fs';
 import { test } from 'node:test';
 import { http, offer, patch, send, sha256, startFileChat } from '../helpers/files.js';
 import { rawRequest } from '../helpers/web.js';
@@ -204,4 +205,23 @@ test('a file past --files-max-bytes pushes the oldest out; expired files are gon
   assert.equal((await http(urls[2] as string, 'GET')).status, 404);
   await chat.files.sweep();
   assert.equal((await chat.files.blobs.blobNames()).length, 0);
+});
+
+test('a full disk answers the uploader 507 and breaks nothing else', async (t) => {
+  const chat = await startFileChat(t);
+  const ana = await chat.bot('ana');
+  const data = Buffer.alloc(10_000, 4);
+  const slot = await offer(ana, { name: 'full.bin', size: data.length, sha256: sha256(data) });
+  const token = (slot.url as string).split('/u/')[1] as string;
+  // The slot's partial file is made /dev/full: every write to it fails with ENOSPC.
+  symlinkSync('/dev/full', chat.files.blobs.tmpPath(token));
+  const answer = await patch(slot.url as string, 0, data);
+  assert.equal(answer.status, 507);
+  assert.match(answer.body.toString(), /disk is full/);
+  assert.equal((await http(slot.url as string, 'HEAD')).headers['upload-offset'], '0');
+  // Other uploads and the chat go on.
+  const { answer: other } = await send(ana, Buffer.from('fine'), { name: 'ok.txt' });
+  assert.equal(other.status, 204);
+  ana.sendLine(JSON.stringify({ type: 'say', text: 'still here', ref: 'z' }));
+  assert.equal((await ana.jsonOfType('ack')).ref, 'z');
 });

@@ -225,6 +225,9 @@ export class FileService implements FileDesk {
         if (!this.live.get(token)?.busy) await this.dropSlot(token);
       }
       await this.evict();
+      const since = now - 60_000;
+      for (const [user, times] of this.uploads)
+        if (!times.some((at) => at > since)) this.uploads.delete(user);
     } catch (err) {
       this.log.warn({ err: (err as Error).message }, 'files: sweep failed; tried again later');
     }

@@ -1,6 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import { constants, createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { sniffMime } from './blob-store.js';
@@ -60,15 +60,25 @@ async function patch(service: FileService, slot: LiveSlot, req: IncomingMessage,
     return sendStatus(res, 413, `The body goes past the declared size (${remaining} bytes left).`, true, at);
   }
   slot.busy = true;
+  let answer: () => void;
   try {
-    await receive(service, slot, req, res);
+    answer = await receive(service, slot, req, res);
   } finally {
     slot.busy = false;
   }
+  // Answered once the slot is free again: a client may HEAD or DELETE as soon as it reads this.
+  answer();
 }
 
-/** Streams the body into the slot's file, then answers: more to come, stored, or refused. */
-async function receive(service: FileService, slot: LiveSlot, req: IncomingMessage, res: ServerResponse) {
+type Answer = () => void;
+
+/** Streams the body into the slot's file; returns the answer: more to come, stored, or refused. */
+async function receive(
+  service: FileService,
+  slot: LiveSlot,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<Answer> {
   const { record } = slot;
   const start = slot.offset;
   const path = service.blobs.tmpPath(record.token);
@@ -82,7 +92,7 @@ async function receive(service: FileService, slot: LiveSlot, req: IncomingMessag
     await file.close();
   };
   try {
-    await file.truncate(start); // bytes past the last acknowledged offset were never counted
+    await cutTo(file, start); // bytes past the last acknowledged offset were never counted
     const writer = new SlotWriter(file, start, record.size, hash);
     req.setTimeout(service.uploadIdleMs, () => req.socket.destroy());
     let failed: unknown = null;
@@ -94,11 +104,12 @@ async function receive(service: FileService, slot: LiveSlot, req: IncomingMessag
     req.setTimeout(0);
     if (writer.failure !== null) {
       // The body was refused: none of it is kept.
-      await file.truncate(start);
-      await file.sync();
-      return refuse(res, writer.failure, start, service);
+      await cutTo(file, start);
+      await syncFile(file);
+      const failure = writer.failure;
+      return () => refuse(res, failure, start, service);
     }
-    await file.sync();
+    await syncFile(file);
     slot.offset = writer.position;
     slot.hash = hash;
     slot.hashed = writer.position;
@@ -106,29 +117,31 @@ async function receive(service: FileService, slot: LiveSlot, req: IncomingMessag
     if (failed !== null) {
       // The client went away or stalled: what arrived is kept for HEAD + PATCH.
       service.log.debug({ err: (failed as Error).message, offset: slot.offset }, 'files: upload cut');
-      return void res.destroy();
+      return () => void res.destroy();
     }
-    if (slot.offset < record.size) {
-      res.writeHead(204, { 'Upload-Offset': String(slot.offset), 'Tus-Resumable': '1.0.0' });
-      return void res.end();
+    const offset = slot.offset;
+    if (offset < record.size) {
+      return () => res.writeHead(204, { 'Upload-Offset': String(offset), 'Tus-Resumable': '1.0.0' }).end();
     }
     const digest = hash.digest('hex');
     slot.hash = null;
     if (digest !== record.sha256) {
       await close();
       await service.dropSlot(record.token);
-      return sendStatus(res, 422, 'sha256 mismatch');
+      return () => sendStatus(res, 422, 'sha256 mismatch');
     }
     const head = Buffer.alloc(16);
     const { bytesRead } = await file.read(head, 0, 16, 0);
     await close();
     const url = await service.store(slot, sniffMime(head.subarray(0, bytesRead)));
-    res.writeHead(204, {
-      'Upload-Offset': String(record.size),
-      'Papo-File-Url': url,
-      'Tus-Resumable': '1.0.0',
-    });
-    res.end();
+    return () =>
+      res
+        .writeHead(204, {
+          'Upload-Offset': String(record.size),
+          'Papo-File-Url': url,
+          'Tus-Resumable': '1.0.0',
+        })
+        .end();
   } finally {
     await close();
   }
@@ -150,6 +163,20 @@ function refuse(
   }
   service.log.error({ err: failure.message }, 'files: cannot write an upload');
   return sendStatus(res, 500, 'The server could not write the file.', true, at);
+}
+
+/** Cuts the partial file back to `bytes` if it holds more. */
+async function cutTo(file: FileHandle, bytes: number): Promise<void> {
+  if ((await file.stat()).size > bytes) await file.truncate(bytes);
+}
+
+/** fsync; EINVAL (a file that cannot be synced, such as a device) is not a failure to keep data. */
+async function syncFile(file: FileHandle): Promise<void> {
+  try {
+    await file.sync();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EINVAL') throw err;
+  }
 }
 
 /** SHA-256 state of a partial file's first `bytes` (after a restart or a refused body). */
