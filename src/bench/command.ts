@@ -6,6 +6,7 @@ import type { BenchProto, BenchTransport } from './bench-client.js';
 import { runChurn } from './churn.js';
 import type { Endpoint } from './clients.js';
 import { runFanout } from './fanout.js';
+import { runFilesBench } from './files.js';
 import { runIdle } from './idle.js';
 import { inUseText, probeServer, type ServerUse } from './probe.js';
 import { Progress } from './progress.js';
@@ -13,7 +14,7 @@ import { formatJson, formatReport, type BenchResult } from './report.js';
 import { fanoutSvg } from './svg.js';
 import { parseTarget, resolveTarget } from './target.js';
 
-const SCENARIOS = ['fanout', 'idle', 'churn'] as const;
+const SCENARIOS = ['fanout', 'idle', 'churn', 'files'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 /** Commander parser for a positive number (fractions allowed) up to `max`. */
@@ -135,7 +136,8 @@ export function benchCommand(): Command {
         '  papo bench :7000 --find-max -n 1000 --rooms 100 -d 5   100 rooms of 10, messages to random rooms\n' +
         '  papo bench :7000 --scenario idle -c 5000 --server-pid $!\n' +
         '  papo bench :8080 --transport ws --find-max -n 100   the same over WebSocket (web port)\n' +
-        '  papo bench :7000 --scenario churn -w 8 -d 10 --json\n',
+        '  papo bench :7000 --scenario churn -w 8 -d 10 --json\n' +
+        '  papo bench --scenario files   1 GiB up and down on loopback, beside sha256sum and nginx\n',
     )
     .action(async (target: string | undefined, flags: BenchFlags) => {
       await runBench(target, flags);
@@ -158,6 +160,7 @@ async function refuseInUse(endpoint: Endpoint, target: string): Promise<void> {
 }
 
 async function runBench(spec: string | undefined, f: BenchFlags): Promise<void> {
+  if (f.scenario === 'files') return runFiles(f);
   const target = parseTarget(spec);
   if (typeof target === 'string') fail(target);
   if (f.scenario === 'fanout' && f.senders > f.clients) fail('--senders cannot exceed --clients');
@@ -252,4 +255,22 @@ async function runBench(spec: string | undefined, f: BenchFlags): Promise<void> 
     tls: Boolean(f.tls),
   };
   process.stdout.write(f.json ? `${formatJson(result, meta)}\n` : `${formatReport(result)}\n`);
+}
+
+/** `--scenario files` runs its own papo server and nginx on this machine: no target. */
+async function runFiles(f: BenchFlags): Promise<void> {
+  const log = (line: string) => {
+    if (!f.quiet) process.stderr.write(`${line}\n`);
+  };
+  try {
+    const out = await runFilesBench({
+      size: 1024 * 1024 * 1024,
+      nginx: '/usr/sbin/nginx',
+      json: Boolean(f.json),
+      log,
+    });
+    process.stdout.write(`${out}\n`);
+  } catch (err) {
+    fail(`bench failed: ${(err as Error).message}`, err);
+  }
 }

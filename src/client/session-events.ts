@@ -4,6 +4,7 @@ import type { BackoffOptions } from './backoff.js';
 import type { ChatRequest } from './input.js';
 import type { Protocol } from './server-reader.js';
 import type { Connector } from './transport.js';
+import type { FileMessage } from './files/messages.js';
 
 /** Why a session ended without the user asking it to. */
 export type Failure =
@@ -24,6 +25,8 @@ export type SessionEvent =
   | { type: 'connected'; protocol: Protocol; why: 'flag' | 'greeting' }
   | { type: 'server'; message: ServerMessage; line: string }
   | { type: 'plain'; line: string }
+  /** A file was sent to the user or one of their rooms (issue #14). */
+  | { type: 'file'; message: FileMessage; line: string }
   | { type: 'name-needed'; problem?: string }
   | { type: 'joined'; name: string; users: string[]; resumed: boolean; again: boolean }
   | { type: 'acked'; request: ChatRequest; id: number; ts: number }

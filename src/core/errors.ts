@@ -33,6 +33,10 @@ export const ERROR_CODES = [
   'BANNED',
   'MUTED',
   'CLUSTER_DOWN',
+  'FILES_OFF',
+  'FILE_TOO_BIG',
+  'FILE_NAME_INVALID',
+  'FILE_RATE',
   'INTERNAL',
 ] as const;
 

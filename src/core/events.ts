@@ -100,8 +100,26 @@ export interface PrivateEvent {
   text: string;
 }
 
+/**
+ * A file was received whole and checked (#14): told to the room's members, or to the recipient
+ * and the sender when `to` is set instead of `room`. `url` is the download capability.
+ */
+export interface FileEvent {
+  type: 'file';
+  id: number;
+  ts: number;
+  from: string;
+  room?: string;
+  to?: string;
+  name: string;
+  size: number;
+  mime: string;
+  sha256: string;
+  url: string;
+}
+
 /** Everything that travels on the bus: numbered there, delivered when it comes back. */
-export type BusEvent = PublicEvent | PrivateEvent | ModerationEvent;
+export type BusEvent = PublicEvent | PrivateEvent | ModerationEvent | FileEvent;
 
 /** Sent to the author of a message: it was accepted and relayed under `id`. */
 export interface AckEvent {
@@ -215,6 +233,15 @@ export interface NoticeEvent {
   detail: ErrorDetail;
 }
 
+/** The answer to a `file_offer`: where to upload the bytes (docs/PROTOCOL.md, "Files"). */
+export interface UploadSlotEvent {
+  type: 'upload_slot';
+  url: string;
+  size: number;
+  offset: number;
+  ref?: Ref;
+}
+
 export interface PongEvent {
   type: 'pong';
   ref?: Ref;
@@ -260,6 +287,7 @@ export type ServerEvent =
   | ErrorEvent
   | NoticeEvent
   | PongEvent
+  | UploadSlotEvent
   | HistoryEvent
   | ByeEvent
   | ModerationEvent
@@ -292,4 +320,6 @@ export type ClientAction =
   /** Full-text search of a room's stored messages, or of all the user's rooms with `all`. */
   | { type: 'search'; query: string; room?: string; all?: boolean; limit?: number; ref?: Ref }
   | ModerationAction
+  /** Ask for an upload slot for a file to a room (default: the current one) or, with `to`, a user. */
+  | { type: 'file_offer'; name: string; size: number; sha256: string; room?: string; to?: string; ref?: Ref }
   | { type: 'quit' };

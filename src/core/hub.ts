@@ -10,6 +10,7 @@ import type {
   BusEvent,
   ClientAction,
   ErrorDetail,
+  FileEvent,
   JoinEvent,
   LeaveEvent,
   LeaveReason,
@@ -22,6 +23,7 @@ import type {
   ServerEvent,
   TopicEvent,
 } from './events.js';
+import { checkOfferFields, type FileDesk, type StoredFile } from './files.js';
 import { DEFAULT_HISTORY_REPLAY, HistoryDesk, type HistorySource, type RoomStore } from './history.js';
 import { isModeration, Moderation, ModerationDesk, type ModerationHost } from './moderation/index.js';
 import { checkName, checkRoomName, nameKey } from './names.js';
@@ -84,6 +86,8 @@ export interface HubOptions {
   moderation?: Moderation;
   /** Where names are claimed beyond this node (a cluster); none: the Directory alone decides, at once. */
   claims?: NameClaims;
+  /** File transfer (#14); none: `file_offer` is answered FILES_OFF. */
+  files?: FileDesk;
 }
 
 /** A busy room's joins and leaves since the last summary. */
@@ -115,6 +119,7 @@ export class Hub {
   private readonly roomStore: RoomStore | undefined;
   private readonly history: HistoryDesk;
   private readonly busyRoom: number;
+  private readonly files: FileDesk | undefined;
   private readonly presence = new Map<Room, Presence>();
   /** Kick, ban, mute, op: the rules live in core/moderation (docs/ARCHITECTURE.md, "Moderation"). */
   readonly moderation: ModerationDesk;
@@ -136,6 +141,7 @@ export class Hub {
     this.maxRoomsPerUser = options.maxRoomsPerUser ?? DEFAULT_MAX_ROOMS_PER_USER;
     this.busyRoom = options.busyRoom ?? DEFAULT_BUSY_ROOM;
     this.fanout = options.fanout ?? DIRECT_FANOUT;
+    this.files = options.files;
     this.journal = options.journal;
     this.roomStore = options.roomStore;
     this.history = new HistoryDesk(options.history, options.historyReplay ?? DEFAULT_HISTORY_REPLAY);
@@ -235,7 +241,20 @@ export class Hub {
         const rooms = room ? [room.name] : session.rooms.map((r) => r.name);
         return this.history.search(rooms, action, this.replyTo(session));
       }
+      case 'file_offer':
+        return this.fileOffer(session, action);
     }
+  }
+
+  /**
+   * A file was received whole (the files adapter calls this): announced through the bus like
+   * a message, to the room's members or to the recipient and the sender.
+   */
+  publishFile(file: StoredFile): void {
+    // A sender muted while uploading is told so, and the file is not announced.
+    const sender = this.directory.find(file.from);
+    if (sender && !this.mayPost(sender)) return;
+    this.publish({ type: 'file', ...file });
   }
 
   /**
@@ -486,6 +505,31 @@ export class Hub {
     });
   }
 
+  /** Checks who a file goes to, then asks the files port for an upload slot. */
+  private fileOffer(session: Session, action: Extract<ClientAction, { type: 'file_offer' }>): void {
+    const { ref } = action;
+    if (!this.files) return this.fail(session, 'FILES_OFF', { kind: 'none' }, ref);
+    if (!this.mayPost(session, ref)) return;
+    const fields = checkOfferFields(action.name, action.sha256);
+    if (!fields.ok) return this.fail(session, fields.code, fields.detail, ref);
+    let target: { room: string } | { to: string };
+    if (action.to !== undefined) {
+      const user = this.directory.find(action.to);
+      if (!user)
+        return this.fail(session, 'NO_SUCH_USER', { kind: 'user', name: sanitizeText(action.to) }, ref);
+      target = { to: user.name as string };
+    } else {
+      const room = this.memberRoom(session, action.room ?? session.currentRoom ?? undefined, ref);
+      if (!room) return;
+      target = { room: room.name };
+    }
+    const { size, sha256 } = action;
+    const from = session.name as string;
+    const slot = this.files.openSlot({ from, ...target, name: fields.name, size, sha256 });
+    if (!slot.ok) return this.fail(session, slot.code, slot.detail, ref);
+    session.peer.send({ type: 'upload_slot', url: slot.url, size: slot.size, offset: slot.offset, ref });
+  }
+
   /** The room `name` names (the default room when absent), if the user is in it; else says why. */
   private memberRoom(session: Session, name: string | undefined, ref: Ref | undefined): Room | undefined {
     const room = this.rooms.get(name ?? this.defaultRoom);
@@ -545,7 +589,7 @@ export class Hub {
     const from = origin?.node === this.node ? this.directory.session(origin.session) : undefined;
     const ref = origin?.ref;
     if (isModeration(event)) return this.moderation.deliver(event, from, ref, origin?.node === this.node);
-    if (event.type !== 'private') this.journal?.record(event);
+    if (event.type !== 'private' && event.type !== 'file') this.journal?.record(event);
     switch (event.type) {
       case 'message':
       case 'action':
@@ -561,7 +605,22 @@ export class Hub {
       case 'leave':
       case 'nick':
         return this.deliverToSharers(event, from, ref);
+      case 'file':
+        return this.deliverFile(event);
     }
+  }
+
+  /** A room file to the room's members; a private one to its recipient and its sender. */
+  private deliverFile(event: FileEvent): void {
+    if (event.room !== undefined) {
+      const room = this.rooms.get(event.room);
+      if (room) for (const s of room.members) s.peer.send(event);
+      return;
+    }
+    const to = this.directory.find(event.to ?? '');
+    to?.peer.send(event);
+    const from = this.directory.find(event.from);
+    if (from && from !== to) from.peer.send(event);
   }
 
   private deliverMessage(

@@ -109,3 +109,23 @@ export type ServerMessage =
   | { type: 'bans'; bans: BanEntry[]; mutes: MuteEntry[]; ref?: Ref };
 
 export type ServerMessageType = ServerMessage['type'];
+
+/**
+ * Server → client messages of file transfer (#14, docs/PROTOCOL.md "Files"): kept beside
+ * `ServerMessage` until every client parses them, then folded into it.
+ */
+export type FileMessage =
+  | {
+      type: 'file';
+      id: number;
+      ts: number;
+      from: string;
+      room?: string;
+      to?: string;
+      name: string;
+      size: number;
+      mime: string;
+      sha256: string;
+      url: string;
+    }
+  | { type: 'upload_slot'; url: string; size: number; offset: number; ref?: Ref };

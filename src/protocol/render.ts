@@ -1,5 +1,5 @@
 import type { HistoryEvent, HistoryRecord, ServerEvent } from '../core/events.js';
-import type { ServerMessage } from './json-messages.js';
+import type { FileMessage, ServerMessage } from './json-messages.js';
 import { MODERATION_TEXTS } from './moderation-texts.js';
 import { TEXTS, type Lang, type Texts } from './texts.js';
 
@@ -26,6 +26,8 @@ export function roomOfEvent(event: ServerEvent): string | undefined {
     case 'deop':
       return event.room;
     case 'kick':
+      return event.room;
+    case 'file':
       return event.room;
     default:
       return undefined;
@@ -65,6 +67,13 @@ export function plainLines(event: ServerEvent, reader: Reader): string[] {
       return [t.renamed(event.old, event.new)];
     case 'private':
       return [`${t.privateFrom} ${event.from}: ${event.text}`];
+    case 'file': {
+      const about = `(${formatBytes(event.size)}, sha256 ${event.sha256.slice(0, 8)}…)`;
+      if (event.room === undefined) return [t.fileSentYou(event.from, event.name, about, event.url)];
+      return [t.fileSent(event.from, event.name, about, event.url).replace('*** ', `*** ${tag}`)];
+    }
+    case 'upload_slot':
+      return [];
     case 'ack':
       // Public messages are not echoed to their author in plain mode; a private one is confirmed.
       return event.of === 'private' ? [`${t.privateTo(event.to ?? '')} ${event.text ?? ''}`] : [];
@@ -115,7 +124,7 @@ export function plainLines(event: ServerEvent, reader: Reader): string[] {
 }
 
 /** The JSON-lines message for an event. */
-export function jsonMessage(event: ServerEvent, lang: Lang): ServerMessage {
+export function jsonMessage(event: ServerEvent, lang: Lang): ServerMessage | FileMessage {
   switch (event.type) {
     case 'message':
     case 'action': {
@@ -145,6 +154,15 @@ export function jsonMessage(event: ServerEvent, lang: Lang): ServerMessage {
     case 'private': {
       const { id, ts, from, to, text } = event;
       return { type: 'private', id, ts, from, to, text };
+    }
+    case 'file': {
+      const { id, ts, from, room, to, name, size, mime, sha256, url } = event;
+      const where = room !== undefined ? { room } : { to: to ?? '' };
+      return { type: 'file', id, ts, from, ...where, name, size, mime, sha256, url };
+    }
+    case 'upload_slot': {
+      const { url, size, offset } = event;
+      return withRef({ type: 'upload_slot', url, size, offset }, event.ref);
     }
     case 'ack': {
       const m: ServerMessage = { type: 'ack', id: event.id, ts: event.ts };
@@ -217,6 +235,19 @@ function withReason<T extends object>(m: T, reason: string): T {
   return reason ? { ...m, reason } : m;
 }
 
+/** A size as people read it: `512 bytes`, `2.1 MB` (decimal units, one decimal). */
+export function formatBytes(n: number): string {
+  if (n < 1000) return `${n} ${n === 1 ? 'byte' : 'bytes'}`;
+  const units = ['kB', 'MB', 'GB', 'TB', 'PB'];
+  let v = n / 1000;
+  let i = 0;
+  while (v >= 999.95 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return `${v.toFixed(1)} ${units[i]}`;
+}
+
 const pad2 = (n: number) => String(n).padStart(2, '0');
 
 /** `YYYY-MM-DD HH:MM` in the server's local time. */
@@ -277,7 +308,7 @@ function withRef<T extends object>(m: T, ref: string | number | undefined): T {
 }
 
 /** Encodes one server message as a JSON line. */
-export function encodeJson(message: ServerMessage): Buffer {
+export function encodeJson(message: ServerMessage | FileMessage): Buffer {
   return Buffer.from(JSON.stringify(message) + '\n', 'utf8');
 }
 

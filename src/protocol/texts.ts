@@ -47,6 +47,10 @@ export interface Texts {
   renamed(oldName: string, newName: string): string;
   privateFrom: string;
   privateTo(name: string): string;
+  /** A file sent to a room (`about`: size and hash start, in parentheses). */
+  fileSent(from: string, name: string, about: string, url: string): string;
+  /** A file sent to the reader alone. */
+  fileSentYou(from: string, name: string, about: string, url: string): string;
   goodbye: string;
   replaced: string;
   pong: string;
@@ -151,6 +155,8 @@ const en: Texts = {
   renamed: (o, n) => `*** ${o} is now known as ${n}.`,
   privateFrom: '[private]',
   privateTo: (name) => `[private to ${name}]`,
+  fileSent: (from, name, about, url) => `*** ${from} sent ${name} ${about}: ${url}`,
+  fileSentYou: (from, name, about, url) => `*** ${from} sent you ${name} ${about}: ${url}`,
   goodbye: '*** Goodbye!',
   replaced: '*** You connected again from elsewhere with your session token; this connection is closed.',
   pong: '*** pong',
@@ -226,6 +232,18 @@ const en: Texts = {
         return `The server could not store your message (${detailText(d)}): the others got it, but it is not in the history.`;
       case 'CLUSTER_DOWN':
         return 'The chat is degraded (this server lost touch with the others): not sent. Try again shortly.';
+      case 'FILES_OFF':
+        return 'File transfer is turned off on this server.';
+      case 'FILE_TOO_BIG':
+        return d.kind === 'size'
+          ? `File not sent: ${d.bytes} bytes, the limit is ${d.limit} bytes.`
+          : 'File not sent: too big.';
+      case 'FILE_NAME_INVALID':
+        return d.kind === 'size'
+          ? `File not sent: its name is ${d.bytes} bytes long; at most ${d.limit} are accepted.`
+          : 'File not sent: its name is not accepted.';
+      case 'FILE_RATE':
+        return `File not sent: at most ${d.kind === 'limit' ? d.limit : '?'} uploads a minute; try again shortly.`;
       case 'INTERNAL':
         return 'Internal server error; the request was not carried out.';
       case 'NOT_OPERATOR':
@@ -291,6 +309,8 @@ const pt: Texts = {
   renamed: (o, n) => `*** ${o} agora se chama ${n}.`,
   privateFrom: '[privado]',
   privateTo: (name) => `[privado para ${name}]`,
+  fileSent: (from, name, about, url) => `*** ${from} enviou ${name} ${about}: ${url}`,
+  fileSentYou: (from, name, about, url) => `*** ${from} enviou para você ${name} ${about}: ${url}`,
   goodbye: '*** Até logo!',
   replaced:
     '*** Você se conectou de novo em outro lugar com seu token de sessão; esta conexão foi encerrada.',
@@ -367,6 +387,18 @@ const pt: Texts = {
         return `O servidor não conseguiu guardar sua mensagem (${detailText(d)}): os outros a receberam, mas ela não está no histórico.`;
       case 'CLUSTER_DOWN':
         return 'O chat está degradado (este servidor perdeu contato com os outros): não enviado. Tente de novo em instantes.';
+      case 'FILES_OFF':
+        return 'A transferência de arquivos está desligada neste servidor.';
+      case 'FILE_TOO_BIG':
+        return d.kind === 'size'
+          ? `Arquivo não enviado: ${d.bytes} bytes, o limite é ${d.limit} bytes.`
+          : 'Arquivo não enviado: grande demais.';
+      case 'FILE_NAME_INVALID':
+        return d.kind === 'size'
+          ? `Arquivo não enviado: o nome tem ${d.bytes} bytes; o máximo aceito é ${d.limit}.`
+          : 'Arquivo não enviado: o nome não é aceito.';
+      case 'FILE_RATE':
+        return `Arquivo não enviado: no máximo ${d.kind === 'limit' ? d.limit : '?'} envios por minuto; tente de novo em instantes.`;
       case 'INTERNAL':
         return 'Erro interno do servidor; o pedido não foi executado.';
       case 'NOT_OPERATOR':

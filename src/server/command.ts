@@ -16,6 +16,7 @@ import { opsList } from './moderation-files.js';
 import { createLogger, LOG_FORMATS, LOG_LEVELS, type LogFormat } from './log.js';
 import { DEFAULTS, defaultDataDir, type ServerOptions } from './options.js';
 import { PapoServer } from './server.js';
+import { addFilesOptions, filesSettings, openFiles } from './files/index.js';
 import { addWebOptions, webSettings } from './web/index.js';
 import { startWebForCli } from './web/cli.js';
 
@@ -39,9 +40,11 @@ export function serverCommand(): Command {
   const opt = (flags: string, description: string, env: string) => new Option(flags, description).env(env);
   const [noHistory, historyReplay, historyMaxMessages, historyMaxDays] = historyOptions();
   const [cluster, nodeName] = clusterOptions();
-  return addWebOptions(
-    new Command('server').description(
-      'run the chat server (plain text for nc/telnet, JSON lines for programs)',
+  return addFilesOptions(
+    addWebOptions(
+      new Command('server').description(
+        'run the chat server (plain text for nc/telnet, JSON lines for programs)',
+      ),
     ),
   )
     .addOption(opt('--host <host>', 'address to listen on', 'PAPO_HOST').default(d.host))
@@ -224,6 +227,7 @@ export function serverCommand(): Command {
         floodDisconnectSeconds: o.floodDisconnect as number,
         ...historySettings(o),
         ...webSettings(o),
+        ...filesSettings(o),
         plain: o.plain !== false,
         tls: Boolean(o.tls) || o.tlsCert !== undefined || o.tlsKey !== undefined,
         tlsPort: o.tlsPort as number,
@@ -290,6 +294,9 @@ async function runServer(
   }
   const history = openHistory(options);
   const moderation = openModerationOrFail(options, log);
+  const files = await openFiles(options, log).catch((err: Error) =>
+    fail(`cannot keep files in ${join(options.dataDir, 'files')}: ${err.message}`, err),
+  );
   const cluster = clustered ? await connectCluster(clustered, log) : null;
   const server = new PapoServer({
     options,
@@ -298,6 +305,7 @@ async function runServer(
     history,
     maxSockets,
     moderation,
+    files,
     cluster: cluster ?? undefined,
   });
   await cluster?.start(server.hub, (history?.nextEventId() ?? 1) - 1);

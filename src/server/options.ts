@@ -7,13 +7,14 @@ import {
   DEFAULT_ROOM,
 } from '../core/hub.js';
 import type { Lang } from '../protocol/texts.js';
+import { FILES_DEFAULTS, type FilesOptions } from './files/options.js';
 import { WEB_DEFAULTS, type WebOptions } from './web/options.js';
 
 /**
  * Everything `papo server` can be told; the CLI fills it from flags and PAPO_* variables. The web
  * UI's options (`--web-port`, `--no-web`, ...) are declared in src/server/web/options.ts.
  */
-export interface ServerOptions extends WebOptions {
+export interface ServerOptions extends WebOptions, FilesOptions {
   host: string;
   port: number;
   dataDir: string;
@@ -81,6 +82,7 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
 
 export const DEFAULTS: Omit<ServerOptions, 'dataDir' | 'lang'> = {
   ...WEB_DEFAULTS,
+  ...FILES_DEFAULTS,
   host: '127.0.0.1',
   port: 65432,
   logLevel: 'info',

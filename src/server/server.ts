@@ -10,6 +10,7 @@ import { Encoder } from '../protocol/encoder.js';
 import { encodeJson, jsonMessage } from '../protocol/render.js';
 import { TEXTS } from '../protocol/texts.js';
 import type { SqliteHistory, StoreFailure } from '../store/index.js';
+import type { FileService } from './files/file-service.js';
 import { Admission, type Refusal } from './admission.js';
 import type { CertificateFiles } from './certificate.js';
 import { MAX_JSON_LINE_BYTES } from './codec/json.js';
@@ -36,6 +37,8 @@ export interface PapoServerDeps {
   moderation?: Moderation;
   /** Cluster mode (src/cluster): the bus and name claims shared with other nodes, and this node's name. */
   cluster?: { bus: Bus; claims: NameClaims; node: string };
+  /** File transfer (#14), served on the web port; none: `file_offer` gets FILES_OFF. */
+  files?: FileService;
 }
 
 /** How often busy rooms' joins and leaves are told (docs/PROTOCOL.md, "Busy rooms"). */
@@ -107,7 +110,9 @@ export class PapoServer {
       moderation: deps.moderation,
       fanout,
       ...(deps.cluster ?? {}),
+      files: deps.files,
     });
+    if (deps.files) deps.files.onStored = (file) => this.hub.publishFile(file);
     this.tcpOptions = { keepaliveSeconds: options.keepaliveSeconds, firstLineBytes: MAX_JSON_LINE_BYTES };
     this.admission = new Admission(deps.options);
     this.connectionContext = {
@@ -179,6 +184,11 @@ export class PapoServer {
         return log.warn({ err: failure.error.message }, 'history: upkeep failed; tried again later');
     }
   };
+
+  /** File transfer, when on (the web listener routes its HTTP side). */
+  get files(): FileService | undefined {
+    return this.deps.files;
+  }
 
   get connectionCount(): number {
     return this.connections.size;

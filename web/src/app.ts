@@ -2,6 +2,7 @@ import { parseInput, roomName, type Command } from './commands.js';
 import type { ChatContext } from './context.js';
 import { mentions, ownLineKey, type Conversation } from './conversation.js';
 import { Conversations } from './conversations.js';
+import { Files } from './files.js';
 import { HistorySync } from './history-sync.js';
 import { bansText, moderationText, type ModerationNotice } from './moderation.js';
 import type { Texts } from './i18n.js';
@@ -30,6 +31,7 @@ export class App implements ChatContext {
   private readonly socket: ChatSocket;
   private readonly history: HistorySync;
   private readonly outbox: Outbox;
+  private readonly files: Files;
   private wantedName = '';
   private welcomed = false;
   /** Why the server refused the connection being closed (shown with the retry countdown). */
@@ -51,6 +53,10 @@ export class App implements ChatContext {
       showStored: (conv, r) => this.showLine(conv, r, false),
       onCaughtUp: () => this.outbox.flush(),
       onSearch: (query, records) => shell.showSearch(query, records),
+    });
+    this.files = new Files(this, (conv, id, node, spoken) => {
+      this.seen(id);
+      this.insertLive(conv, id, node, spoken, conv.kind === 'private' && spoken !== null);
     });
     this.outbox = new Outbox(this, () => this.online && this.syncRef === null && !this.history.catchingUp);
     this.socket = new ChatSocket(wsUrl, {
@@ -74,6 +80,7 @@ export class App implements ChatContext {
 
   /** Rejoins at once after a reload (the tab kept its token), else asks for a name. */
   start(): void {
+    this.files.attach();
     const name = remembered.name();
     if (name !== null && remembered.token() !== null) {
       this.wantedName = name;
@@ -122,6 +129,7 @@ export class App implements ChatContext {
 
   private onDown(retryMs: number | null): void {
     this.welcomed = false;
+    this.files.disconnected();
     this.syncRef = null;
     this.history.reset();
     this.outbox.updateNote();
@@ -191,6 +199,8 @@ export class App implements ChatContext {
 
   private onMessage(m: ServerMessage): void {
     if (this.history.take(m)) return;
+    // Files (issue #14): `file`, `upload_slot` and the errors answering an offer.
+    if (this.files.take(m as unknown as Parameters<Files['take']>[0])) return;
     switch (m.type) {
       case 'hello':
         this.defaultRoom = m.defaultRoom ?? this.defaultRoom;

@@ -81,6 +81,19 @@ const en = {
   about: 'About this server',
   fingerprint: (f: string) => `TLS certificate: ${f} (compare it with what papo server and papo client show)`,
   noTls: 'Not encrypted: this server runs without --tls.',
+  attach: 'Attach a file',
+  dropHere: 'Drop to send here',
+  hashing: 'checking…',
+  waitingSlot: 'asking the server…',
+  uploading: (pct: number, rate: string) => `${pct}% · ${rate}/s`,
+  cancel: 'Cancel',
+  download: 'Download',
+  sentFile: (from: string) => `${from} sent`,
+  sentYou: (from: string) => `${from} sent you`,
+  uploadFailed: (name: string, why: string) => `Sending ${name} failed: ${why}`,
+  uploadCancelled: (name: string) => `Sending ${name} was cancelled.`,
+  noConversation: 'Open a room or a private conversation first.',
+  connectionLost: 'the connection was lost',
 };
 
 export type Texts = typeof en;
@@ -166,6 +179,19 @@ const pt: Texts = {
   about: 'Sobre este servidor',
   fingerprint: (f: string) => `Certificado TLS: ${f} (compare com o que papo server e papo client mostram)`,
   noTls: 'Sem criptografia: este servidor roda sem --tls.',
+  attach: 'Anexar um arquivo',
+  dropHere: 'Solte para enviar aqui',
+  hashing: 'verificando…',
+  waitingSlot: 'pedindo ao servidor…',
+  uploading: (pct: number, rate: string) => `${pct}% · ${rate}/s`,
+  cancel: 'Cancelar',
+  download: 'Baixar',
+  sentFile: (from: string) => `${from} enviou`,
+  sentYou: (from: string) => `${from} enviou para você`,
+  uploadFailed: (name: string, why: string) => `O envio de ${name} falhou: ${why}`,
+  uploadCancelled: (name: string) => `O envio de ${name} foi cancelado.`,
+  noConversation: 'Abra uma sala ou uma conversa privada primeiro.',
+  connectionLost: 'a conexão caiu',
 };
 
 /** The texts for the browser's preferred language: Portuguese for any `pt`, else English. */

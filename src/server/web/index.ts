@@ -4,6 +4,7 @@ import { CONFIG_PATH, configFile } from './config-file.js';
 import { defaultWebRoot, loadStaticFiles } from './static-files.js';
 import { startWebListener, type TransportGate, type WebListener } from './web-listener.js';
 import type { WebOptions } from './options.js';
+import type { FileService } from '../files/file-service.js';
 
 export { addWebOptions, webSettings, WEB_DEFAULTS, type WebOptions } from './options.js';
 export { startWebListener, type TransportGate, type WebListener } from './web-listener.js';
@@ -17,6 +18,8 @@ export interface StartWebDeps {
   tlsFiles: CertificateFiles | null;
   /** Where the built app is (default: `dist/web`). */
   webRoot?: string;
+  /** File transfer (#14): routed on this port, told the listener's URL. */
+  files?: FileService;
 }
 
 /**
@@ -41,7 +44,9 @@ export async function startWeb(deps: StartWebDeps): Promise<WebListener | null> 
     heartbeatSeconds: options.heartbeatSeconds,
     log,
     gate: deps.gate,
+    fileRoutes: deps.files,
   });
+  deps.files?.useListenerUrl(listener.url);
   log.info({ url: listener.url }, 'web listening');
   return listener;
 }

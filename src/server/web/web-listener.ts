@@ -1,4 +1,9 @@
-import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -30,6 +35,8 @@ export interface WebListenerOptions {
   log: Logger;
   /** The server's way in for every transport (PapoServer): admission, then accept or refuse. */
   gate: TransportGate;
+  /** File transfer's HTTP side (`/u/`, `/f/`; src/server/files), when on. */
+  fileRoutes?: { route(req: IncomingMessage, res: ServerResponse): boolean };
 }
 
 /**
@@ -64,8 +71,10 @@ function refuseUpgrade(socket: Duplex, status: string): void {
 /** Serves the app and its WebSocket on one port (docs/WEB.md). */
 export async function startWebListener(options: WebListenerOptions): Promise<WebListener> {
   const { log } = options;
-  const handler = createRequestHandler(options.files);
-  const serverOptions = { maxHeaderSize: MAX_HEADER_BYTES };
+  const handler = createRequestHandler(options.files, options.fileRoutes?.route);
+  // An upload may take longer than Node's 5-minute whole-request limit: the file routes cut
+  // idle uploads themselves, and headers still have their own timeout.
+  const serverOptions = { maxHeaderSize: MAX_HEADER_BYTES, requestTimeout: options.fileRoutes ? 0 : 300_000 };
   const server: Server = options.tls
     ? createHttpsServer({ ...serverOptions, ...options.tls }, handler)
     : createHttpServer(serverOptions, handler);
