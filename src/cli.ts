@@ -7,6 +7,7 @@ const SUBCOMMANDS: Record<string, () => Promise<Command>> = {
   server: async () => (await import('./server/command.js')).serverCommand(),
   client: async () => (await import('./client/command.js')).clientCommand(),
   bench: async () => (await import('./bench/index.js')).benchCommand(),
+  admin: async () => (await import('./server/admin-command.js')).adminCommand(),
 };
 
 const program = new Command('papo')

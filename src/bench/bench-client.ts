@@ -2,9 +2,23 @@ import { connect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import { scanTokens } from './payload.js';
+import {
+  closeFrame,
+  encodeTextFrames,
+  OP_CLOSE,
+  OP_PING,
+  pongFrame,
+  readUpgradeResponse,
+  upgradeRequest,
+  WsFrameDecoder,
+} from './ws-frames.js';
 
 /** How bench clients speak: the plain protocol (name at the prompt) or JSON lines. */
 export type BenchProto = 'plain' | 'json';
+/** What bench clients connect over: TCP (or TLS) lines, or a WebSocket on the web port (JSON). */
+export type BenchTransport = 'tcp' | 'ws';
+/** Path of papo's WebSocket endpoint. */
+export const WS_PATH = '/ws';
 
 /** Microseconds on the monotonic clock every bench timestamp uses. */
 export function nowUs(): number {
@@ -24,6 +38,8 @@ export interface ClientOptions {
   address: string;
   port: number;
   proto: BenchProto;
+  /** A WebSocket (`ws`, JSON only) instead of lines on TCP (default `tcp`). */
+  transport?: BenchTransport;
   /** Connect with TLS; the certificate is not checked (the bench measures, it does not trust). */
   tls?: boolean;
   /** Index of this client in its scenario (tokens carry the sender's index). */
@@ -37,6 +53,8 @@ export interface ClientOptions {
 }
 
 const NL = 0x0a;
+/** The server's JSON heartbeat (a user's text inside a message would have its quotes escaped). */
+const JSON_PING = Buffer.from('{"type":"ping"}');
 /** A partial line longer than this is dropped: bench lines are short. */
 const MAX_CARRY_BYTES = 1 << 20;
 
@@ -47,7 +65,7 @@ const MAX_CARRY_BYTES = 1 << 20;
  */
 export class BenchClient {
   readonly socket: Socket;
-  state: 'greeting' | 'naming' | 'rooming' | 'joined' | 'closed' = 'greeting';
+  state: 'upgrading' | 'greeting' | 'naming' | 'rooming' | 'joined' | 'closed' = 'greeting';
   /** Tokens that had the prefix but not the numbers. */
   malformed = 0;
   /** Set when the connection closed; resolves then. */
@@ -60,6 +78,9 @@ export class BenchClient {
     this.onToken?.(this.index, sender, seq, dueUs, this.chunkAtUs);
   };
   private chunkAtUs = 0;
+  /** With a WebSocket: the frame decoder, and the accept value until the upgrade is answered. */
+  private frames: WsFrameDecoder | null = null;
+  private upgradeAccept: string | null = null;
 
   private constructor(private readonly o: ClientOptions) {
     this.onToken = o.onToken;
@@ -73,12 +94,61 @@ export class BenchClient {
       this.state = 'closed';
       this.failJoin(new Error('the server closed the connection'));
     });
+    if (o.transport === 'ws') {
+      this.socket.on('data', (chunk: Buffer) => this.onWsData(chunk));
+      const { request, accept } = upgradeRequest(`${o.address}:${o.port}`, WS_PATH);
+      this.upgradeAccept = accept;
+      this.frames = new WsFrameDecoder((opcode, payload) => this.onWsControl(opcode, payload));
+      this.socket.write(request);
+      this.state = 'upgrading';
+      return;
+    }
     this.socket.on('data', (chunk: Buffer) => this.onSocketData(chunk));
-    if (o.proto === 'json') {
-      // Version 1 unless rooms are needed, so the bench also measures servers from before rooms.
-      const version = o.room === undefined ? 1 : 2;
-      this.socket.write(`{"type":"hello","version":${version},"name":"${o.name}","client":"papo-bench"}\n`);
-      this.state = 'naming';
+    if (o.proto === 'json') this.hello();
+  }
+
+  private hello(): void {
+    // Version 1 unless rooms are needed, so the bench also measures servers from before rooms.
+    const version = this.o.room === undefined ? 1 : 2;
+    this.send(`{"type":"hello","version":${version},"name":"${this.o.name}","client":"papo-bench"}\n`);
+    this.state = 'naming';
+  }
+
+  /** Writes lines (each `\n`-ended) as they go on this transport: as they are, or one frame each. */
+  private send(text: string): boolean {
+    return this.socket.write(this.frames ? encodeTextFrames(text) : text);
+  }
+
+  /** WebSocket bytes: the upgrade's answer first, then frames turned back into lines. */
+  private onWsData(chunk: Buffer): void {
+    let data = chunk;
+    if (this.upgradeAccept !== null) {
+      const head = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
+      this.carry = null;
+      const rest = readUpgradeResponse(head, this.upgradeAccept);
+      if (rest === null) return void (this.carry = Buffer.from(head));
+      if (rest instanceof Error) return this.failJoin(rest);
+      this.upgradeAccept = null;
+      this.hello();
+      data = rest;
+    }
+    let lines: Buffer;
+    try {
+      lines = this.frames!.push(data);
+    } catch (err) {
+      this.failJoin(err as Error);
+      this.socket.destroy();
+      return;
+    }
+    if (lines.length > 0) this.onSocketData(lines);
+  }
+
+  private onWsControl(opcode: number, payload: Buffer): void {
+    if (opcode === OP_PING) this.socket.write(pongFrame(payload));
+    else if (opcode === OP_CLOSE) {
+      const reason = payload.length > 2 ? payload.toString('utf8', 2) : '';
+      this.failJoin(new Error(`the server closed the WebSocket${reason ? `: ${reason}` : ''}`));
+      this.socket.end(closeFrame());
     }
   }
 
@@ -112,7 +182,7 @@ export class BenchClient {
 
   /** Queues message lines (already joined by `\n`, with a final `\n`) in one write. */
   writeLines(text: string): boolean {
-    return this.socket.write(text);
+    return this.send(text);
   }
 
   /** The line that says `text` in this client's protocol (in its room, if it has one), with its `\n`. */
@@ -125,7 +195,7 @@ export class BenchClient {
   /** Asks the server to end the session (`sair` or JSON `quit`). */
   quit(): void {
     if (this.state === 'closed') return;
-    this.socket.write(this.o.proto === 'json' ? '{"type":"quit"}\n' : 'sair\n');
+    this.send(this.o.proto === 'json' ? '{"type":"quit"}\n' : 'sair\n');
   }
 
   destroy(): void {
@@ -143,9 +213,7 @@ export class BenchClient {
     const room = this.o.room;
     if (room === undefined) return this.joined();
     this.state = 'rooming';
-    this.socket.write(
-      this.o.proto === 'json' ? `{"type":"join_room","room":"${room}"}\n` : `/join ${room}\n`,
-    );
+    this.send(this.o.proto === 'json' ? `{"type":"join_room","room":"${room}"}\n` : `/join ${room}\n`);
   }
 
   private joined(): void {
@@ -161,7 +229,7 @@ export class BenchClient {
       // The greeting ends with the name prompt, a line without its newline: answer it.
       if (chunk[chunk.length - 1] !== NL) {
         this.state = 'naming';
-        this.socket.write(`${this.o.name}\n`);
+        this.send(`${this.o.name}\n`);
       }
       return;
     }
@@ -213,6 +281,8 @@ export class BenchClient {
   /** After the welcome: finds tokens in whole lines, keeping a partial last line for later. */
   private scan(chunk: Buffer): void {
     this.chunkAtUs = nowUs();
+    // A JSON client that stays silent through two heartbeats is dropped: answer the ping.
+    if (this.o.proto === 'json' && chunk.indexOf(JSON_PING) !== -1) this.send('{"type":"pong"}\n');
     const last = chunk.lastIndexOf(NL);
     if (last === -1) {
       const carry = this.carry ? Buffer.concat([this.carry, chunk]) : Buffer.from(chunk);

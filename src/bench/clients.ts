@@ -1,11 +1,19 @@
 import { randomBytes } from 'node:crypto';
-import { BenchClient, nowUs, type BenchProto, type TokenHandler } from './bench-client.js';
+import {
+  BenchClient,
+  nowUs,
+  type BenchProto,
+  type BenchTransport,
+  type TokenHandler,
+} from './bench-client.js';
 
 /** What every scenario needs to reach the server. */
 export interface Endpoint {
   address: string;
   port: number;
   proto: BenchProto;
+  /** TCP lines (default) or a WebSocket to the web port (`--transport ws`, JSON only). */
+  transport?: BenchTransport;
   /** TLS without certificate checks (`papo bench --tls`). */
   tls?: boolean;
 }

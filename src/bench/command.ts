@@ -2,10 +2,11 @@ import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { fail, intIn, seconds } from '../cli-util.js';
 import { VERSION } from '../version.js';
-import type { BenchProto } from './bench-client.js';
+import type { BenchProto, BenchTransport } from './bench-client.js';
 import { runChurn } from './churn.js';
 import type { Endpoint } from './clients.js';
 import { runFanout } from './fanout.js';
+import { runFilesBench } from './files.js';
 import { runIdle } from './idle.js';
 import { inUseText, probeServer, type ServerUse } from './probe.js';
 import { Progress } from './progress.js';
@@ -13,7 +14,7 @@ import { formatJson, formatReport, type BenchResult } from './report.js';
 import { fanoutSvg } from './svg.js';
 import { parseTarget, resolveTarget } from './target.js';
 
-const SCENARIOS = ['fanout', 'idle', 'churn'] as const;
+const SCENARIOS = ['fanout', 'idle', 'churn', 'files'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 /** Commander parser for a positive number (fractions allowed) up to `max`. */
@@ -37,7 +38,9 @@ function nonNegative(max: number) {
 
 interface BenchFlags {
   scenario: Scenario;
-  proto: BenchProto;
+  /** Unset: plain on TCP, JSON on a WebSocket. */
+  proto?: BenchProto;
+  transport: BenchTransport;
   tls?: boolean;
   clients: number;
   senders: number;
@@ -70,7 +73,18 @@ export function benchCommand(): Command {
     .argument('[target]', 'HOST[:PORT] of the server (default 127.0.0.1:65432); loopback only')
     .addOption(new Option('--scenario <name>', 'what to measure').choices(SCENARIOS).default('fanout'))
     .addOption(
-      new Option('--proto <proto>', 'protocol the clients speak').choices(['plain', 'json']).default('plain'),
+      new Option(
+        '--proto <proto>',
+        'protocol the clients speak (default: plain; json with --transport ws)',
+      ).choices(['plain', 'json']),
+    )
+    .addOption(
+      new Option(
+        '--transport <transport>',
+        'tcp: lines on the TCP port; ws: JSON over a WebSocket on the web port (TARGET is the web port)',
+      )
+        .choices(['tcp', 'ws'])
+        .default('tcp'),
     )
     .option('--tls', 'connect with TLS (to the TLS port; the certificate is not checked)')
     .option('-n, --clients <n>', 'fanout: clients, senders included', intIn(2, 20_000), 100)
@@ -121,7 +135,9 @@ export function benchCommand(): Command {
         '  papo bench 127.0.0.1:7000 --find-max -n 100 -s 4 -d 5   fan-out capacity\n' +
         '  papo bench :7000 --find-max -n 1000 --rooms 100 -d 5   100 rooms of 10, messages to random rooms\n' +
         '  papo bench :7000 --scenario idle -c 5000 --server-pid $!\n' +
-        '  papo bench :7000 --scenario churn -w 8 -d 10 --json\n',
+        '  papo bench :8080 --transport ws --find-max -n 100   the same over WebSocket (web port)\n' +
+        '  papo bench :7000 --scenario churn -w 8 -d 10 --json\n' +
+        '  papo bench --scenario files   1 GiB up and down on loopback, beside sha256sum and nginx\n',
     )
     .action(async (target: string | undefined, flags: BenchFlags) => {
       await runBench(target, flags);
@@ -144,6 +160,7 @@ async function refuseInUse(endpoint: Endpoint, target: string): Promise<void> {
 }
 
 async function runBench(spec: string | undefined, f: BenchFlags): Promise<void> {
+  if (f.scenario === 'files') return runFiles(f);
   const target = parseTarget(spec);
   if (typeof target === 'string') fail(target);
   if (f.scenario === 'fanout' && f.senders > f.clients) fail('--senders cannot exceed --clients');
@@ -151,13 +168,21 @@ async function runBench(spec: string | undefined, f: BenchFlags): Promise<void> 
     fail('--rooms must divide --clients, with at least two clients per room');
   }
   if (f.svg !== undefined && f.scenario !== 'fanout') fail('--svg draws fanout runs only');
+  if (f.transport === 'ws' && f.proto === 'plain') fail('a WebSocket speaks JSON only: drop --proto plain');
+  const proto: BenchProto = f.proto ?? (f.transport === 'ws' ? 'json' : 'plain');
   let address: string;
   try {
     address = await resolveTarget(target, Boolean(f.allowRemote));
   } catch (err) {
     fail((err as Error).message, err);
   }
-  const endpoint: Endpoint = { address, port: target.port, proto: f.proto, tls: Boolean(f.tls) };
+  const endpoint: Endpoint = {
+    address,
+    port: target.port,
+    proto,
+    transport: f.transport,
+    tls: Boolean(f.tls),
+  };
   if (!f.force) await refuseInUse(endpoint, `${target.host}:${target.port}`);
   const progress = new Progress(process.stderr, Boolean(f.quiet));
   const joinTimeoutMs = f.joinTimeout * 1000;
@@ -214,7 +239,7 @@ async function runBench(spec: string | undefined, f: BenchFlags): Promise<void> 
     const hint = /EMFILE/.test(e.message) ? ' (too many open files: raise `ulimit -n`)' : '';
     fail(`bench failed: ${e.message}${hint}`, err);
   }
-  const label = `${target.host}:${target.port} ${f.proto}${f.tls ? ' TLS' : ''}`;
+  const label = `${target.host}:${target.port} ${proto}${f.transport === 'ws' ? ' WebSocket' : ''}${f.tls ? ' TLS' : ''}`;
   if (f.svg !== undefined && result.scenario === 'fanout') {
     try {
       writeFileSync(f.svg, fanoutSvg(result, label));
@@ -225,8 +250,27 @@ async function runBench(spec: string | undefined, f: BenchFlags): Promise<void> 
   const meta = {
     version: VERSION,
     target: `${target.host}:${target.port}`,
-    proto: f.proto,
+    proto,
+    transport: f.transport,
     tls: Boolean(f.tls),
   };
   process.stdout.write(f.json ? `${formatJson(result, meta)}\n` : `${formatReport(result)}\n`);
+}
+
+/** `--scenario files` runs its own papo server and nginx on this machine: no target. */
+async function runFiles(f: BenchFlags): Promise<void> {
+  const log = (line: string) => {
+    if (!f.quiet) process.stderr.write(`${line}\n`);
+  };
+  try {
+    const out = await runFilesBench({
+      size: 1024 * 1024 * 1024,
+      nginx: '/usr/sbin/nginx',
+      json: Boolean(f.json),
+      log,
+    });
+    process.stdout.write(`${out}\n`);
+  } catch (err) {
+    fail(`bench failed: ${(err as Error).message}`, err);
+  }
 }

@@ -65,6 +65,11 @@ export interface TrialResult {
   disconnects: number;
   benchCpuPct: number;
   serverCpuPct: number | null;
+  /**
+   * The server's CPU time per delivery in µs, from the trial's start through its drain (null
+   * without --server-pid): what a transport costs, on a machine too busy for find-max.
+   */
+  serverCpuUsPerDelivery: number | null;
   pass: boolean;
   /** Latency percentile curve, for charts. */
   curve: Array<{ p: number; us: number }>;
@@ -261,6 +266,7 @@ async function runTrial(
   const usage = cpu.read();
   await drain(state, Math.max(endUs, nowUs()) + o.drainS * 1e6);
   state.active = false;
+  const serverS = cpu.serverSeconds();
 
   const t = state.tracker;
   const received = t.received;
@@ -294,6 +300,7 @@ async function runTrial(
     disconnects: alive0 - alive1,
     benchCpuPct: usage.benchPct,
     serverCpuPct: usage.serverPct,
+    serverCpuUsPerDelivery: serverS !== null && received > 0 ? (serverS * 1e6) / received : null,
     pass: false,
     curve: state.latency.curve(),
   };

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
+import { WebSocket } from 'ws';
+import { WS_PATH } from './bench-client.js';
 import type { Endpoint } from './clients.js';
 
 /** What a papo server holds that a load test would disturb. */
@@ -25,29 +27,25 @@ const PING_REF = 'probe-ping';
 export function probeServer(endpoint: Endpoint, timeoutMs = 10_000): Promise<ServerUse> {
   const name = `pb-probe-${randomBytes(4).toString('hex')}`;
   return new Promise((resolve, reject) => {
-    const socket: Socket = endpoint.tls
-      ? tlsConnect({ host: endpoint.address, port: endpoint.port, rejectUnauthorized: false })
-      : connect({ host: endpoint.address, port: endpoint.port });
     const use: ServerUse = { users: [], storedMessages: false };
-    let buffered = '';
     let settled = false;
     const done = (err: Error | null) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       if (err) {
-        socket.destroy();
+        link.destroy();
         reject(err);
         return;
       }
-      socket.end('{"type":"quit"}\n');
+      link.end('{"type":"quit"}');
       resolve(use);
     };
     const timer = setTimeout(
       () => done(new Error(`no answer from a papo server within ${timeoutMs / 1000} s`)),
       timeoutMs,
     );
-    const send = (m: object) => socket.write(`${JSON.stringify(m)}\n`);
+    const send = (m: object) => link.send(JSON.stringify(m));
     const onMessage = (m: Record<string, unknown>) => {
       switch (m.type) {
         case 'welcome':
@@ -69,27 +67,77 @@ export function probeServer(endpoint: Endpoint, timeoutMs = 10_000): Promise<Ser
           return;
       }
     };
-    socket.setEncoding('utf8');
-    socket.on('connect', () => send({ type: 'hello', version: 1, name, client: 'papo-bench-probe' }));
-    socket.on('secureConnect', () => send({ type: 'hello', version: 1, name, client: 'papo-bench-probe' }));
-    socket.on('data', (chunk: string) => {
-      buffered += chunk;
-      let nl: number;
-      while ((nl = buffered.indexOf('\n')) !== -1) {
-        const line = buffered.slice(0, nl);
-        buffered = buffered.slice(nl + 1);
-        if (!line.startsWith('{')) continue; // the plain greeting and prompt
-        try {
-          onMessage(JSON.parse(line) as Record<string, unknown>);
-        } catch {
-          return done(new Error("the server does not speak papo's JSON lines"));
-        }
+    const onLine = (line: string) => {
+      if (!line.startsWith('{')) return; // the plain greeting and prompt
+      try {
+        onMessage(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        done(new Error("the server does not speak papo's JSON lines"));
       }
-      if (buffered.length > 1 << 20) done(new Error('the server sent an over-long line'));
+    };
+    const link = (endpoint.transport === 'ws' ? openWsLink : openTcpLink)(endpoint, {
+      onOpen: () => send({ type: 'hello', version: 1, name, client: 'papo-bench-probe' }),
+      onLine,
+      onFailure: done,
     });
-    socket.on('error', (err) => done(err));
-    socket.on('close', () => done(new Error('the server closed the connection')));
   });
+}
+
+/** What the probe writes to: one JSON message at a time. */
+interface ProbeLink {
+  send(line: string): void;
+  end(lastLine: string): void;
+  destroy(): void;
+}
+
+interface ProbeEvents {
+  onOpen(): void;
+  onLine(line: string): void;
+  onFailure(err: Error): void;
+}
+
+function openTcpLink(endpoint: Endpoint, on: ProbeEvents): ProbeLink {
+  const socket: Socket = endpoint.tls
+    ? tlsConnect({ host: endpoint.address, port: endpoint.port, rejectUnauthorized: false })
+    : connect({ host: endpoint.address, port: endpoint.port });
+  let buffered = '';
+  socket.setEncoding('utf8');
+  socket.on(endpoint.tls ? 'secureConnect' : 'connect', on.onOpen);
+  socket.on('data', (chunk: string) => {
+    buffered += chunk;
+    let nl: number;
+    while ((nl = buffered.indexOf('\n')) !== -1) {
+      const line = buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+      on.onLine(line);
+    }
+    if (buffered.length > 1 << 20) on.onFailure(new Error('the server sent an over-long line'));
+  });
+  socket.on('error', (err) => on.onFailure(err));
+  socket.on('close', () => on.onFailure(new Error('the server closed the connection')));
+  return {
+    send: (line) => void socket.write(`${line}\n`),
+    end: (line) => void socket.end(`${line}\n`),
+    destroy: () => void socket.destroy(),
+  };
+}
+
+function openWsLink(endpoint: Endpoint, on: ProbeEvents): ProbeLink {
+  const host = endpoint.address.includes(':') ? `[${endpoint.address}]` : endpoint.address;
+  const url = `${endpoint.tls ? 'wss' : 'ws'}://${host}:${endpoint.port}${WS_PATH}`;
+  const ws = new WebSocket(url, { rejectUnauthorized: false, perMessageDeflate: false });
+  ws.on('open', on.onOpen);
+  ws.on('message', (data: Buffer) => on.onLine(data.toString('utf8')));
+  ws.on('error', (err) => on.onFailure(err));
+  ws.on('close', () => on.onFailure(new Error('the server closed the WebSocket')));
+  return {
+    send: (line) => ws.send(line),
+    end: (line) => {
+      ws.send(line);
+      ws.close(1000);
+    },
+    destroy: () => ws.terminate(),
+  };
 }
 
 /** The refusal when the server is in use, with what to do instead; null when it is free. */

@@ -38,6 +38,13 @@ export class CpuMeter {
     this.server0 = serverPid === undefined ? null : readCpuSeconds(serverPid);
   }
 
+  /** The server's CPU seconds since construction (null if unknown): with the drain, per delivery. */
+  serverSeconds(): number | null {
+    if (this.serverPid === undefined || this.server0 === null) return null;
+    const now = readCpuSeconds(this.serverPid);
+    return now === null ? null : now - this.server0;
+  }
+
   /** Percent of one core used since construction: { bench, server (null if unknown) }. */
   read(): { benchPct: number; serverPct: number | null } {
     const wall = (performance.now() - this.t0) / 1000;

@@ -34,6 +34,23 @@ const CLIENT_COMMANDS = [
       pt: 'torna outra das suas salas a atual (Alt+1..9 também)',
     },
   },
+  // File transfer (issue #14): handled in files/, before a line reaches this parser.
+  {
+    name: 'send',
+    usage: { en: '/send NAME|#room PATH', pt: '/send NOME|#sala CAMINHO' },
+    help: {
+      en: 'send a file to someone or to a room (resumes after a break)',
+      pt: 'envia um arquivo a alguém ou a uma sala (retoma após uma queda)',
+    },
+  },
+  {
+    name: 'get',
+    usage: { en: '/get ID|URL [DIR]', pt: '/get ID|URL [PASTA]' },
+    help: {
+      en: 'download a file sent in the chat (default: your Downloads folder)',
+      pt: 'baixa um arquivo enviado no chat (padrão: sua pasta de Downloads)',
+    },
+  },
 ] as const;
 
 const SWITCH = /^\/switch(?:\s+(\S+))?\s*$/i;

@@ -8,6 +8,7 @@ import { sessionOptions, type ClientRun } from './run.js';
 import { roomKey } from './rooms.js';
 import { ChatSession, type SessionEvent } from './session.js';
 import { CLIENT_TEXTS, failureText } from './texts.js';
+import { defaultDownloadDir, FILE_TEXTS, fileOfferText, parseFileCommand, Transfers } from './files/index.js';
 
 /** Reconnect attempts in a row before a script gives up (a person at a terminal never does). */
 const PIPE_MAX_ATTEMPTS = 8;
@@ -39,6 +40,19 @@ export function runPipe(run: ClientRun): Promise<number> {
 
   const options = { ...sessionOptions(run), maxAttempts: PIPE_MAX_ATTEMPTS };
   const session = new ChatSession(options, (e) => onSessionEvent(e));
+  // /send and /get (issue #14): one line per finished transfer, no progress bar.
+  const transfers = new Transfers({
+    lang,
+    offerFile: (request) => session.offerFile(request),
+    downloadDir: () => defaultDownloadDir(),
+    progress: () => {},
+    done: (text) => out(run.json ? JSON.stringify({ type: 'transfer', text }) : text),
+    info: (text) => err(text),
+    failed: (text) => {
+      problems++;
+      err(text);
+    },
+  });
 
   function handleLine(line: string): void {
     if (leaving) return; // nothing after /quit or sair is sent
@@ -46,12 +60,19 @@ export function runPipe(run: ClientRun): Promise<number> {
       // papo's commands mean nothing to another server, which would show them to everyone.
       const command = foreign ? papoCommandOf(line) : null;
       if (command !== null) return err(t.notPapoCommand(command));
+      // Files need a papo server: never sent as a line for everyone to read (#14).
+      if (parseFileCommand(line) !== null) {
+        problems++;
+        return err(FILE_TEXTS[lang].notPapo);
+      }
       // `/quit` is the client's own way out; `sair` is the original protocol's, so it is sent.
       const word = line.trim().toLowerCase();
       if (word !== '/quit') session.sendPlain(convertShortcodes(line));
       if (word === '/quit' || word === 'sair') void leave();
       return;
     }
+    const file = parseFileCommand(line);
+    if (file !== null) return transfers.run(file);
     const parsed = parseInput(line, lang, session.rooms.current);
     switch (parsed.kind) {
       case 'none':
@@ -107,6 +128,7 @@ export function runPipe(run: ClientRun): Promise<number> {
   async function leave(): Promise<void> {
     if (leaving) return;
     leaving = true;
+    await transfers.idle();
     await session.settled();
     await session.quit();
   }
@@ -150,6 +172,9 @@ export function runPipe(run: ClientRun): Promise<number> {
         // The next line of input is the password.
         wantPassword = true;
         return release();
+      case 'file':
+        transfers.seen(e.message);
+        return out(run.json ? e.line : fileOfferText(e.message, lang, session.name, session.rooms.current));
       case 'name-needed':
         if (e.problem) return finish(1, e.problem);
         wantName = true;

@@ -40,7 +40,20 @@ function asEvent(m: ServerMessage): ServerEvent | null {
     case 'pong':
     case 'account':
     case 'whois':
+    case 'bans':
       return m;
+    case 'kick':
+    case 'mute':
+      return { ...m, reason: m.reason ?? '', rooms: [] };
+    case 'ban':
+      return { ...m, reason: m.reason ?? '', name: null, masks: [], rooms: [] };
+    case 'unban':
+      return { ...m, ids: [], rooms: [] };
+    case 'unmute':
+      return { ...m, rooms: [] };
+    case 'op':
+    case 'deop':
+      return { ...m, account: null, session: null };
     default:
       return null;
   }

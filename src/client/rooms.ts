@@ -74,7 +74,7 @@ export class RoomState {
   /**
    * Takes one server message. `welcome` and `room` (joined, or back in a room) add the room and
    * make it current unless `keepCurrent` (re-joining rooms after a reconnect); the user's own
-   * `part` removes it; a live message or action in another room counts as unread.
+   * `part` (or a `kick` out of it) removes it; a live message or action in another room counts as unread.
    */
   receive(m: RoomSignal, keepCurrent = false): void {
     switch (m.type) {
@@ -86,6 +86,7 @@ export class RoomState {
         if (m.room !== undefined) this.enter(m.room, keepCurrent);
         return;
       case 'part':
+      case 'kick': // kicked out of a room: out of it as after a part (PROTOCOL.md, "Moderation")
         if (m.room !== undefined && m.name !== undefined && this.isOwn(m.name)) this.leave(m.room);
         return;
       case 'nick':

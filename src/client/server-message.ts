@@ -8,7 +8,9 @@ const isStrs = (v: unknown): v is string[] => Array.isArray(v) && v.every(isStr)
 
 // Fields each message type needs, checked before the UI trusts a line (PROTOCOL.md,
 // "Server → client"). Unknown fields are ignored, as the protocol asks of clients.
-const REQUIRED: Record<ServerMessage['type'], Record<string, (v: unknown) => boolean>> = {
+// File messages (`file`, `upload_slot`) are parsed apart, in files/messages.ts (issue #14).
+type Checked = Exclude<ServerMessage['type'], 'file' | 'upload_slot'>;
+const REQUIRED: Record<Checked, Record<string, (v: unknown) => boolean>> = {
   hello: { version: isNum, server: isStr, heartbeatSeconds: isNum },
   welcome: { name: isStr, token: isStr, users: isStrs },
   message: { id: isNum, ts: isNum, from: isStr, text: isStr },
@@ -34,6 +36,14 @@ const REQUIRED: Record<ServerMessage['type'], Record<string, (v: unknown) => boo
   challenge: { name: isStr, nonce: isStr, server: isStr },
   account: { of: isStr, name: isStr },
   whois: { name: isStr },
+  kick: { id: isNum, ts: isNum, name: isStr, by: isStr },
+  ban: { id: isNum, ts: isNum, target: isStr, by: isStr },
+  unban: { id: isNum, ts: isNum, target: isStr, by: isStr },
+  mute: { id: isNum, ts: isNum, name: isStr, by: isStr },
+  unmute: { id: isNum, ts: isNum, name: isStr, by: isStr },
+  op: { id: isNum, ts: isNum, room: isStr, name: isStr, by: isStr },
+  deop: { id: isNum, ts: isNum, room: isStr, name: isStr, by: isStr },
+  bans: { bans: Array.isArray, mutes: Array.isArray },
 };
 
 /**
@@ -50,7 +60,7 @@ export function parseServerMessage(line: string): ServerMessage | null {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
   const o = value as Fields;
   if (!isStr(o.type) || !Object.hasOwn(REQUIRED, o.type)) return null;
-  const fields = REQUIRED[o.type as ServerMessage['type']];
+  const fields = REQUIRED[o.type as Checked];
   for (const [key, ok] of Object.entries(fields)) if (!ok(o[key])) return null;
   if (o.ref !== undefined && !isStr(o.ref) && !isNum(o.ref)) return null;
   return o as unknown as ServerMessage;

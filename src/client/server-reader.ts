@@ -2,6 +2,7 @@ import { LineDecoder } from '../protocol/line-decoder.js';
 import type { ServerMessage } from '../protocol/json-messages.js';
 import { PlainLineSplitter } from './plain-lines.js';
 import { parseServerMessage } from './server-message.js';
+import { parseFileMessage, type FileServerMessage } from './files/messages.js';
 
 /** Every papo server's first line starts with this (PROTOCOL.md, "Connecting"). */
 export const PAPO_GREETING = '*** papo ';
@@ -17,6 +18,8 @@ export type ReaderOutput =
   | { kind: 'decided'; protocol: Protocol; why: 'flag' | 'greeting' }
   /** A papo JSON message (lines that do not parse as one are skipped). */
   | { kind: 'message'; message: ServerMessage; line: string }
+  /** A file-transfer message: a `file` event or an `upload_slot` (issue #14). */
+  | { kind: 'file'; message: FileServerMessage; line: string }
   /** A line of a plain-text server. */
   | { kind: 'plain'; line: string }
   /** A papo server's plain greeting or prompt, before its JSON lines. */
@@ -127,6 +130,10 @@ export class ServerReader {
       this.sawJson = true;
       const message = parseServerMessage(line.text);
       if (message) out.push({ kind: 'message', message, line: line.text });
+      else {
+        const file = parseFileMessage(line.text);
+        if (file) out.push({ kind: 'file', message: file, line: line.text });
+      }
     }
     return out;
   }

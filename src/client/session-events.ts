@@ -5,6 +5,7 @@ import type { ChatRequest } from './input.js';
 import type { Protocol } from './server-reader.js';
 import type { Identity } from './identity.js';
 import type { Connector } from './transport.js';
+import type { FileMessage } from './files/messages.js';
 
 /** Why a session ended without the user asking it to. */
 export type Failure =
@@ -25,6 +26,8 @@ export type SessionEvent =
   | { type: 'connected'; protocol: Protocol; why: 'flag' | 'greeting' }
   | { type: 'server'; message: ServerMessage; line: string }
   | { type: 'plain'; line: string }
+  /** A file was sent to the user or one of their rooms (issue #14). */
+  | { type: 'file'; message: FileMessage; line: string }
   | { type: 'name-needed'; problem?: string }
   /** The name is registered (or must be, `register`): the user types its password, sent with `authPassword`. */
   | { type: 'password-needed'; name: string; register: boolean }

@@ -13,6 +13,8 @@ import type { Failure, SessionEvent, SessionOptions } from './session-events.js'
 import { isRejoinRef, SessionState } from './session-state.js';
 import { ConnectError, NOT_TLS } from './transport.js';
 import { Watchdog } from './watchdog.js';
+import type { FileOfferRequest, FileServerMessage, UploadSlotMessage } from './files/messages.js';
+import { OfferQueue } from './files/offer-queue.js';
 
 export { PAPO_GREETING, type Protocol } from './server-reader.js';
 export type { Failure, SessionEvent, SessionOptions } from './session-events.js';
@@ -57,6 +59,7 @@ export class ChatSession {
   private attempt = 0;
   private reclaims = 0;
   private readonly requests: RequestQueue;
+  private readonly offers = new OfferQueue();
   private plainOutbox: string[] = [];
   private plainName: string | null = null;
   private lastPlainLine: string | undefined;
@@ -123,6 +126,13 @@ export class ChatSession {
     if (request.type === 'register' && key !== undefined) request = { ...request, key };
     this.requests.push(request);
     this.pump();
+  }
+
+  /** Offers a file (issue #14); resolves with its upload slot, rejects with OfferRefused. */
+  offerFile(request: FileOfferRequest): Promise<UploadSlotMessage> {
+    const slot = this.offers.add(request);
+    this.pump();
+    return slot;
   }
 
   /** Plain mode: sends a line as typed (the first one is the name when none was given). */
@@ -227,6 +237,8 @@ export class ChatSession {
         return this.emit({ type: 'connected', protocol: o.protocol, why: o.why });
       case 'message':
         return this.onServerMessage(o.message, o.line);
+      case 'file':
+        return this.onFileMessage(o.message, o.line);
       case 'plain':
         this.lastPlainLine = o.line;
         return this.emit({ type: 'plain', line: o.line });
@@ -278,6 +290,11 @@ export class ChatSession {
     for (const r of this.state.receive({ message: m, line })) this.handleServerMessage(r.message, r.line);
   }
 
+  private onFileMessage(m: FileServerMessage, line: string): void {
+    if (m.type === 'upload_slot') return void this.offers.answer(m);
+    this.emit({ type: 'file', message: m, line });
+  }
+
   private handleServerMessage(m: ServerMessage, line: string): void {
     this.emit({ type: 'server', message: m, line });
     switch (m.type) {
@@ -300,6 +317,7 @@ export class ChatSession {
       case 'room':
       case 'rooms':
       case 'topic_info':
+      case 'bans':
         return this.answered(m.ref);
       case 'ack':
         return this.answered(m.ref, m);
@@ -318,6 +336,13 @@ export class ChatSession {
       case 'part':
       case 'topic':
       case 'presence':
+      case 'kick':
+      case 'ban':
+      case 'unban':
+      case 'mute':
+      case 'unmute':
+      case 'op':
+      case 'deop':
         return;
     }
   }
@@ -368,6 +393,7 @@ export class ChatSession {
   private onError(m: Extract<ServerMessage, { type: 'error' }>): void {
     // A room that could not be joined again (a limit lowered meanwhile) is a room left.
     if (isRejoinRef(m.ref)) return this.state.rejoinRefused(m.ref);
+    if (this.offers.refuse(m.ref, m.code, m.message)) return;
     if (m.ref !== undefined) {
       const request = this.requests.answer(m.ref);
       if (request) {
@@ -412,6 +438,7 @@ export class ChatSession {
     }
     if (this.joined && this.link) {
       for (const { ref, request } of this.requests.takeSendable()) this.write({ ...request, ref });
+      for (const offer of this.offers.takeSendable()) this.link.write(`${JSON.stringify(offer)}\n`);
     }
     if (this.isSettled()) {
       const waiters = this.settledWaiters;
@@ -428,6 +455,7 @@ export class ChatSession {
     this.clearTimers();
     // Requests not yet answered go out again after the reconnect (at least once).
     this.requests.requeue();
+    this.offers.requeue();
     // Papo's TLS port closes on a plain client without a word (a TLS server sends nothing
     // first, then drops the bytes it cannot read): ask the port for a handshake before
     // deciding that what was written reached a chat (issue #17).
@@ -480,6 +508,7 @@ export class ChatSession {
     if (this.finished) return;
     this.finished = true;
     this.clearTimers();
+    this.offers.failAll(new Error('the session ended'));
     this.emit(e);
     const waiters = [...this.closedWaiters, ...this.settledWaiters];
     this.closedWaiters = [];

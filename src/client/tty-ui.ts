@@ -26,6 +26,16 @@ import { CLIENT_TEXTS, failureText } from './texts.js';
 import { InputArea } from './tty-screen.js';
 import { roomsStatusParts } from './rooms.js';
 import { sessionOptions, type ClientRun } from './run.js';
+import {
+  defaultDownloadDir,
+  FILE_TEXTS,
+  fileOfferText,
+  parseFileCommand,
+  progressText,
+  Transfers,
+  type FileMessage,
+  type Progress,
+} from './files/index.js';
 
 /**
  * The interactive client: a line editor at the bottom, chat above it. Incoming lines are
@@ -71,9 +81,18 @@ export function runTty(run: ClientRun): Promise<number> {
   // countdown replaces itself instead of adding a line per attempt (issue #17).
   let connectionStatus: string | null = null;
   // Otherwise the rooms, once the server has rooms: `[#geral] #rust(3) #ops(1)` (#12).
+  // Transfers under way (issue #14) go first in the status row, redrawn in place a few times a
+  // second, so a progress bar never scrolls the chat nor touches the input line.
+  let transferStatus = '';
   const statusParts = (): { text: string; ansi: string } => {
     if (connectionStatus !== null) return { text: connectionStatus, ansi: `\x1b[2m${connectionStatus}` };
-    return roomsStatusParts(session.rooms, run.color);
+    const rooms = roomsStatusParts(session.rooms, run.color);
+    if (transferStatus === '') return rooms;
+    const sep = rooms.text === '' ? '' : ' · ';
+    return {
+      text: `${transferStatus}${sep}${rooms.text}`,
+      ansi: `\x1b[1m${transferStatus}\x1b[0m${sep}${rooms.ansi}`,
+    };
   };
   const syncStatus = () => {
     const status = statusParts();
@@ -88,6 +107,29 @@ export function runTty(run: ClientRun): Promise<number> {
   };
 
   const session = new ChatSession(sessionOptions(run), (e) => onSessionEvent(e));
+  const transfers = new Transfers({
+    lang,
+    offerFile: (request) => session.offerFile(request),
+    downloadDir: () => defaultDownloadDir(),
+    progress: (active: Progress[]) => {
+      const now = Date.now();
+      transferStatus = active.map((p) => progressText(p, now)).join(' · ');
+      refresh();
+    },
+    done: (text) => notice(text),
+    info: (text) => notice(text),
+    failed: (text) => error(text),
+  });
+  const fileLine = (m: FileMessage): RenderedLine => {
+    const text = fileOfferText(m, lang, ctx.ownName, session.rooms.current);
+    return {
+      line: [
+        { text: `${localClock(m.ts)} `, style: { dim: true } },
+        { text, style: { bold: true } },
+      ],
+      indent: 6,
+    };
+  };
 
   function onSessionEvent(e: SessionEvent): void {
     const now = Date.now();
@@ -117,6 +159,10 @@ export function runTty(run: ClientRun): Promise<number> {
         mode = 'password';
         online = true;
         return refresh();
+      case 'file':
+        transfers.seen(e.message);
+        if (e.message.to !== undefined && e.message.from !== ctx.ownName) output.write('\x07');
+        return print([fileLine(e.message)]);
       case 'name-needed':
         if (e.problem) error(e.problem);
         mode = 'name';
@@ -224,9 +270,19 @@ export function runTty(run: ClientRun): Promise<number> {
         error(t.notPapoCommand(command));
         return refresh();
       }
+      if (parseFileCommand(line) !== null) {
+        editor.set(line);
+        error(FILE_TEXTS[lang].notPapo); // files need a papo server (#14)
+        return refresh();
+      }
       session.sendPlain(convertShortcodes(line));
       if (line.trim() !== '') print([{ line: [{ text: `> ${line}`, style: { dim: true } }], indent: 2 }]);
       if (word === 'sair') void session.quit();
+      return refresh();
+    }
+    const file = parseFileCommand(line);
+    if (file !== null) {
+      transfers.run(file);
       return refresh();
     }
     const parsed = parseInput(line, lang, session.rooms.current);

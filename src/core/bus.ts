@@ -21,6 +21,9 @@ export interface Origin {
 /** Where the bus hands every event, in the bus's one order, this node's and other nodes' alike. */
 export type BusSink = (event: BusEvent, origin: Origin | undefined) => void;
 
+/** Where a bus that could not take a draft says so (a cluster bus while its store is down). */
+export type BusRefusal = (draft: Draft, origin: Origin | undefined) => void;
+
 /**
  * The bus port: every event that leaves a user (public or private) passes through it on its way
  * to delivery and storage. The hub publishes, and delivers only what comes back through its
@@ -29,8 +32,8 @@ export type BusSink = (event: BusEvent, origin: Origin | undefined) => void;
 export interface Bus {
   /** Numbers `draft` and hands it to every node's sink, in one order for all (at once, or later). */
   publish(draft: Draft, origin?: Origin): void;
-  /** Sets the hub's delivery. */
-  connect(sink: BusSink): void;
+  /** Sets the hub's delivery, and where drafts the bus refused are reported (never, locally). */
+  connect(sink: BusSink, refused?: BusRefusal): void;
   /** The id the next event will get (history keeps it, so ids are never reused after a restart). */
   readonly nextId: number;
 }

@@ -64,6 +64,14 @@ export class Directory {
     for (const [k, v] of entries) this.users.set(k, v);
   }
 
+  /** Takes back a name given to a session that never joined (its join was refused). */
+  release(session: Session): void {
+    if (session.key !== null && this.users.get(session.key) === session) this.users.delete(session.key);
+    session.name = null;
+    session.key = null;
+    session.token = null;
+  }
+
   /** Forgets a session; its name is free again if it held one. */
   remove(session: Session): void {
     this.sessions.delete(session.id);

@@ -1,4 +1,7 @@
 import type { ErrorCode, NameProblem, PasswordProblem } from './errors.js';
+import type { BansEvent, ModerationAction, ModerationDetail, ModerationEvent } from './moderation/events.js';
+
+export type * from './moderation/events.js';
 
 /** Why a user left the chat. */
 export type LeaveReason =
@@ -8,7 +11,9 @@ export type LeaveReason =
   | 'flood' // disconnected by flood control
   | 'slow' // its send queue overflowed: it stopped reading
   | 'replaced' // the same user reconnected with its session token
-  | 'shutdown'; // the server is stopping
+  | 'shutdown' // the server is stopping
+  | 'kicked' // kicked off the server, or out of their last room, by an operator
+  | 'banned'; // banned by a server operator (or refused: the address or name is banned)
 
 /** A client-chosen correlation value, echoed in the ack or error that answers a request. */
 export type Ref = string | number;
@@ -95,8 +100,26 @@ export interface PrivateEvent {
   text: string;
 }
 
+/**
+ * A file was received whole and checked (#14): told to the room's members, or to the recipient
+ * and the sender when `to` is set instead of `room`. `url` is the download capability.
+ */
+export interface FileEvent {
+  type: 'file';
+  id: number;
+  ts: number;
+  from: string;
+  room?: string;
+  to?: string;
+  name: string;
+  size: number;
+  mime: string;
+  sha256: string;
+  url: string;
+}
+
 /** Everything that travels on the bus: numbered there, delivered when it comes back. */
-export type BusEvent = PublicEvent | PrivateEvent;
+export type BusEvent = PublicEvent | PrivateEvent | ModerationEvent | FileEvent;
 
 /** Sent to the author of a message: it was accepted and relayed under `id`. */
 export interface AckEvent {
@@ -105,7 +128,7 @@ export interface AckEvent {
   id: number;
   ts: number;
   /** What was acknowledged: plain users see a confirmation only for private messages. */
-  of: 'message' | 'action' | 'private' | 'nick' | 'part_room' | 'topic';
+  of: 'message' | 'action' | 'private' | 'nick' | 'part_room' | 'topic' | 'moderation';
   /** The room of a message, an action, a part or a topic. */
   room?: string;
   /** For private messages: the recipient and the text, so a plain user sees what was sent. */
@@ -195,7 +218,8 @@ export type ErrorDetail =
   | { kind: 'text'; text: string }
   /** NAME_CONFUSABLE: the online or registered name (or room) the requested one looks like. */
   | { kind: 'confusable'; name: string }
-  | { kind: 'password'; problem: PasswordProblem };
+  | { kind: 'password'; problem: PasswordProblem }
+  | ModerationDetail;
 
 export interface ErrorEvent {
   type: 'error';
@@ -205,11 +229,20 @@ export interface ErrorEvent {
 }
 
 /** Server notices that are not chat events. */
-export type NoticeCode = 'SHUTDOWN' | 'THROTTLED';
+export type NoticeCode = 'SHUTDOWN' | 'THROTTLED' | 'CLUSTER_DEGRADED' | 'CLUSTER_RESTORED';
 export interface NoticeEvent {
   type: 'notice';
   code: NoticeCode;
   detail: ErrorDetail;
+}
+
+/** The answer to a `file_offer`: where to upload the bytes (docs/PROTOCOL.md, "Files"). */
+export interface UploadSlotEvent {
+  type: 'upload_slot';
+  url: string;
+  size: number;
+  offset: number;
+  ref?: Ref;
 }
 
 export interface PongEvent {
@@ -299,11 +332,14 @@ export type ServerEvent =
   | ErrorEvent
   | NoticeEvent
   | PongEvent
+  | UploadSlotEvent
   | HistoryEvent
   | ChallengeEvent
   | AccountEvent
   | WhoisEvent
-  | ByeEvent;
+  | ByeEvent
+  | ModerationEvent
+  | BansEvent;
 
 /**
  * What a client asks of the core, whatever protocol it speaks: the one request type. The
@@ -338,4 +374,7 @@ export type ClientAction =
   | { type: 'history'; room?: string; before?: number; limit?: number; ref?: Ref }
   /** Full-text search of a room's stored messages, or of all the user's rooms with `all`. */
   | { type: 'search'; query: string; room?: string; all?: boolean; limit?: number; ref?: Ref }
+  | ModerationAction
+  /** Ask for an upload slot for a file to a room (default: the current one) or, with `to`, a user. */
+  | { type: 'file_offer'; name: string; size: number; sha256: string; room?: string; to?: string; ref?: Ref }
   | { type: 'quit' };

@@ -1,12 +1,16 @@
 import { LocalBus, type Bus, type Draft, type Origin } from './bus.js';
+import type { NameClaims } from './claims.js';
 import type { Clock } from './clock.js';
 import { Directory } from './directory.js';
+import { DIRECT_FANOUT, type Fanout } from './fanout.js';
 import type { ErrorCode } from './errors.js';
 import type {
+  AckEvent,
   ActionEvent,
   BusEvent,
   ClientAction,
   ErrorDetail,
+  FileEvent,
   JoinEvent,
   LeaveEvent,
   LeaveReason,
@@ -19,10 +23,14 @@ import type {
   ServerEvent,
   TopicEvent,
 } from './events.js';
+import { checkOfferFields, type FileDesk, type StoredFile } from './files.js';
 import { DEFAULT_HISTORY_REPLAY, HistoryDesk, type HistorySource, type RoomStore } from './history.js';
 import { accountCommand } from './account-commands.js';
 import { Logins, type LoginOptions } from './logins.js';
+import { isModeration, Moderation, ModerationDesk, type ModerationHost } from './moderation/index.js';
 import { checkName, checkRoomName, nameKey } from './names.js';
+import { RefMemory } from './ref-memory.js';
+import { RemoteMembers } from './remote.js';
 import { Room, Rooms } from './room.js';
 import { Session, type Peer } from './session.js';
 import { MAX_MESSAGE_BYTES, sanitizeText, utf8Length } from './text.js';
@@ -57,6 +65,8 @@ export interface HubOptions {
   firstEventId?: number;
   /** This node's name on the bus (events it published come back carrying it). */
   node?: string;
+  /** How room events reach members (default: one send per member). */
+  fanout?: Fanout;
   maxMessageBytes?: number;
   journal?: Journal;
   /** Stored messages for the replay on entering a room, `history` and `search`; none: history is off. */
@@ -76,6 +86,12 @@ export interface HubOptions {
   busyRoom?: number;
   /** Accounts, look-alike and reserved names (docs/ARCHITECTURE.md, "Accounts"). */
   logins?: LoginOptions;
+  /** Bans, mutes and operators (default: in memory only, no server operators). */
+  moderation?: Moderation;
+  /** Where names are claimed beyond this node (a cluster); none: the Directory alone decides, at once. */
+  claims?: NameClaims;
+  /** File transfer (#14); none: `file_offer` is answered FILES_OFF. */
+  files?: FileDesk;
 }
 
 /** A busy room's joins and leaves since the last summary. */
@@ -107,9 +123,19 @@ export class Hub {
   private readonly roomStore: RoomStore | undefined;
   private readonly history: HistoryDesk;
   private readonly busyRoom: number;
+  private readonly files: FileDesk | undefined;
   private readonly presence = new Map<Room, Presence>();
-  private deliveryMark = 0;
   private readonly logins: Logins;
+  /** Kick, ban, mute, op: the rules live in core/moderation (docs/ARCHITECTURE.md, "Moderation"). */
+  readonly moderation: ModerationDesk;
+  private readonly fanout: Fanout;
+  /** Acks of messages by `ref`, so a line sent again after a lost connection is not posted twice. */
+  private readonly refs = new RefMemory();
+  /** With name claims (a cluster): other nodes' users, kept as the bus's events tell. */
+  readonly remote: RemoteMembers | null;
+  private readonly claims: NameClaims | undefined;
+  /** Name claims under way on this node: the session, by name key (one claim per name at a time). */
+  private readonly claiming = new Map<string, Session>();
 
   constructor(options: HubOptions) {
     this.clock = options.clock;
@@ -119,6 +145,8 @@ export class Hub {
     this.maxRooms = options.maxRooms ?? DEFAULT_MAX_ROOMS;
     this.maxRoomsPerUser = options.maxRoomsPerUser ?? DEFAULT_MAX_ROOMS_PER_USER;
     this.busyRoom = options.busyRoom ?? DEFAULT_BUSY_ROOM;
+    this.fanout = options.fanout ?? DIRECT_FANOUT;
+    this.files = options.files;
     this.journal = options.journal;
     this.roomStore = options.roomStore;
     this.history = new HistoryDesk(options.history, options.historyReplay ?? DEFAULT_HISTORY_REPLAY);
@@ -137,7 +165,23 @@ export class Hub {
       send,
     );
     this.bus = options.bus ?? new LocalBus(this.clock, options.firstEventId ?? 1);
-    this.bus.connect(this.deliver);
+    this.claims = options.claims;
+    this.remote = this.claims ? new RemoteMembers(this.directory, this.rooms) : null;
+    this.bus.connect(this.deliver, this.refused);
+    this.moderation = new ModerationDesk(options.moderation ?? new Moderation(), this.moderationHost());
+  }
+
+  /**
+   * True when `session` may post (say, /me, private messages, topics, files); otherwise it is
+   * told MUTED and this returns false.
+   */
+  mayPost(session: Session, ref?: Ref): boolean {
+    return this.moderation.mayPost(session, ref);
+  }
+
+  /** Refuses a connection from a banned address (the session is told why and closed): true if so. */
+  refuseBanned(session: Session): boolean {
+    return this.moderation.refuseAddress(session);
   }
 
   /** The id the next event will get (the store keeps it, so ids are never reused after a restart). */
@@ -179,6 +223,9 @@ export class Hub {
     if (action.type === 'auth') return this.logins.auth(session, action);
     if (session.name === null) return this.fail(session, 'NOT_JOINED', { kind: 'none' }, action.ref);
     session.lastActive = this.clock.now();
+    const repeat = this.refs.repeatOf(session.token, action);
+    if (repeat) return session.peer.send(repeat);
+    if (isModeration(action)) return this.moderation.handle(session, action);
     switch (action.type) {
       case 'register':
       case 'password':
@@ -221,7 +268,20 @@ export class Hub {
         const rooms = room ? [room.name] : session.rooms.map((r) => r.name);
         return this.history.search(rooms, action, this.replyTo(session));
       }
+      case 'file_offer':
+        return this.fileOffer(session, action);
     }
+  }
+
+  /**
+   * A file was received whole (the files adapter calls this): announced through the bus like
+   * a message, to the room's members or to the recipient and the sender.
+   */
+  publishFile(file: StoredFile): void {
+    // A sender muted while uploading is told so, and the file is not announced.
+    const sender = this.directory.find(file.from);
+    if (sender && !this.mayPost(sender)) return;
+    this.publish({ type: 'file', ...file });
   }
 
   /**
@@ -233,8 +293,11 @@ export class Hub {
     session.closed = true;
     this.directory.remove(session);
     this.logins.forget(session);
+    this.refs.end(session.token);
+    this.moderation.state.forgetSession(session.id);
     session.peer.send({ type: 'bye', reason });
     session.peer.close();
+    this.fanout.moving(session);
     const rooms = session.rooms;
     session.rooms = [];
     session.current = null;
@@ -261,10 +324,18 @@ export class Hub {
 
   private join(session: Session, action: Extract<ClientAction, { type: 'join' }>): void {
     const { token, since, ref } = action;
-    if (session.name !== null) return this.fail(session, 'ALREADY_JOINED', { kind: 'none' }, ref);
+    if (session.name !== null || this.isClaiming(session))
+      return this.fail(session, 'ALREADY_JOINED', { kind: 'none' }, ref);
     const check = checkName(action.name);
     if (!check.ok) return this.fail(session, 'NAME_INVALID', { kind: 'name', problem: check.problem }, ref);
+    if (!this.moderation.allowName(session, nameKey(check.name), ref, true)) return;
     const holder = this.directory.find(check.name);
+    if (holder && this.remote?.isRemote(holder)) {
+      // Held on another node: only the holder's session token takes it over (its node died).
+      if (token === undefined)
+        return this.fail(session, 'NAME_TAKEN', { kind: 'name_taken', name: holder.name as string }, ref);
+      return this.claimJoin(session, check.name, action, null);
+    }
     if (holder) {
       // Only the holder's own session token takes a name back from a dead ("ghost") connection.
       if (token === undefined || holder.token === null || token !== holder.token) {
@@ -274,22 +345,82 @@ export class Hub {
       return this.resume(session, holder, holder.name as string, since);
     }
     this.logins.join(session, check.name, action, (account) =>
-      this.admit(session, check.name, account, since, ref),
+      this.admit(session, check.name, account, action),
     );
   }
 
   /** Joins a session under a name it may use (proven if registered: `account`). */
-  private admit(session: Session, name: string, account: string | null, since?: number, ref?: Ref): void {
+  private admit(
+    session: Session,
+    name: string,
+    account: string | null,
+    action: Extract<ClientAction, { type: 'join' }>,
+  ): void {
     if (session.closed || session.name !== null) return;
     // The login may have taken a while (a password hashes off the event loop): the name may be gone.
+    if (this.claims) return this.claimJoin(session, name, action, account);
     const holder = this.directory.find(name);
     if (holder)
-      return this.fail(session, 'NAME_TAKEN', { kind: 'name_taken', name: holder.name as string }, ref);
+      return this.fail(
+        session,
+        'NAME_TAKEN',
+        { kind: 'name_taken', name: holder.name as string },
+        action.ref,
+      );
     this.directory.claim(session, name);
     session.account = account;
     session.lastActive = this.clock.now();
     session.token = this.newToken();
-    this.publish({ type: 'join', room: this.defaultRoom, name, connected: true }, session, ref, since);
+    this.refs.carry(action.token, session.token);
+    this.publish(
+      { type: 'join', room: this.defaultRoom, name, connected: true },
+      session,
+      action.ref,
+      action.since,
+    );
+  }
+
+  /** A cluster's join: the name is claimed cluster-wide first, then joined as on one node. */
+  private claimJoin(
+    session: Session,
+    name: string,
+    action: Extract<ClientAction, { type: 'join' }>,
+    account: string | null,
+  ): void {
+    const claims = this.claims as NameClaims;
+    const key = nameKey(name);
+    if (this.claiming.has(key)) return this.refuseClaim(session, name, 'taken', action.ref);
+    const token = this.newToken();
+    this.claiming.set(key, session);
+    claims.claim(name, key, token, action.token, (result) => {
+      this.claiming.delete(key);
+      if (session.closed) return result === 'ok' ? claims.release(key) : undefined;
+      if (result !== 'ok') return this.refuseClaim(session, name, result, action.ref);
+      // A remote holder whose token this client presented: its node died; this session takes over.
+      const ghost = this.directory.find(name);
+      if (ghost) this.remote?.drop(ghost);
+      this.directory.claim(session, name);
+      session.account = account;
+      session.lastActive = this.clock.now();
+      session.token = token;
+      const draft = { type: 'join', room: this.defaultRoom, name, connected: true } as const;
+      this.publish(draft, session, action.ref, action.since);
+    });
+  }
+
+  private isClaiming(session: Session): boolean {
+    for (const s of this.claiming.values()) if (s === session) return true;
+    return false;
+  }
+
+  private refuseClaim(session: Session, name: string, result: 'taken' | 'down', ref: Ref | undefined): void {
+    if (result === 'down') return this.fail(session, 'CLUSTER_DOWN', { kind: 'none' }, ref);
+    this.fail(
+      session,
+      'NAME_TAKEN',
+      { kind: 'name_taken', name: this.directory.find(name)?.name ?? name },
+      ref,
+    );
   }
 
   /** The session takes over a dead connection's name and rooms, without notices to others. */
@@ -297,11 +428,17 @@ export class Hub {
     const rooms = holder.rooms;
     const current = holder.current;
     // The dead connection leaves its rooms' member lists: the new one takes its place there.
+    this.fanout.moving(holder);
     for (const room of rooms) room.members.delete(holder);
     holder.rooms = [];
+    this.moderation.state.moveSession(holder.id, session.id);
     this.detach(holder, 'replaced');
     this.directory.claim(session, name);
+    session.account = holder.account;
+    session.lastActive = this.clock.now();
     session.token = this.newToken();
+    this.fanout.moving(session);
+    this.refs.carry(holder.token, session.token);
     session.rooms = rooms;
     session.current = current;
     for (const room of rooms) room.members.add(session);
@@ -322,6 +459,7 @@ export class Hub {
       return this.fail(session, 'ROOM_INVALID', { kind: 'room_name', problem: check.problem }, ref);
     const existing = this.rooms.get(check.name);
     if (existing && session.inRoom(existing)) {
+      this.fanout.moving(session);
       session.current = existing;
       return session.peer.send({ type: 'room', topic: existing.topic, ...listing(existing), ref });
     }
@@ -366,7 +504,7 @@ export class Hub {
       return session.peer.send({ type: 'topic_info', room: room.name, text: room.topic, ref });
     }
     const room = this.memberRoom(session, name, ref);
-    if (!room) return;
+    if (!room || !this.mayPost(session, ref)) return;
     // An empty topic clears it.
     const text = raw.trim() === '' ? '' : this.checkText(session, raw, ref);
     if (text === null) return;
@@ -381,7 +519,7 @@ export class Hub {
     ref: Ref | undefined,
   ): void {
     const room = this.memberRoom(session, name, ref);
-    if (!room) return;
+    if (!room || !this.mayPost(session, ref)) return;
     const text = this.checkText(session, raw, ref);
     if (text === null) return;
     const from = session.name as string;
@@ -391,6 +529,7 @@ export class Hub {
   private privateMessage(session: Session, to: string, raw: string, ref: Ref | undefined): void {
     const target = this.directory.find(to);
     if (!target) return this.fail(session, 'NO_SUCH_USER', { kind: 'user', name: sanitizeText(to) }, ref);
+    if (!this.mayPost(session, ref)) return;
     const text = this.checkText(session, raw, ref);
     if (text === null) return;
     this.publish(
@@ -403,6 +542,8 @@ export class Hub {
   private nick(session: Session, requested: string, ref: Ref | undefined): void {
     const check = checkName(requested);
     if (!check.ok) return this.fail(session, 'NAME_INVALID', { kind: 'name', problem: check.problem }, ref);
+    if (!this.moderation.mayRename(session, ref)) return;
+    if (!this.moderation.allowName(session, nameKey(check.name), ref, false)) return;
     const holder = this.directory.find(check.name);
     if (holder && holder !== session) {
       return this.fail(session, 'NAME_TAKEN', { kind: 'name_taken', name: holder.name as string }, ref);
@@ -417,9 +558,52 @@ export class Hub {
     if (holder && holder !== session)
       return this.fail(session, 'NAME_TAKEN', { kind: 'name_taken', name: holder.name as string }, ref);
     const old = session.name as string;
+    if (this.claims && nameKey(old) !== nameKey(name)) return this.claimNick(session, name, ref);
     this.directory.rename(session, name);
     const rooms = session.rooms.map((r) => r.name);
     this.publish({ type: 'nick', old, new: name, rooms }, session, ref);
+  }
+
+  /** A cluster's rename: the new name is claimed cluster-wide first (the bus frees the old one). */
+  private claimNick(session: Session, name: string, ref: Ref | undefined): void {
+    const claims = this.claims as NameClaims;
+    const key = nameKey(name);
+    if (this.claiming.has(key)) return this.refuseClaim(session, name, 'taken', ref);
+    this.claiming.set(key, session);
+    claims.claim(name, key, session.token as string, undefined, (result) => {
+      this.claiming.delete(key);
+      if (session.closed || session.name === null)
+        return result === 'ok' ? claims.release(nameKey(name)) : undefined;
+      if (result !== 'ok') return this.refuseClaim(session, name, result, ref);
+      const old = session.name;
+      this.directory.rename(session, name);
+      this.publish({ type: 'nick', old, new: name, rooms: session.rooms.map((r) => r.name) }, session, ref);
+    });
+  }
+
+  /** Checks who a file goes to, then asks the files port for an upload slot. */
+  private fileOffer(session: Session, action: Extract<ClientAction, { type: 'file_offer' }>): void {
+    const { ref } = action;
+    if (!this.files) return this.fail(session, 'FILES_OFF', { kind: 'none' }, ref);
+    if (!this.mayPost(session, ref)) return;
+    const fields = checkOfferFields(action.name, action.sha256);
+    if (!fields.ok) return this.fail(session, fields.code, fields.detail, ref);
+    let target: { room: string } | { to: string };
+    if (action.to !== undefined) {
+      const user = this.directory.find(action.to);
+      if (!user)
+        return this.fail(session, 'NO_SUCH_USER', { kind: 'user', name: sanitizeText(action.to) }, ref);
+      target = { to: user.name as string };
+    } else {
+      const room = this.memberRoom(session, action.room ?? session.currentRoom ?? undefined, ref);
+      if (!room) return;
+      target = { room: room.name };
+    }
+    const { size, sha256 } = action;
+    const from = session.name as string;
+    const slot = this.files.openSlot({ from, ...target, name: fields.name, size, sha256 });
+    if (!slot.ok) return this.fail(session, slot.code, slot.detail, ref);
+    session.peer.send({ type: 'upload_slot', url: slot.url, size: slot.size, offset: slot.offset, ref });
   }
 
   /** The room `name` names (the default room when absent), if the user is in it; else says why. */
@@ -462,9 +646,26 @@ export class Hub {
    * journaled before anyone sees them; the session that caused an event gets its answer here.
    */
   private readonly deliver = (event: BusEvent, origin: Origin | undefined): void => {
+    this.deliverEvent(event, origin);
+    if (this.remote !== null && origin?.node !== this.node) this.remote.apply(event, origin);
+  };
+
+  /**
+   * What the bus could not take (a cluster's store unreachable): its sender is told, nothing is
+   * acknowledged; a join that never reached the others leaves the name free again.
+   */
+  private readonly refused = (draft: Draft, origin: Origin | undefined): void => {
+    const from = origin?.node === this.node ? this.directory.session(origin.session) : undefined;
+    if (!from || from.closed) return;
+    this.fail(from, 'CLUSTER_DOWN', { kind: 'none' }, origin?.ref);
+    if (draft.type === 'join' && draft.connected) this.directory.release(from);
+  };
+
+  private deliverEvent(event: BusEvent, origin: Origin | undefined): void {
     const from = origin?.node === this.node ? this.directory.session(origin.session) : undefined;
     const ref = origin?.ref;
-    if (event.type !== 'private') this.journal?.record(event);
+    if (isModeration(event)) return this.moderation.deliver(event, from, ref, origin?.node === this.node);
+    if (event.type !== 'private' && event.type !== 'file') this.journal?.record(event);
     switch (event.type) {
       case 'message':
       case 'action':
@@ -480,8 +681,23 @@ export class Hub {
       case 'leave':
       case 'nick':
         return this.deliverToSharers(event, from, ref);
+      case 'file':
+        return this.deliverFile(event);
     }
-  };
+  }
+
+  /** A room file to the room's members; a private one to its recipient and its sender. */
+  private deliverFile(event: FileEvent): void {
+    if (event.room !== undefined) {
+      const room = this.rooms.get(event.room);
+      if (room) for (const s of room.members) s.peer.send(event);
+      return;
+    }
+    const to = this.directory.find(event.to ?? '');
+    to?.peer.send(event);
+    const from = this.directory.find(event.from);
+    if (from && from !== to) from.peer.send(event);
+  }
 
   private deliverMessage(
     event: MessageEvent | ActionEvent,
@@ -489,14 +705,20 @@ export class Hub {
     ref: Ref | undefined,
   ): void {
     const room = this.rooms.get(event.room);
-    if (room) for (const s of room.members) if (s !== from) s.peer.send(event);
-    from?.peer.send({ type: 'ack', ref, id: event.id, ts: event.ts, of: event.type, room: event.room });
+    if (room) this.fanout.toRoom(room, event, from);
+    if (!from) return;
+    const ack: AckEvent = { type: 'ack', ref, id: event.id, ts: event.ts, of: event.type, room: event.room };
+    this.refs.remember(from.token, ack, event.text);
+    from.peer.send(ack);
   }
 
   private deliverPrivate(event: PrivateEvent, from: Session | undefined, ref: Ref | undefined): void {
     this.directory.find(event.to)?.peer.send(event);
+    if (!from) return;
     const { id, ts, to, text } = event;
-    from?.peer.send({ type: 'ack', ref, id, ts, of: 'private', to, text });
+    const ack: AckEvent = { type: 'ack', ref, id, ts, of: 'private', to, text };
+    this.refs.remember(from.token, ack, text);
+    from.peer.send(ack);
   }
 
   private deliverJoin(
@@ -507,8 +729,9 @@ export class Hub {
   ): void {
     const { room, created } = this.rooms.open(event.room);
     if (created) this.saveRoom(room);
+    if (created && from && !from.closed) this.moderation.roomCreated(room, from);
     if (this.isBusy(room)) this.notePresence(room, event.name, 'joined');
-    else for (const s of room.members) s.peer.send(event);
+    else this.fanout.toRoom(room, event);
     if (!from || from.closed) return this.rooms.dropIfEmpty(room);
     this.enter(from, room);
     if (event.connected) {
@@ -533,8 +756,9 @@ export class Hub {
       this.notePresence(room, event.name, 'left');
       // The parter is told at once all the same: it asked.
       if (from?.inRoom(room)) from.peer.send(event);
-    } else for (const s of room.members) s.peer.send(event);
+    } else this.fanout.toRoom(room, event);
     if (!from || !from.inRoom(room)) return;
+    this.fanout.moving(from);
     const at = from.rooms.indexOf(room);
     room.members.delete(from);
     from.rooms.splice(at, 1);
@@ -557,7 +781,7 @@ export class Hub {
     room.topicBy = event.by;
     room.topicTs = event.ts;
     this.saveRoom(room);
-    for (const s of room.members) s.peer.send(event);
+    this.fanout.toRoom(room, event);
     from?.peer.send({ type: 'ack', ref, id: event.id, ts: event.ts, of: 'topic', room: room.name });
   }
 
@@ -567,25 +791,18 @@ export class Hub {
     from: Session | undefined,
     ref: Ref | undefined,
   ): void {
-    const mark = ++this.deliveryMark;
-    if (from && event.type === 'nick') {
-      from.mark = mark;
-      from.peer.send(event);
-      from.peer.send({ type: 'ack', ref, id: event.id, ts: event.ts, of: 'nick', name: event.new });
-    }
+    const rooms: Room[] = [];
     for (const name of event.rooms) {
       const room = this.rooms.get(name);
       if (!room) continue;
-      if (event.type === 'leave' && this.isBusy(room)) {
-        this.notePresence(room, event.name, 'left');
-        continue;
-      }
-      for (const s of room.members) {
-        if (s.mark === mark) continue;
-        s.mark = mark;
-        s.peer.send(event);
-      }
+      if (event.type === 'leave' && this.isBusy(room)) this.notePresence(room, event.name, 'left');
+      else rooms.push(room);
     }
+    if (from && event.type === 'nick') {
+      from.peer.send(event);
+      from.peer.send({ type: 'ack', ref, id: event.id, ts: event.ts, of: 'nick', name: event.new });
+    }
+    this.fanout.toRooms(rooms, event, from);
   }
 
   /**
@@ -597,7 +814,7 @@ export class Hub {
     const ts = this.clock.now();
     for (const [room, p] of this.presence) {
       const event: ServerEvent = { type: 'presence', ts, room: room.name, ...p };
-      for (const s of room.members) s.peer.send(event);
+      this.fanout.toRoom(room, event);
     }
     this.presence.clear();
   }
@@ -620,6 +837,7 @@ export class Hub {
 
   /** Makes `room` the session's current room, adding it as a member. */
   private enter(session: Session, room: Room): void {
+    this.fanout.moving(session);
     room.members.add(session);
     session.rooms.push(room);
     session.current = room;
@@ -637,6 +855,33 @@ export class Hub {
       topicBy: room.topicBy,
       topicTs: room.topicTs,
     });
+  }
+
+  /** What moderation may do in the hub (core/moderation/desk.ts). */
+  private moderationHost(): ModerationHost {
+    return {
+      defaultRoom: this.defaultRoom,
+      now: () => this.clock.now(),
+      find: (name) => this.directory.find(name),
+      room: (name) => this.rooms.get(name),
+      sessions: () => this.directory.all(),
+      publish: (draft, session, ref) => this.publish(draft, session, ref),
+      fail: (session, code, detail, ref) => this.fail(session, code, detail, ref),
+      detach: (session, reason) => this.detach(session, reason),
+      toRooms: (rooms, event, except) => this.fanout.toRooms(rooms, event, except),
+      removeFromRoom: (session, room) => {
+        this.fanout.moving(session);
+        const at = session.rooms.indexOf(room);
+        room.members.delete(session);
+        session.rooms.splice(at, 1);
+        this.history.forget(session, room.key);
+        this.rooms.dropIfEmpty(room);
+        if (session.current !== room || session.rooms.length === 0) return;
+        const next = (session.rooms[at] ?? session.rooms[at - 1]) as Room;
+        session.current = next;
+        session.peer.send({ type: 'room', topic: next.topic, ...listing(next) });
+      },
+    };
   }
 
   private replyTo(session: Session): (event: Reply) => void {

@@ -6,3 +6,4 @@ export * from './rate-limit.js';
 export * from './text.js';
 export { Hub, Session, type HubOptions, type Journal, type Peer } from './hub.js';
 export * from './history.js';
+export * from './files.js';

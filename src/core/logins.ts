@@ -222,7 +222,7 @@ export class Logins {
               proof.signature,
               done,
             );
-      const address = session.peer.address ?? '';
+      const address = session.address;
       // One check at a time per connection; every result counts, even for a connection that
       // left or asked again meanwhile (neither escapes the throttle).
       this.busy.add(session);
@@ -255,7 +255,7 @@ export class Logins {
     go: () => void,
     waited = false,
   ): void {
-    const address = session.peer.address ?? '';
+    const address = session.address;
     const verdict = this.throttle.verdict(pending.key, address, this.clock.now());
     // After its wait a try goes ahead, unless failures meanwhile got it refused.
     if (verdict.kind === 'go' || (waited && verdict.kind === 'wait')) return go();
@@ -288,7 +288,7 @@ export class Logins {
   }
 
   private loginFailed(session: Session, name: string, reason: string, ref: Ref | undefined): void {
-    this.options.onFailure?.({ name, address: session.peer.address ?? '', reason });
+    this.options.onFailure?.({ name, address: session.address, reason });
     this.fail(session, 'LOGIN_FAILED', { kind: 'none' }, ref);
   }
 

@@ -7,8 +7,6 @@ export interface Peer {
   send(event: ServerEvent): void;
   /** Ends the connection after what is queued, the `bye` included, has been sent. */
   close(): void;
-  /** The client's address (IP) as the server sees it: login throttling counts failures per address. */
-  readonly address?: string;
   /** The server as this connection sees it (its TLS certificate's fingerprint, or its id): key logins sign it. */
   readonly serverIdentity?: string;
 }
@@ -18,13 +16,18 @@ export class Session {
   name: string | null = null;
   key: string | null = null;
   token: string | null = null;
-  /** The name key of the registered account this session is logged in to; null for guests. */
-  account: string | null = null;
   closed = false;
   /** The rooms this user is in, in the order joined. */
   rooms: Room[] = [];
   /** Where plain lines go; null until joined. */
   current: Room | null = null;
+  /**
+   * The name key of the registered account this session is logged in to; null for guests.
+   * Server operators are accounts (docs/SERVER.md, "Operators"); the accounts feature sets it.
+   */
+  account: string | null = null;
+  /** The client's address, as bans match it (set by the server when the connection arrives). */
+  address = '';
   /** Marks a session once per delivery that reaches it through several rooms (leave, nick). */
   mark = 0;
   /** When the user last sent something (a message, a command), from the hub's clock: `/whois` idle time. */

@@ -1,4 +1,5 @@
 import type { Ref } from '../core/events.js';
+import { isSha256Hex } from '../core/files.js';
 import { MAX_HISTORY_PAGE, MAX_SEARCH_RESULTS } from '../core/history.js';
 import type { ClientMessage } from './json-messages.js';
 
@@ -165,6 +166,46 @@ function build(type: string, o: Fields, ref: Ref | undefined): ClientMessage | E
           { room: room(), all: bool(o, 'all'), limit: int(o, 'limit', 1, MAX_SEARCH_RESULTS) },
         ),
       );
+    }
+    case 'kick':
+    case 'mute':
+    case 'unmute':
+    case 'op':
+    case 'deop': {
+      const name = str(o, 'name', true);
+      if (name instanceof Error) return name;
+      if (type === 'kick') {
+        const fields = { room: room(), server: bool(o, 'server'), reason: str(o, 'reason', false) };
+        return withRef(withOptional({ type, name }, fields));
+      }
+      if (type === 'mute') {
+        const fields = { room: room(), duration: str(o, 'duration', false), reason: str(o, 'reason', false) };
+        return withRef(withOptional({ type, name }, fields));
+      }
+      return withRef(withOptional({ type: type as 'unmute' | 'op' | 'deop', name }, { room: room() }));
+    }
+    case 'ban':
+    case 'unban': {
+      const target = str(o, 'target', true);
+      if (target instanceof Error) return target;
+      if (type === 'unban') return withRef(withOptional({ type, target }, { room: room() }));
+      const fields = { room: room(), duration: str(o, 'duration', false), reason: str(o, 'reason', false) };
+      return withRef(withOptional({ type, target }, fields));
+    }
+    case 'bans':
+      return withRef({ type });
+    case 'file_offer': {
+      const name = str(o, 'name', true);
+      if (name instanceof Error) return name;
+      const sha256 = str(o, 'sha256', true);
+      if (sha256 instanceof Error) return sha256;
+      if (!isSha256Hex(sha256)) return new Error('"sha256" must be 64 lowercase hex digits');
+      const size = int(o, 'size', 0, Number.MAX_SAFE_INTEGER);
+      if (size === undefined) return new Error('"size" is required');
+      if (size instanceof Error) return size;
+      const to = str(o, 'to', false);
+      if (to !== undefined && o.room !== undefined) return new Error('give "room" or "to", not both');
+      return withRef(withOptional({ type, name, size, sha256 }, { room: room(), to }));
     }
     case 'pong':
     case 'quit':

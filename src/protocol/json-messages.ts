@@ -6,9 +6,11 @@
 import type { ErrorCode } from '../core/errors.js';
 import type {
   AccountEvent,
+  BanEntry,
   ChallengeEvent,
   ClientAction,
   LeaveReason,
+  MuteEntry,
   NoticeCode,
   Ref,
   RoomSummary,
@@ -105,6 +107,34 @@ export type ServerMessage =
   | WhoisEvent
   | { type: 'ping' }
   | { type: 'pong'; ref?: Ref }
-  | { type: 'bye'; reason: LeaveReason | 'refused' };
+  | { type: 'bye'; reason: LeaveReason | 'refused' }
+  /** Moderation notices (PROTOCOL.md, "Moderation"): `room` absent on a kick means off the server. */
+  | { type: 'kick'; id: number; ts: number; name: string; by: string; room?: string; reason?: string }
+  | { type: 'ban'; id: number; ts: number; target: string; by: string; until: number | null; reason?: string }
+  | { type: 'unban'; id: number; ts: number; target: string; by: string }
+  | { type: 'mute'; id: number; ts: number; name: string; by: string; until: number | null; reason?: string }
+  | { type: 'unmute'; id: number; ts: number; name: string; by: string }
+  | { type: 'op' | 'deop'; id: number; ts: number; room: string; name: string; by: string }
+  | { type: 'bans'; bans: BanEntry[]; mutes: MuteEntry[]; ref?: Ref };
 
 export type ServerMessageType = ServerMessage['type'];
+
+/**
+ * Server → client messages of file transfer (#14, docs/PROTOCOL.md "Files"): kept beside
+ * `ServerMessage` until every client parses them, then folded into it.
+ */
+export type FileMessage =
+  | {
+      type: 'file';
+      id: number;
+      ts: number;
+      from: string;
+      room?: string;
+      to?: string;
+      name: string;
+      size: number;
+      mime: string;
+      sha256: string;
+      url: string;
+    }
+  | { type: 'upload_slot'; url: string; size: number; offset: number; ref?: Ref };

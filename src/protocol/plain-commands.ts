@@ -1,5 +1,6 @@
 import type { ClientAction } from '../core/events.js';
 import { MAX_HISTORY_PAGE } from '../core/history.js';
+import { MODERATION_COMMANDS } from './moderation-commands.js';
 import type { Lang } from './texts.js';
 
 /** What one line typed by a plain-text user asks for. */
@@ -122,6 +123,7 @@ export const COMMANDS: readonly Command[] = [
       return all ? { type: 'search', query, all: true } : { type: 'search', query, room };
     },
   },
+  ...MODERATION_COMMANDS,
   {
     name: 'register',
     usage: { en: '/register PASSWORD', pt: '/register SENHA' },

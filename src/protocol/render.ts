@@ -1,6 +1,7 @@
 import type { HistoryEvent, HistoryRecord, ServerEvent } from '../core/events.js';
 import { accountLines, challengeLines, whoisLines } from './account-texts.js';
-import type { ServerMessage } from './json-messages.js';
+import type { FileMessage, ServerMessage } from './json-messages.js';
+import { MODERATION_TEXTS } from './moderation-texts.js';
 import { TEXTS, type Lang, type Texts } from './texts.js';
 
 /** How a connection speaks: lines for people (`plain`) or JSON lines for programs (`json`). */
@@ -22,6 +23,12 @@ export function roomOfEvent(event: ServerEvent): string | undefined {
     case 'part':
     case 'topic':
     case 'presence':
+    case 'op':
+    case 'deop':
+      return event.room;
+    case 'kick':
+      return event.room;
+    case 'file':
       return event.room;
     default:
       return undefined;
@@ -61,6 +68,13 @@ export function plainLines(event: ServerEvent, reader: Reader): string[] {
       return [t.renamed(event.old, event.new)];
     case 'private':
       return [`${t.privateFrom} ${event.from}: ${event.text}`];
+    case 'file': {
+      const about = `(${formatBytes(event.size)}, sha256 ${event.sha256.slice(0, 8)}…)`;
+      if (event.room === undefined) return [t.fileSentYou(event.from, event.name, about, event.url)];
+      return [t.fileSent(event.from, event.name, about, event.url).replace('*** ', `*** ${tag}`)];
+    }
+    case 'upload_slot':
+      return [];
     case 'ack':
       // Public messages are not echoed to their author in plain mode; a private one is confirmed.
       return event.of === 'private' ? [`${t.privateTo(event.to ?? '')} ${event.text ?? ''}`] : [];
@@ -101,11 +115,23 @@ export function plainLines(event: ServerEvent, reader: Reader): string[] {
       if (event.reason === 'quit') return [t.goodbye];
       if (event.reason === 'replaced') return [t.replaced];
       return [];
+    case 'kick':
+    case 'ban':
+    case 'unban':
+    case 'mute':
+    case 'unmute':
+    case 'op':
+    case 'deop': {
+      const line = MODERATION_TEXTS[reader.lang].notice(event);
+      return [other ? line.replace('*** ', `*** ${tag}`) : line];
+    }
+    case 'bans':
+      return MODERATION_TEXTS[reader.lang].bans(event);
   }
 }
 
 /** The JSON-lines message for an event. */
-export function jsonMessage(event: ServerEvent, lang: Lang): ServerMessage {
+export function jsonMessage(event: ServerEvent, lang: Lang): ServerMessage | FileMessage {
   switch (event.type) {
     case 'message':
     case 'action': {
@@ -135,6 +161,15 @@ export function jsonMessage(event: ServerEvent, lang: Lang): ServerMessage {
     case 'private': {
       const { id, ts, from, to, text } = event;
       return { type: 'private', id, ts, from, to, text };
+    }
+    case 'file': {
+      const { id, ts, from, room, to, name, size, mime, sha256, url } = event;
+      const where = room !== undefined ? { room } : { to: to ?? '' };
+      return { type: 'file', id, ts, from, ...where, name, size, mime, sha256, url };
+    }
+    case 'upload_slot': {
+      const { url, size, offset } = event;
+      return withRef({ type: 'upload_slot', url, size, offset }, event.ref);
     }
     case 'ack': {
       const m: ServerMessage = { type: 'ack', id: event.id, ts: event.ts };
@@ -180,7 +215,51 @@ export function jsonMessage(event: ServerEvent, lang: Lang): ServerMessage {
       return { ...event };
     case 'bye':
       return { type: 'bye', reason: event.reason };
+    case 'kick': {
+      const { id, ts, name, by, reason, room } = event;
+      return withReason(
+        room === undefined ? { type: 'kick', id, ts, name, by } : { type: 'kick', id, ts, name, by, room },
+        reason,
+      );
+    }
+    case 'ban': {
+      const { id, ts, target, by, reason, until } = event;
+      return withReason({ type: 'ban', id, ts, target, by, until }, reason);
+    }
+    case 'unban':
+      return { type: 'unban', id: event.id, ts: event.ts, target: event.target, by: event.by };
+    case 'mute': {
+      const { id, ts, name, by, reason, until } = event;
+      return withReason({ type: 'mute', id, ts, name, by, until }, reason);
+    }
+    case 'unmute':
+      return { type: 'unmute', id: event.id, ts: event.ts, name: event.name, by: event.by };
+    case 'op':
+    case 'deop': {
+      const { type, id, ts, room, name, by } = event;
+      return { type, id, ts, room, name, by };
+    }
+    case 'bans':
+      return withRef({ type: 'bans', bans: event.bans, mutes: event.mutes }, event.ref);
   }
+}
+
+/** A moderation notice's reason, only when one was given. */
+function withReason<T extends object>(m: T, reason: string): T {
+  return reason ? { ...m, reason } : m;
+}
+
+/** A size as people read it: `512 bytes`, `2.1 MB` (decimal units, one decimal). */
+export function formatBytes(n: number): string {
+  if (n < 1000) return `${n} ${n === 1 ? 'byte' : 'bytes'}`;
+  const units = ['kB', 'MB', 'GB', 'TB', 'PB'];
+  let v = n / 1000;
+  let i = 0;
+  while (v >= 999.95 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return `${v.toFixed(1)} ${units[i]}`;
 }
 
 const pad2 = (n: number) => String(n).padStart(2, '0');
@@ -243,7 +322,7 @@ function withRef<T extends object>(m: T, ref: string | number | undefined): T {
 }
 
 /** Encodes one server message as a JSON line. */
-export function encodeJson(message: ServerMessage): Buffer {
+export function encodeJson(message: ServerMessage | FileMessage): Buffer {
   return Buffer.from(JSON.stringify(message) + '\n', 'utf8');
 }
 

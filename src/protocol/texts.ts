@@ -1,6 +1,7 @@
 import type { ErrorCode, NameProblem } from '../core/errors.js';
 import type { ErrorDetail, LeaveReason, NoticeCode } from '../core/events.js';
 import { accountErrorText } from './account-texts.js';
+import { MODERATION_TEXTS } from './moderation-texts.js';
 import { usageIn } from './plain-commands.js';
 
 /** Languages for everything the server says to people. */
@@ -49,6 +50,10 @@ export interface Texts {
   renamed(oldName: string, newName: string): string;
   privateFrom: string;
   privateTo(name: string): string;
+  /** A file sent to a room (`about`: size and hash start, in parentheses). */
+  fileSent(from: string, name: string, about: string, url: string): string;
+  /** A file sent to the reader alone. */
+  fileSentYou(from: string, name: string, about: string, url: string): string;
   goodbye: string;
   replaced: string;
   pong: string;
@@ -146,12 +151,16 @@ const en: Texts = {
       slow: ' (disconnected: not reading)',
       replaced: '',
       shutdown: '',
+      kicked: ' (kicked)',
+      banned: ' (banned)',
     };
     return `*** ${name} left the chat${why[reason]}.`;
   },
   renamed: (o, n) => `*** ${o} is now known as ${n}.`,
   privateFrom: '[private]',
   privateTo: (name) => `[private to ${name}]`,
+  fileSent: (from, name, about, url) => `*** ${from} sent ${name} ${about}: ${url}`,
+  fileSentYou: (from, name, about, url) => `*** ${from} sent you ${name} ${about}: ${url}`,
   goodbye: '*** Goodbye!',
   replaced: '*** You connected again from elsewhere with your session token; this connection is closed.',
   pong: '*** pong',
@@ -161,6 +170,10 @@ const en: Texts = {
         return '*** The server is shutting down. Goodbye!';
       case 'THROTTLED':
         return `*** Slow down: you are sending faster than ${d.kind === 'rate' ? d.linesPerSecond : '?'} lines per second; your messages are being delayed.`;
+      case 'CLUSTER_DEGRADED':
+        return '*** The chat is degraded: this server lost touch with the others. Messages are refused until it is back.';
+      case 'CLUSTER_RESTORED':
+        return '*** The chat is back: this server is in touch with the others again.';
     }
   },
   error: (code, d) => {
@@ -221,8 +234,27 @@ const en: Texts = {
           : 'Message history is turned off on this server.';
       case 'STORAGE_FAILED':
         return `The server could not store your message (${detailText(d)}): the others got it, but it is not in the history.`;
+      case 'CLUSTER_DOWN':
+        return 'The chat is degraded (this server lost touch with the others): not sent. Try again shortly.';
+      case 'FILES_OFF':
+        return 'File transfer is turned off on this server.';
+      case 'FILE_TOO_BIG':
+        return d.kind === 'size'
+          ? `File not sent: ${d.bytes} bytes, the limit is ${d.limit} bytes.`
+          : 'File not sent: too big.';
+      case 'FILE_NAME_INVALID':
+        return d.kind === 'size'
+          ? `File not sent: its name is ${d.bytes} bytes long; at most ${d.limit} are accepted.`
+          : 'File not sent: its name is not accepted.';
+      case 'FILE_RATE':
+        return `File not sent: at most ${d.kind === 'limit' ? d.limit : '?'} uploads a minute; try again shortly.`;
       case 'INTERNAL':
         return 'Internal server error; the request was not carried out.';
+      case 'NOT_OPERATOR':
+      case 'BAD_TARGET':
+      case 'BANNED':
+      case 'MUTED':
+        return MODERATION_TEXTS.en.error(code, d);
       default:
         return accountErrorText('en', code, d);
     }
@@ -276,12 +308,16 @@ const pt: Texts = {
       slow: ' (desconectado: não estava lendo)',
       replaced: '',
       shutdown: '',
+      kicked: ' (expulso)',
+      banned: ' (banido)',
     };
     return `*** ${name} saiu do chat${why[reason]}.`;
   },
   renamed: (o, n) => `*** ${o} agora se chama ${n}.`,
   privateFrom: '[privado]',
   privateTo: (name) => `[privado para ${name}]`,
+  fileSent: (from, name, about, url) => `*** ${from} enviou ${name} ${about}: ${url}`,
+  fileSentYou: (from, name, about, url) => `*** ${from} enviou para você ${name} ${about}: ${url}`,
   goodbye: '*** Até logo!',
   replaced:
     '*** Você se conectou de novo em outro lugar com seu token de sessão; esta conexão foi encerrada.',
@@ -292,6 +328,10 @@ const pt: Texts = {
         return '*** O servidor está sendo desligado. Até logo!';
       case 'THROTTLED':
         return `*** Mais devagar: você está enviando mais de ${d.kind === 'rate' ? d.linesPerSecond : '?'} linhas por segundo; suas mensagens estão sendo atrasadas.`;
+      case 'CLUSTER_DEGRADED':
+        return '*** O chat está degradado: este servidor perdeu contato com os outros. Mensagens são recusadas até ele voltar.';
+      case 'CLUSTER_RESTORED':
+        return '*** O chat voltou: este servidor está em contato com os outros de novo.';
     }
   },
   error: (code, d) => {
@@ -352,8 +392,27 @@ const pt: Texts = {
           : 'O histórico de mensagens está desligado neste servidor.';
       case 'STORAGE_FAILED':
         return `O servidor não conseguiu guardar sua mensagem (${detailText(d)}): os outros a receberam, mas ela não está no histórico.`;
+      case 'CLUSTER_DOWN':
+        return 'O chat está degradado (este servidor perdeu contato com os outros): não enviado. Tente de novo em instantes.';
+      case 'FILES_OFF':
+        return 'A transferência de arquivos está desligada neste servidor.';
+      case 'FILE_TOO_BIG':
+        return d.kind === 'size'
+          ? `Arquivo não enviado: ${d.bytes} bytes, o limite é ${d.limit} bytes.`
+          : 'Arquivo não enviado: grande demais.';
+      case 'FILE_NAME_INVALID':
+        return d.kind === 'size'
+          ? `Arquivo não enviado: o nome tem ${d.bytes} bytes; o máximo aceito é ${d.limit}.`
+          : 'Arquivo não enviado: o nome não é aceito.';
+      case 'FILE_RATE':
+        return `Arquivo não enviado: no máximo ${d.kind === 'limit' ? d.limit : '?'} envios por minuto; tente de novo em instantes.`;
       case 'INTERNAL':
         return 'Erro interno do servidor; o pedido não foi executado.';
+      case 'NOT_OPERATOR':
+      case 'BAD_TARGET':
+      case 'BANNED':
+      case 'MUTED':
+        return MODERATION_TEXTS.pt.error(code, d);
       default:
         return accountErrorText('pt', code, d);
     }

@@ -10,10 +10,14 @@ import { LANGS, TEXTS, langFromLocale, type Lang } from '../protocol/texts.js';
 import { VERSION } from '../version.js';
 import { ensureSelfSignedCertificate, type CertificateFiles } from './certificate.js';
 import { fitToOpenFiles } from './fd-limit.js';
+import { clusterOptions, clusterSettings, connectCluster, type ClusterSettings } from './cluster-cli.js';
 import { historyOptions, historySettings, openHistory } from './history-cli.js';
+import { openModerationOrFail } from './moderation-cli.js';
+import { opsList } from './moderation-files.js';
 import { createLogger, LOG_FORMATS, LOG_LEVELS, type LogFormat } from './log.js';
 import { DEFAULTS, defaultDataDir, type ServerOptions } from './options.js';
 import { PapoServer } from './server.js';
+import { addFilesOptions, filesSettings, openFiles } from './files/index.js';
 import { addWebOptions, webSettings } from './web/index.js';
 import { startWebForCli } from './web/cli.js';
 
@@ -37,9 +41,12 @@ export function serverCommand(): Command {
   const opt = (flags: string, description: string, env: string) => new Option(flags, description).env(env);
   const [noHistory, historyReplay, historyMaxMessages, historyMaxDays] = historyOptions();
   const [requireAccount, noRegistration, reservedNames] = accountOptions() as [Option, Option, Option];
-  return addWebOptions(
-    new Command('server').description(
-      'run the chat server (plain text for nc/telnet, JSON lines for programs)',
+  const [cluster, nodeName] = clusterOptions();
+  return addFilesOptions(
+    addWebOptions(
+      new Command('server').description(
+        'run the chat server (plain text for nc/telnet, JSON lines for programs)',
+      ),
     ),
   )
     .addOption(opt('--host <host>', 'address to listen on', 'PAPO_HOST').default(d.host))
@@ -187,6 +194,15 @@ export function serverCommand(): Command {
         .default(d.busyRoom)
         .argParser(intIn(0, 1_000_000)),
     )
+    .addOption(
+      opt(
+        '--ops <names>',
+        'server operators: comma-separated account names (more with `papo admin ops add`)',
+        'PAPO_OPS',
+      )
+        .default([], 'none')
+        .argParser(opsList),
+    )
     .addOption(noHistory)
     .addOption(historyReplay)
     .addOption(historyMaxMessages)
@@ -194,6 +210,8 @@ export function serverCommand(): Command {
     .addOption(requireAccount)
     .addOption(noRegistration)
     .addOption(reservedNames)
+    .addOption(cluster)
+    .addOption(nodeName)
     .addOption(new Option('--debug', 'show stack traces on errors'))
     .action(async (o: Record<string, unknown>) => {
       const options: ServerOptions = {
@@ -215,6 +233,7 @@ export function serverCommand(): Command {
         ...historySettings(o),
         ...webSettings(o),
         ...accountSettings(o),
+        ...filesSettings(o),
         plain: o.plain !== false,
         tls: Boolean(o.tls) || o.tlsCert !== undefined || o.tlsKey !== undefined,
         tlsPort: o.tlsPort as number,
@@ -226,8 +245,9 @@ export function serverCommand(): Command {
         maxRooms: o.maxRooms as number,
         maxRoomsPerUser: o.maxRoomsPerUser as number,
         busyRoom: o.busyRoom as number,
+        ops: o.ops as string[],
       };
-      await runServer(options, o.logFormat as LogFormat | undefined);
+      await runServer(options, o.logFormat as LogFormat | undefined, clusterSettings(o));
     });
 }
 
@@ -262,7 +282,11 @@ async function bindOrFail(
   }
 }
 
-async function runServer(requested: ServerOptions, logFormat?: LogFormat): Promise<void> {
+async function runServer(
+  requested: ServerOptions,
+  logFormat?: LogFormat,
+  clustered: ClusterSettings | null = null,
+): Promise<void> {
   const log = createLogger(requested.logLevel, logFormat);
   const { options, maxSockets } = fitToOpenFiles(requested, log);
   if (!options.plain && !options.tls) fail('--no-plain leaves nothing to listen on: add --tls');
@@ -276,7 +300,23 @@ async function runServer(requested: ServerOptions, logFormat?: LogFormat): Promi
   }
   const history = openHistory(options);
   const accounts = openAccounts(options.dataDir, log);
-  const server = new PapoServer({ options, log, version: VERSION, history, accounts, maxSockets });
+  const moderation = openModerationOrFail(options, log);
+  const files = await openFiles(options, log).catch((err: Error) =>
+    fail(`cannot keep files in ${join(options.dataDir, 'files')}: ${err.message}`, err),
+  );
+  const cluster = clustered ? await connectCluster(clustered, log) : null;
+  const server = new PapoServer({
+    options,
+    log,
+    version: VERSION,
+    history,
+    accounts,
+    maxSockets,
+    moderation,
+    files,
+    cluster: cluster ?? undefined,
+  });
+  await cluster?.start(server.hub, (history?.nextEventId() ?? 1) - 1);
   // stdout: `listening on HOST:PORT` first (unless --no-plain), then the TLS lines (README).
   // TLS binds first, so a bad certificate stops the server before anything listens.
   const lines: string[] = [];
@@ -308,7 +348,10 @@ async function runServer(requested: ServerOptions, logFormat?: LogFormat): Promi
     log.info({ signal, connections: server.connectionCount }, 'shutting down');
     const hardStop = setTimeout(() => process.exit(0), 4500);
     hardStop.unref();
-    void server.stop().then(() => process.exit(0));
+    void server
+      .stop()
+      .then(() => cluster?.stop())
+      .then(() => process.exit(0));
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);

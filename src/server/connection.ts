@@ -16,6 +16,7 @@ import type { Flushable, Flusher } from './flusher.js';
 import { InputPacer } from './input-pacer.js';
 import type { ServerOptions } from './options.js';
 import { OutputQueue } from './output-queue.js';
+import type { SharedFanout, SharedReader, View } from './shared-fanout.js';
 import type { Transport, TransportHandler } from './transport.js';
 
 /** What a connection needs from the server around it: one object, shared by every connection. */
@@ -23,6 +24,8 @@ export interface ConnectionContext {
   hub: Hub;
   flusher: Flusher;
   encoder: Encoder;
+  /** The turn's shared log of room events, when the hub was given it as its fanout. */
+  fanout?: SharedFanout;
   options: ServerOptions;
   /** Flood control's limits, from `options`: one object for every connection's limiter. */
   floodLimits: RateLimitOptions;
@@ -52,11 +55,10 @@ function onThrottleEnd(connection: Connection): void {
  * the codec its first line chose (plain or JSON), hands requests to the hub, and writes the
  * hub's events back through its output queue, batched per turn.
  */
-export class Connection implements Peer, TransportHandler, Flushable, CodecHost, Reader {
+export class Connection implements Peer, TransportHandler, Flushable, CodecHost, Reader, SharedReader {
   readonly session: Session;
-  /** How the client reads and writes; chosen by its first line. */
-  codec: Codec | null = null;
-  lang: Lang;
+  private chosenCodec: Codec | null = null;
+  private language: Lang;
   greeted = false;
   awaitingLogin = false;
   /** Last time a line arrived from the client (ms). */
@@ -74,6 +76,11 @@ export class Connection implements Peer, TransportHandler, Flushable, CodecHost,
   /** Acks of messages held until the turn's journal write has been done (history on). */
   private heldAcks: AckEvent[] | null = null;
   private nameTimer: NodeJS.Timeout | null;
+  /** What this connection sees of the shared log (null: to be worked out again). */
+  private view: View | null = null;
+  /** How far into the shared log this connection has taken its share, and in which of its turns. */
+  private logTurn = -1;
+  private logAt = 0;
 
   constructor(
     readonly id: number,
@@ -81,19 +88,42 @@ export class Connection implements Peer, TransportHandler, Flushable, CodecHost,
     private readonly ctx: ConnectionContext,
   ) {
     const { options } = ctx;
-    this.lang = options.lang;
+    this.language = options.lang;
     this.lastSeen = ctx.now();
     this.pacer = new InputPacer(ctx.floodLimits, this.lastSeen);
     this.output = new OutputQueue(options.sendQueueBytes, transport, ctx.now);
     this.session = ctx.hub.attach(this);
+    this.session.address = transport.remoteAddress;
     this.nameTimer = setTimeout(onNameTimeout, options.nameTimeoutSeconds * 1000, this);
     transport.start(this);
     if (transport.jsonOnly) {
       this.codec = JSON_LINES;
       transport.setLineLimit(MAX_JSON_LINE_BYTES);
-    } else {
+    }
+    // A banned address is told why and until when, before any prompt (docs/SERVER.md, "Bans").
+    if (ctx.hub.refuseBanned(this.session)) return;
+    if (!transport.jsonOnly) {
       this.writeRaw(`${TEXTS[this.lang].banner(ctx.version)}\n${TEXTS[this.lang].prompt}`);
     }
+  }
+
+  /** How the client reads and writes; chosen by its first line. */
+  get codec(): Codec | null {
+    return this.chosenCodec;
+  }
+
+  set codec(codec: Codec | null) {
+    this.chosenCodec = codec;
+    this.view = null;
+  }
+
+  get lang(): Lang {
+    return this.language;
+  }
+
+  set lang(lang: Lang) {
+    this.language = lang;
+    this.view = null;
   }
 
   get format(): Format {
@@ -141,11 +171,6 @@ export class Connection implements Peer, TransportHandler, Flushable, CodecHost,
     return this.ctx.hub.awaitsPassword(this.session);
   }
 
-  /** Peer: the client's address, for login throttling. */
-  get address(): string {
-    return this.transport.remoteAddress;
-  }
-
   /** Peer: the server as this client sees it: the TLS certificate it was shown, or the server's id. */
   get serverIdentity(): string {
     const fingerprint = this.transport.tlsFingerprint;
@@ -181,6 +206,7 @@ export class Connection implements Peer, TransportHandler, Flushable, CodecHost,
   /** Writes the batch queued this turn in one call. */
   flush(): void {
     this.marked = false;
+    this.settle();
     if (this.heldAcks !== null) this.releaseAcks();
     const taken = this.output.take();
     if (taken === null || this.gone) return;
@@ -213,7 +239,44 @@ export class Connection implements Peer, TransportHandler, Flushable, CodecHost,
     this.ctx.hub.detach(this.session, 'quit');
   }
 
+  /** SharedReader: takes this connection's share of the turn's room events so far. */
+  settle(): void {
+    const log = this.ctx.fanout;
+    if (log === undefined) return;
+    const end = log.length;
+    const from = this.logTurn === log.turn ? this.logAt : 0;
+    this.logTurn = log.turn;
+    this.logAt = end;
+    if (from >= end || this.gone) return;
+    const rooms = this.session.rooms;
+    if (rooms.length === 0) return;
+    this.view ??= log.view(this.format, this.language, this.currentRoom, rooms.map((r) => r.name).sort());
+    const bytes = log.bytesFor(this.view, from, end);
+    if (bytes.length > 0) this.push(bytes);
+  }
+
+  /** SharedReader: the log's newest event is not for this connection (it sent it). */
+  skip(): void {
+    const log = this.ctx.fanout as SharedFanout;
+    this.logTurn = log.turn;
+    this.logAt = log.length;
+  }
+
+  markForFlush(): void {
+    if (!this.gone) this.mark();
+  }
+
+  resetView(): void {
+    this.view = null;
+  }
+
+  /** Queues output after this connection's share of the room events logged before it. */
   private queue(bytes: Uint8Array): void {
+    this.settle();
+    this.push(bytes);
+  }
+
+  private push(bytes: Uint8Array): void {
     if (this.gone) return;
     if (this.output.push(bytes) === 'slow' && !this.closing) return this.cutSlow();
     this.mark();

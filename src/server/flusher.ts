@@ -3,6 +3,12 @@ export interface Flushable {
   flush(): void;
 }
 
+/** Told when the turn's writes start and when they are all done (the shared fanout's log). */
+export interface TurnLog {
+  flushStarting(): void;
+  flushDone(): void;
+}
+
 /**
  * Batches output per event-loop turn: connections mark themselves dirty as events arrive, and
  * once per turn every `beforeFlush` hook runs (history journals the turn here, so nothing is
@@ -17,10 +23,16 @@ export class Flusher {
   private readonly hooks: Array<() => void> = [];
   private lastParts: Uint8Array[] | null = null;
   private lastChunk: Uint8Array | null = null;
+  private turnLog: TurnLog | null = null;
 
   /** Registers work that must finish before any output of the turn is written. */
   beforeFlush(hook: () => void): void {
     this.hooks.push(hook);
+  }
+
+  /** The log whose readers' shares are written this turn. */
+  setTurnLog(log: TurnLog): void {
+    this.turnLog = log;
   }
 
   mark(target: Flushable): void {
@@ -49,6 +61,7 @@ export class Flusher {
   readonly run = (): void => {
     this.scheduled = false;
     for (const hook of this.hooks) hook();
+    this.turnLog?.flushStarting();
     const batch = this.dirty;
     this.dirty = this.spare; // what the flushes below mark goes to the next turn
     this.spare = []; // until `batch` is done: a run() from inside a flush must not reuse it
@@ -56,6 +69,7 @@ export class Flusher {
     batch.length = 0;
     this.spare = batch;
     this.lastParts = this.lastChunk = null;
+    this.turnLog?.flushDone();
   };
 
   /**

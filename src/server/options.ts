@@ -8,13 +8,14 @@ import {
 } from '../core/hub.js';
 import type { Lang } from '../protocol/texts.js';
 import { ACCOUNT_DEFAULTS, type AccountOptions } from './accounts-cli.js';
+import { FILES_DEFAULTS, type FilesOptions } from './files/options.js';
 import { WEB_DEFAULTS, type WebOptions } from './web/options.js';
 
 /**
  * Everything `papo server` can be told; the CLI fills it from flags and PAPO_* variables. The web
  * UI's options (`--web-port`, `--no-web`, ...) are declared in src/server/web/options.ts.
  */
-export interface ServerOptions extends WebOptions, AccountOptions {
+export interface ServerOptions extends WebOptions, AccountOptions, FilesOptions {
   host: string;
   port: number;
   dataDir: string;
@@ -70,6 +71,8 @@ export interface ServerOptions extends WebOptions, AccountOptions {
   maxRoomsPerUser: number;
   /** Members past which a room's joins and leaves are summarised once a second (0: never). */
   busyRoom: number;
+  /** Server operators' account names (`--ops`), besides those in `<data-dir>/ops`. */
+  ops: string[];
 }
 
 /** Where papo keeps its state unless told otherwise: `$XDG_DATA_HOME/papo` or `~/.local/share/papo`. */
@@ -81,6 +84,7 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
 export const DEFAULTS: Omit<ServerOptions, 'dataDir' | 'lang'> = {
   ...WEB_DEFAULTS,
   ...ACCOUNT_DEFAULTS,
+  ...FILES_DEFAULTS,
   host: '127.0.0.1',
   port: 65432,
   logLevel: 'info',
@@ -109,4 +113,5 @@ export const DEFAULTS: Omit<ServerOptions, 'dataDir' | 'lang'> = {
   maxRooms: DEFAULT_MAX_ROOMS,
   maxRoomsPerUser: DEFAULT_MAX_ROOMS_PER_USER,
   busyRoom: DEFAULT_BUSY_ROOM,
+  ops: [],
 };

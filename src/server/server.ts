@@ -2,16 +2,23 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { Accounts } from '../core/accounts.js';
-import { Hub, type Journal } from '../core/hub.js';
 import type { ThrottlePolicy } from '../core/login-throttle.js';
+import type { Bus } from '../core/bus.js';
+import type { NameClaims } from '../core/claims.js';
+import { Hub, type Journal } from '../core/hub.js';
+import type { ErrorEvent } from '../core/events.js';
+import type { Moderation } from '../core/moderation/index.js';
 import { Encoder } from '../protocol/encoder.js';
+import { encodeJson, jsonMessage } from '../protocol/render.js';
 import { TEXTS } from '../protocol/texts.js';
 import type { SqliteHistory, StoreFailure } from '../store/index.js';
+import type { FileService } from './files/file-service.js';
 import { Admission, type Refusal } from './admission.js';
 import type { CertificateFiles } from './certificate.js';
 import { MAX_JSON_LINE_BYTES } from './codec/json.js';
 import { Connection, type ConnectionContext } from './connection.js';
 import { Flusher } from './flusher.js';
+import { SharedFanout } from './shared-fanout.js';
 import { logListenerDrops } from './listener-drops.js';
 import type { ServerOptions } from './options.js';
 import { TcpTransport, type TcpTransportOptions } from './tcp-transport.js';
@@ -32,6 +39,12 @@ export interface PapoServerDeps {
   accounts?: Accounts & { readonly serverId?: string };
   /** How failed logins are slowed and refused (tests make it fast). */
   loginThrottle?: ThrottlePolicy;
+  /** Bans, mutes, operators and the audit log (default: in memory, no server operators). */
+  moderation?: Moderation;
+  /** Cluster mode (src/cluster): the bus and name claims shared with other nodes, and this node's name. */
+  cluster?: { bus: Bus; claims: NameClaims; node: string };
+  /** File transfer (#14), served on the web port; none: `file_offer` gets FILES_OFF. */
+  files?: FileService;
 }
 
 /** How often busy rooms' joins and leaves are told (docs/PROTOCOL.md, "Busy rooms"). */
@@ -65,6 +78,7 @@ function ignoreError(): void {}
 export class PapoServer {
   readonly hub: Hub;
   readonly flusher = new Flusher();
+  private readonly fanout: SharedFanout;
   private readonly listeners: Server[] = [];
   private tlsListener: TlsListener | null = null;
   private readonly connections = new Set<Connection>();
@@ -83,6 +97,10 @@ export class PapoServer {
 
   constructor(private readonly deps: PapoServerDeps) {
     const { options } = deps;
+    const encoder = new Encoder();
+    const fanout = new SharedFanout(encoder);
+    this.fanout = fanout;
+    this.flusher.setTurnLog(fanout);
     this.hub = new Hub({
       clock: Date,
       newToken: tokenSource(),
@@ -105,13 +123,19 @@ export class PapoServer {
         // Never the password: who, from where, and why.
         onFailure: (f) => deps.log.warn({ user: f.name, ip: f.address, reason: f.reason }, 'login failed'),
       },
+      moderation: deps.moderation,
+      fanout,
+      ...(deps.cluster ?? {}),
+      files: deps.files,
     });
+    if (deps.files) deps.files.onStored = (file) => this.hub.publishFile(file);
     this.tcpOptions = { keepaliveSeconds: options.keepaliveSeconds, firstLineBytes: MAX_JSON_LINE_BYTES };
     this.admission = new Admission(deps.options);
     this.connectionContext = {
       hub: this.hub,
       flusher: this.flusher,
-      encoder: new Encoder(),
+      encoder,
+      fanout,
       unjournaled: deps.history ? this.unjournaled : null,
       options: this.deps.options,
       floodLimits: {
@@ -177,6 +201,11 @@ export class PapoServer {
         return log.warn({ err: failure.error.message }, 'history: upkeep failed; tried again later');
     }
   };
+
+  /** File transfer, when on (the web listener routes its HTTP side). */
+  get files(): FileService | undefined {
+    return this.deps.files;
+  }
 
   get connectionCount(): number {
     return this.connections.size;
@@ -259,11 +288,22 @@ export class PapoServer {
     return this.admission.admit(socket, ip);
   }
 
-  /** Refuses an admitted-or-not transport with one plain line (the protocol is not known yet). */
+  /**
+   * Refuses an admitted-or-not transport with one line: plain (the protocol is not known yet),
+   * or the JSON `error` on a transport that speaks only JSON (WebSocket).
+   */
   refuse(transport: Transport, refusal: Refusal): void {
-    const text = TEXTS[this.deps.options.lang].error(refusal.code, { kind: 'limit', limit: refusal.limit });
+    const { lang } = this.deps.options;
+    const error: ErrorEvent = {
+      type: 'error',
+      code: refusal.code,
+      detail: { kind: 'limit', limit: refusal.limit },
+    };
+    const text = TEXTS[lang].error(error.code, error.detail);
     this.deps.log.info({ ip: transport.remoteAddress }, text);
-    transport.write(Buffer.from(`!! ${text}\n`, 'utf8'));
+    transport.write(
+      transport.jsonOnly ? encodeJson(jsonMessage(error, lang)) : Buffer.from(`!! ${text}\n`, 'utf8'),
+    );
     transport.end();
     setTimeout(() => transport.destroy(), 2000).unref();
   }
@@ -313,6 +353,7 @@ export class PapoServer {
     this.stopping ??= (async () => {
       if (this.heartbeat) clearInterval(this.heartbeat);
       if (this.presence) clearInterval(this.presence);
+      this.fanout.close();
       const closed = this.listeners.map((l) => new Promise<void>((resolve) => l.close(() => resolve())));
       this.hub.shutdown();
       this.flusher.run();

@@ -11,3 +11,4 @@ export { INDEX_BATCH_ROWS, PRUNE_BATCH_ROWS } from './history-db.js';
 export { SEARCH_RANKED_MATCHES } from './history-sql.js';
 export { ftsQuery, MAX_SEARCH_WORDS } from './fts-query.js';
 export { migrate, MIGRATIONS, SCHEMA_VERSION, SchemaError } from './schema.js';
+export { SqliteModerationStore } from './moderation-db.js';

@@ -33,8 +33,9 @@ export class LineClient {
     });
   }
 
-  static async connect(port: number, host = '127.0.0.1'): Promise<LineClient> {
-    const socket = connect({ port, host });
+  /** `localAddress`: connect from another loopback address (127.0.0.2…), as another machine would. */
+  static async connect(port: number, host = '127.0.0.1', localAddress?: string): Promise<LineClient> {
+    const socket = connect(localAddress === undefined ? { port, host } : { port, host, localAddress });
     await once(socket, 'connect');
     return new LineClient(socket);
   }

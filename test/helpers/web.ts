@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { connect } from 'node:net';
 import pino from 'pino';
 import type { DecodedLine } from '../../src/protocol/line-decoder.js';
+import type { ServerOptions } from '../../src/server/options.js';
 import type { Transport, TransportHandler } from '../../src/server/transport.js';
 import { defaultWebRoot, loadStaticFiles } from '../../src/server/web/static-files.js';
 import {
@@ -9,6 +10,7 @@ import {
   type WebListener,
   type WebListenerOptions,
 } from '../../src/server/web/web-listener.js';
+import { startServer, type TestServer } from './server.js';
 
 /** A transport's events as the test sees them. */
 export class RecordingHandler implements TransportHandler {
@@ -125,4 +127,33 @@ export async function rawRequest(
     head,
     body: end === -1 ? '' : data.slice(end + 4),
   };
+}
+
+/** A papo server in this process with its web listener (the same hub for TCP and WebSocket). */
+export async function serveChatWithWeb(
+  t: { after(fn: () => unknown): void },
+  overrides: Partial<ServerOptions> = {},
+  web: Partial<WebListenerOptions> = {},
+): Promise<{ srv: TestServer; listener: WebListener; url: string; origin: string }> {
+  const srv = await startServer(overrides);
+  const root = defaultWebRoot();
+  if (root === null) throw new Error('dist/web is missing: run npm run build first');
+  const listener = await startWebListener({
+    files: loadStaticFiles(root),
+    host: '127.0.0.1',
+    port: 0,
+    tls: null,
+    extraOrigins: [],
+    trustProxy: false,
+    heartbeatSeconds: 30,
+    log: pino({ level: 'silent' }),
+    gate: srv.server,
+    ...web,
+  });
+  t.after(async () => {
+    await listener.close();
+    await srv.stop();
+  });
+  const origin = `${listener.url.replace(/\/$/, '')}`;
+  return { srv, listener, url: `${origin.replace(/^http/, 'ws')}/ws`, origin };
 }

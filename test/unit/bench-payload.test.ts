@@ -109,6 +109,7 @@ function trial(rate: number, pass: boolean): TrialResult {
     disconnects: 0,
     benchCpuPct: 10,
     serverCpuPct: null,
+    serverCpuUsPerDelivery: null,
     pass,
     curve,
   };

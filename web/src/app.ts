@@ -2,7 +2,9 @@ import { parseInput, roomName, type Command } from './commands.js';
 import type { ChatContext } from './context.js';
 import { mentions, ownLineKey, type Conversation } from './conversation.js';
 import { Conversations } from './conversations.js';
+import { Files } from './files.js';
 import { HistorySync } from './history-sync.js';
+import { bansText, moderationText, type ModerationNotice } from './moderation.js';
 import type { Texts } from './i18n.js';
 import { notify } from './notify.js';
 import { Outbox } from './outbox.js';
@@ -29,11 +31,14 @@ export class App implements ChatContext {
   private readonly socket: ChatSocket;
   private readonly history: HistorySync;
   private readonly outbox: Outbox;
+  private readonly files: Files;
   private wantedName = '';
   private welcomed = false;
   /** The password typed for this login, sent with `hello` once and then forgotten. */
   private wantedPassword: string | undefined;
   private passwordSent = false;
+  /** Why the server refused the connection being closed (shown with the retry countdown). */
+  private refusal: string | null = null;
   private defaultRoom = '#geral';
   /** Our `ping` after the rejoins: its `pong` comes after every replay they caused. */
   private syncRef: string | null = null;
@@ -52,11 +57,14 @@ export class App implements ChatContext {
       onCaughtUp: () => this.outbox.flush(),
       onSearch: (query, records) => shell.showSearch(query, records),
     });
+    this.files = new Files(this, (conv, id, node, spoken) => {
+      this.seen(id);
+      this.insertLive(conv, id, node, spoken, conv.kind === 'private' && spoken !== null);
+    });
     this.outbox = new Outbox(this, () => this.online && this.syncRef === null && !this.history.catchingUp);
     this.socket = new ChatSocket(wsUrl, {
       onOpen: () => this.onOpen(),
       onMessage: (m) => this.onMessage(m),
-      onRefused: (text) => shell.setStatus(text),
       onDown: (retryMs) => this.onDown(retryMs),
     });
   }
@@ -75,6 +83,7 @@ export class App implements ChatContext {
 
   /** Rejoins at once after a reload (the tab kept its token), else asks for a name. */
   start(): void {
+    this.files.attach();
     const name = remembered.name();
     if (name !== null && remembered.token() !== null) {
       this.wantedName = name;
@@ -127,11 +136,15 @@ export class App implements ChatContext {
 
   private onDown(retryMs: number | null): void {
     this.welcomed = false;
+    this.files.disconnected();
     this.syncRef = null;
     this.history.reset();
     this.outbox.updateNote();
+    const refusal = this.refusal;
+    this.refusal = null;
     if (retryMs === null) return;
-    const status = this.t.reconnectingIn(Math.ceil(retryMs / 1000));
+    const retry = this.t.reconnectingIn(Math.ceil(retryMs / 1000));
+    const status = refusal === null ? retry : `${refusal} ${retry}`;
     if (this.me === '' && remembered.token() === null) {
       this.shell.setLoginBusy(false);
       return this.shell.showLogin(this.wantedName, status);
@@ -193,6 +206,8 @@ export class App implements ChatContext {
 
   private onMessage(m: ServerMessage): void {
     if (this.history.take(m)) return;
+    // Files (issue #14): `file`, `upload_slot` and the errors answering an offer.
+    if (this.files.take(m as unknown as Parameters<Files['take']>[0])) return;
     switch (m.type) {
       case 'hello':
         this.defaultRoom = m.defaultRoom ?? this.defaultRoom;
@@ -256,6 +271,16 @@ export class App implements ChatContext {
         if (m.ref === undefined || m.ref !== this.syncRef) return;
         this.syncRef = null;
         return this.history.onRejoinsAnswered();
+      case 'kick':
+      case 'ban':
+      case 'unban':
+      case 'mute':
+      case 'unmute':
+      case 'op':
+      case 'deop':
+        return this.onModeration(m);
+      case 'bans':
+        return this.notice(bansText(m, this.t.lang));
       case 'bye':
         return this.onBye(m.reason);
     }
@@ -322,6 +347,17 @@ export class App implements ChatContext {
     const node = messageNode({ ts: m.ts, from: m.from, text: m.text, action: false, own: !incoming });
     this.insertLive(conv, m.id, node, incoming ? `${m.from}: ${m.text}` : null, true);
     if (incoming) notify(this.t.privateTitle(m.from), m.text, () => this.convs.select(conv));
+  }
+
+  /** A kick, ban, mute or op: told in its room (or the current one); a kick takes the room away. */
+  private onModeration(m: ModerationNotice): void {
+    this.seen(m.id);
+    const room = 'room' in m && m.room !== undefined ? this.convs.find('room', m.room) : null;
+    if (m.type === 'kick' && room && m.name.toLowerCase() === this.me.toLowerCase()) {
+      this.convs.drop(room);
+      return this.notice([moderationText(m, this.t.lang)]);
+    }
+    this.notice([moderationText(m, this.t.lang)], room ?? this.convs.current);
   }
 
   private onRoomEvent(m: ServerOf<'join'> | ServerOf<'part'> | ServerOf<'topic'>): void {
@@ -424,6 +460,12 @@ export class App implements ChatContext {
   }
 
   private onError(m: ServerOf<'error'>): void {
+    // A refusal at connect time (server full, too many from this address): the close follows,
+    // and the reason is shown with the retry countdown.
+    if (!this.welcomed && (m.code === 'SERVER_FULL' || m.code === 'TOO_MANY_FROM_ADDRESS')) {
+      this.refusal = m.message;
+      return;
+    }
     if (!this.welcomed && m.ref === undefined && m.code !== 'BAD_REQUEST') {
       // Whatever kept the name (taken, invalid, registered, a wrong password…): the form again.
       remembered.setToken(null);
@@ -457,7 +499,8 @@ export class App implements ChatContext {
   }
 
   input(line: string): void {
-    this.run(parseInput(line));
+    const conv = this.convs.current;
+    this.run(parseInput(line, conv?.kind === 'room' ? conv.name : undefined));
   }
 
   joinRoom(name: string): void {
@@ -525,6 +568,9 @@ export class App implements ChatContext {
         return;
       case 'whois':
         this.send({ type: 'whois', name: c.name, ref: this.ref() });
+        return;
+      case 'moderation':
+        this.send({ ...c.request, ref: this.ref() });
         return;
       case 'usage':
         return this.notice([this.t.usage(c.usage)], undefined, 'notice error');

@@ -1,3 +1,5 @@
+import { MODERATION_COMMANDS, parseModeration, type ModerationRequest } from './moderation.js';
+
 /** What a line typed in the input asks for: the terminal client's commands, as data. */
 export type Command =
   | { kind: 'say'; text: string }
@@ -16,6 +18,8 @@ export type Command =
   | { kind: 'password'; password: string }
   | { kind: 'unregister' }
   | { kind: 'whois'; name: string }
+  /** An operator's command, sent as it is (its room: the conversation's, filled in by the app). */
+  | { kind: 'moderation'; request: ModerationRequest }
   | { kind: 'usage'; usage: string }
   | { kind: 'unknown'; command: string };
 
@@ -36,6 +40,7 @@ export const COMMANDS: Readonly<Record<string, string>> = {
   '/whois': '/whois name',
   '/help': '/help',
   '/quit': '/quit',
+  ...MODERATION_COMMANDS,
 };
 
 /** Rooms are written with `#`; `/join geral` means `#geral`. */
@@ -49,7 +54,7 @@ function splitFirst(rest: string): [string, string] {
 }
 
 /** Parses one typed line. `//text` sends `/text` as a message. */
-export function parseInput(line: string): Command {
+export function parseInput(line: string, room?: string): Command {
   if (!line.startsWith('/') || line.startsWith('//')) {
     return { kind: 'say', text: line.startsWith('//') ? line.slice(1) : line };
   }
@@ -105,7 +110,10 @@ export function parseInput(line: string): Command {
     case '/quit':
     case '/sair':
       return { kind: 'quit' };
-    default:
-      return { kind: 'unknown', command: word };
+    default: {
+      const request = parseModeration(command, rest, room);
+      if (request === 'usage') return usage();
+      return request ? { kind: 'moderation', request } : { kind: 'unknown', command: word };
+    }
   }
 }

@@ -1,5 +1,6 @@
 import { App } from './app.js';
 import { textsFor } from './i18n.js';
+import { showServerInfo } from './server-info.js';
 import { Shell } from './shell.js';
 
 /** The chat's WebSocket: the same host and port as the page, `wss:` when the page is `https:`. */
@@ -13,3 +14,4 @@ const shell = new Shell(texts);
 const app = new App(texts, shell, socketUrl());
 shell.attach(app);
 app.start();
+void showServerInfo(texts);

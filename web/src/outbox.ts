@@ -100,8 +100,10 @@ export class Outbox {
 
   /**
    * Sends what waited. A line sent before the connection dropped whose ack never came is sent
-   * again only if the history caught up since does not hold it already (the user's own line
-   * in that room, same text, an id above the highest seen when it was sent): no double post.
+   * again with its `ref`: the server answers a repeat with the first `ack` (PROTOCOL.md,
+   * "Sending twice"). A restarted server has forgotten the refs, so a line the history caught
+   * up since already holds (the user's own line in that room, same text, an id above the
+   * highest seen when it was sent) is not sent again either.
    */
   flush(): void {
     if (!this.canSend()) return;

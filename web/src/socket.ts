@@ -6,8 +6,6 @@ export interface SocketEvents {
   /** The WebSocket is open: send `hello`. */
   onOpen(): void;
   onMessage(message: ServerMessage): void;
-  /** A refusal at connect time (`SERVER_FULL`...): one plain `!! ` line before the close. */
-  onRefused(text: string): void;
   /** The connection is gone; `retryMs` says when the next attempt is, null when none is planned. */
   onDown(retryMs: number | null): void;
 }
@@ -107,7 +105,6 @@ export class ChatSocket {
       this.lastHeardAt = Date.now();
       const message = parseServerMessage(e.data);
       if (message !== null) this.events.onMessage(message);
-      else if (e.data.startsWith('!! ')) this.events.onRefused(e.data.slice(3));
     });
     ws.addEventListener('close', () => {
       if (this.ws !== ws) return;

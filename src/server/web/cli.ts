@@ -17,7 +17,7 @@ export async function startWebForCli(
   tlsFiles: CertificateFiles | null,
 ): Promise<string | null> {
   try {
-    const web = await startWeb({ options, log, tlsFiles, gate: server });
+    const web = await startWeb({ options, log, tlsFiles, gate: server, files: server.files });
     return web === null ? null : `web listening on ${web.url}`;
   } catch (err) {
     const e = err as NodeJS.ErrnoException;

@@ -35,8 +35,13 @@ function sendText(
  * Answers an HTTP request from the table of app files: GET and HEAD only, 4xx for anything
  * else; never touches the file system and never throws on what a client sends.
  */
-export function createRequestHandler(files: ReadonlyMap<string, StaticFile>) {
+export function createRequestHandler(
+  files: ReadonlyMap<string, StaticFile>,
+  /** Answers the file-transfer paths (`/u/`, `/f/`) and returns true; false for any other. */
+  fileRoutes?: (req: IncomingMessage, res: ServerResponse) => boolean,
+) {
   return (req: IncomingMessage, res: ServerResponse): void => {
+    if (fileRoutes?.(req, res)) return;
     const method = req.method ?? '';
     if (method !== 'GET' && method !== 'HEAD') {
       return sendText(res, 405, 'Method not allowed.', { Allow: 'GET, HEAD' });

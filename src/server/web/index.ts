@@ -1,8 +1,10 @@
 import type { Logger } from 'pino';
 import { readCredentials, type CertificateFiles } from '../certificate.js';
+import { CONFIG_PATH, configFile } from './config-file.js';
 import { defaultWebRoot, loadStaticFiles } from './static-files.js';
 import { startWebListener, type TransportGate, type WebListener } from './web-listener.js';
 import type { WebOptions } from './options.js';
+import type { FileService } from '../files/file-service.js';
 
 export { addWebOptions, webSettings, WEB_DEFAULTS, type WebOptions } from './options.js';
 export { startWebListener, type TransportGate, type WebListener } from './web-listener.js';
@@ -16,6 +18,8 @@ export interface StartWebDeps {
   tlsFiles: CertificateFiles | null;
   /** Where the built app is (default: `dist/web`). */
   webRoot?: string;
+  /** File transfer (#14): routed on this port, told the listener's URL. */
+  files?: FileService;
 }
 
 /**
@@ -28,8 +32,10 @@ export async function startWeb(deps: StartWebDeps): Promise<WebListener | null> 
   const root = deps.webRoot ?? defaultWebRoot();
   if (root === null) throw new Error('the browser UI is not built (run `npm run build`), or use --no-web');
   const credentials = deps.tlsFiles ? readCredentials(deps.tlsFiles) : null;
+  const files = loadStaticFiles(root);
+  files.set(CONFIG_PATH, configFile({ tls: credentials ? { fingerprint: credentials.fingerprint } : null }));
   const listener = await startWebListener({
-    files: loadStaticFiles(root),
+    files,
     host: options.host,
     port: options.webPort,
     tls: credentials ? { cert: credentials.cert, key: credentials.key, minVersion: 'TLSv1.2' } : null,
@@ -38,7 +44,9 @@ export async function startWeb(deps: StartWebDeps): Promise<WebListener | null> 
     heartbeatSeconds: options.heartbeatSeconds,
     log,
     gate: deps.gate,
+    fileRoutes: deps.files,
   });
+  deps.files?.useListenerUrl(listener.url);
   log.info({ url: listener.url }, 'web listening');
   return listener;
 }

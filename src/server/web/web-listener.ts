@@ -1,4 +1,9 @@
-import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -30,6 +35,8 @@ export interface WebListenerOptions {
   log: Logger;
   /** The server's way in for every transport (PapoServer): admission, then accept or refuse. */
   gate: TransportGate;
+  /** File transfer's HTTP side (`/u/`, `/f/`; src/server/files), when on. */
+  fileRoutes?: { route(req: IncomingMessage, res: ServerResponse): boolean };
 }
 
 /**
@@ -64,8 +71,10 @@ function refuseUpgrade(socket: Duplex, status: string): void {
 /** Serves the app and its WebSocket on one port (docs/WEB.md). */
 export async function startWebListener(options: WebListenerOptions): Promise<WebListener> {
   const { log } = options;
-  const handler = createRequestHandler(options.files);
-  const serverOptions = { maxHeaderSize: MAX_HEADER_BYTES };
+  const handler = createRequestHandler(options.files, options.fileRoutes?.route);
+  // An upload may take longer than Node's 5-minute whole-request limit: the file routes cut
+  // idle uploads themselves, and headers still have their own timeout.
+  const serverOptions = { maxHeaderSize: MAX_HEADER_BYTES, requestTimeout: options.fileRoutes ? 0 : 300_000 };
   const server: Server = options.tls
     ? createHttpsServer({ ...serverOptions, ...options.tls }, handler)
     : createHttpServer(serverOptions, handler);
@@ -91,8 +100,12 @@ export async function startWebListener(options: WebListenerOptions): Promise<Web
       err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
     refuseUpgrade(socket, status);
   });
+  // One listener for every upgraded socket: a closure made here would keep this handler's
+  // scope (the request and its headers) alive for as long as the socket is open.
+  const onUpgradeSocketError = (err: Error): void =>
+    log.debug({ err: err.message }, 'web: upgrade socket error');
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    socket.on('error', (err) => log.debug({ err: err.message }, 'web: upgrade socket error'));
+    socket.on('error', onUpgradeSocketError);
     const path = (req.url ?? '').split('?')[0];
     if (path !== WS_PATH) return refuseUpgrade(socket, '404 Not Found');
     if (!isAllowedOrigin(req, policy)) {
@@ -106,9 +119,9 @@ export async function startWebListener(options: WebListenerOptions): Promise<Web
     const refusal = options.gate.admit(req.socket, address);
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       req.socket.setNoDelay(true);
-      const transport = new WsTransport(ws, address, MAX_WS_PAYLOAD_BYTES);
-      transports.add(transport);
-      ws.once('close', () => transports.delete(transport));
+      // No closure per connection outlives this callback: one would keep the upgrade request
+      // (its headers) alive as long as the socket, several KiB per idle WebSocket.
+      const transport = new WsTransport(transports, ws, socket, address, MAX_WS_PAYLOAD_BYTES);
       if (refusal === null) options.gate.accept(transport);
       else options.gate.refuse(transport, refusal);
     });

@@ -1,11 +1,15 @@
+import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { DecodedLine } from '../../protocol/line-decoder.js';
 import type { Transport, TransportHandler } from '../transport.js';
+import { textFrames } from './ws-frames.js';
 
 const LF = 0x0a;
 const CR = 0x0d;
 /** Close code for a binary frame: papo speaks JSON text only (RFC 6455, 7.4.1). */
 const UNSUPPORTED_DATA = 1003;
+/** Close code of a refused connection: the server is full for now (IANA WebSocket registry). */
+const TRY_AGAIN_LATER = 1013;
 
 /** The transport a socket belongs to, found by the shared listeners below. */
 const TRANSPORT = Symbol('papo.wsTransport');
@@ -41,12 +45,17 @@ export class WsTransport implements Transport {
   private closed = false;
 
   constructor(
+    /** Where the listener keeps its open transports (for pings and close): joined here, left on close. */
+    private readonly registry: Set<WsTransport>,
     private readonly ws: OwnedSocket,
+    /** The upgraded socket `ws` writes to: this writes a turn's frames to it at once. */
+    private readonly socket: Duplex,
     readonly remoteAddress: string,
     lineLimit: number,
   ) {
     this.lineLimit = lineLimit;
     ws[TRANSPORT] = this;
+    registry.add(this);
     ws.on('error', onSocketError);
     ws.on('close', onSocketClose);
     ws.on('pong', onSocketPong);
@@ -65,18 +74,15 @@ export class WsTransport implements Transport {
     this.lineLimit = bytes;
   }
 
-  /** Sends each `\n`-ended line of `chunk` as one text frame; empty lines are not sent. */
+  /**
+   * Sends each `\n`-ended line of `chunk` as one text frame, all in one write to the socket
+   * (`ws` writes nothing of its own in between: without compression its sender never queues);
+   * empty lines are not sent, nor anything once the closing handshake has begun.
+   */
   write(chunk: Uint8Array): void {
-    if (this.closed) return;
-    const buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    let start = 0;
-    while (start < buf.length) {
-      let nl = buf.indexOf(LF, start);
-      if (nl === -1) nl = buf.length;
-      const end = nl > start && buf[nl - 1] === CR ? nl - 1 : nl;
-      if (end > start) this.ws.send(buf.subarray(start, end), { binary: false });
-      start = nl + 1;
-    }
+    if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
+    const frames = textFrames(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    if (frames.length > 0) this.socket.write(frames);
   }
 
   get bufferedBytes(): number {
@@ -95,7 +101,10 @@ export class WsTransport implements Transport {
     // Reading must go on for the client's closing frame to arrive (a refused transport was
     // never started, so it is still paused): else the close waits for the server's timeout.
     this.ws.resume();
-    this.ws.close(1000);
+    // A transport ended before it started was refused (server full, too many from the address):
+    // "try again later" (RFC 6455, 7.4.1, 1013), after the JSON `error` saying why.
+    if (this.handler === null) this.ws.close(TRY_AGAIN_LATER, 'refused');
+    else this.ws.close(1000);
   }
 
   destroy(): void {
@@ -131,6 +140,7 @@ export class WsTransport implements Transport {
   onClose(): void {
     if (this.closed) return;
     this.closed = true;
+    this.registry.delete(this);
     this.handler?.onTransportClose();
   }
 }

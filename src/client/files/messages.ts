@@ -1,0 +1,88 @@
+/**
+ * The file-transfer messages of the JSON protocol (docs/PROTOCOL.md, "Files"; issue #14), as
+ * the client reads and writes them. Parsed here, at the boundary, before the UI trusts them.
+ */
+
+/** Client → server: declares a file and asks for an upload slot. */
+export interface FileOfferRequest {
+  type: 'file_offer';
+  name: string;
+  size: number;
+  sha256: string;
+  /** A room, or `to` a user; neither: the sender's current room. */
+  room?: string;
+  to?: string;
+}
+
+/** Server → client: where to upload the file just offered. */
+export interface UploadSlotMessage {
+  type: 'upload_slot';
+  ref?: string | number;
+  url: string;
+  size: number;
+  offset: number;
+}
+
+/** Server → client: a file was sent to a room or to one user; fetch it at `url`. */
+export interface FileMessage {
+  type: 'file';
+  id: number;
+  ts: number;
+  from: string;
+  room?: string;
+  to?: string;
+  name: string;
+  size: number;
+  mime: string;
+  sha256: string;
+  url: string;
+  history?: true;
+}
+
+export type FileServerMessage = UploadSlotMessage | FileMessage;
+
+const SHA256 = /^[0-9a-f]{64}$/;
+const isStr = (v: unknown): v is string => typeof v === 'string';
+const isSize = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+const isHttp = (v: unknown): v is string => {
+  if (!isStr(v)) return false;
+  try {
+    const u = new URL(v);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
+};
+
+/** A `file` or `upload_slot` line, checked; null for anything else. */
+export function parseFileMessage(line: string): FileServerMessage | null {
+  let o: Record<string, unknown>;
+  try {
+    const v: unknown = JSON.parse(line);
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return null;
+    o = v as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+  if (o.type === 'upload_slot') {
+    if (!isHttp(o.url) || !isSize(o.size) || !isSize(o.offset) || o.offset > o.size) return null;
+    if (o.ref !== undefined && !isStr(o.ref) && typeof o.ref !== 'number') return null;
+    return o as unknown as UploadSlotMessage;
+  }
+  if (o.type === 'file') {
+    const ok =
+      isSize(o.id) &&
+      typeof o.ts === 'number' &&
+      isStr(o.from) &&
+      isStr(o.name) &&
+      isSize(o.size) &&
+      isStr(o.mime) &&
+      isStr(o.sha256) &&
+      SHA256.test(o.sha256) &&
+      isHttp(o.url) &&
+      (o.room === undefined || isStr(o.room)) &&
+      (o.to === undefined || isStr(o.to));
+    return ok ? (o as unknown as FileMessage) : null;
+  }
+  return null;
+}

@@ -1,0 +1,144 @@
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Hub } from '../core/hub.js';
+import type { NoticeCode } from '../core/events.js';
+import type { RemoteUser } from '../core/remote.js';
+import { RedisClaims } from './claims.js';
+import { clusterKeys, type ClusterKeys } from './keys.js';
+import { Link } from './link.js';
+import { DEFAULT_WATCH, NodeWatch, type WatchTimes } from './node-watch.js';
+import { RedisBus } from './redis-bus.js';
+
+export interface ClusterOptions {
+  url: string;
+  password?: string;
+  node: string;
+  log: Logger;
+  /** Key prefix (tests run several clusters on one Redis). */
+  prefix?: string;
+  times?: WatchTimes;
+}
+
+/**
+ * This node's part of a cluster: its bus and name claims (handed to the hub), the heartbeat
+ * and reaper, and the degraded/restored notices to its users (docs/CLUSTER.md).
+ */
+export class Cluster {
+  readonly bus: RedisBus;
+  readonly claims: RedisClaims;
+  readonly node: string;
+  private readonly keys: ClusterKeys;
+  private readonly watch: NodeWatch;
+  private hub: Hub | null = null;
+  private epoch = '';
+
+  private constructor(
+    private readonly link: Link,
+    private readonly options: ClusterOptions,
+  ) {
+    this.node = options.node;
+    this.keys = clusterKeys(options.prefix);
+    this.bus = new RedisBus(link, this.keys, this.node, Date, options.log);
+    this.claims = new RedisClaims(link, this.keys, this.node, options.log, this.bus.flush);
+    this.watch = new NodeWatch(link, this.keys, this.node, options.log, options.times ?? DEFAULT_WATCH);
+    this.watch.onBeat = (seq) => {
+      if (this.bus.orderer && seq > this.bus.orderer.last) void this.bus.orderer.catchUp();
+    };
+    link.onDown = () => this.tell('CLUSTER_DEGRADED');
+    link.onUp = () => void this.onLinkUp();
+  }
+
+  /** Connects to Redis (both connections up, scripts loaded), or throws. */
+  static async connect(options: ClusterOptions): Promise<Cluster> {
+    const link = new Link(options);
+    try {
+      await link.connect();
+    } catch (err) {
+      await link.stop();
+      throw err;
+    }
+    return new Cluster(link, options);
+  }
+
+  /**
+   * Joins the cluster with `hub` (built on this bus and claims): loads who is on the other
+   * nodes, then delivers every event after that snapshot. `lastStored`: the newest event id
+   * this node's history holds (the cluster's numbering goes on past it).
+   */
+  async start(hub: Hub, lastStored: number): Promise<void> {
+    this.hub = hub;
+    await this.bus.subscribe();
+    await this.watch.start();
+    const { seq, members } = await this.snapshot(lastStored);
+    hub.remote?.load(members.filter((m) => m.node !== this.node));
+    this.bus.start(seq);
+  }
+
+  async stop(): Promise<void> {
+    await this.watch.stop();
+    await this.link.stop();
+  }
+
+  private async snapshot(last: number): Promise<{ seq: number; members: RemoteUser[] }> {
+    const k = this.keys;
+    const fresh = randomBytes(8).toString('hex');
+    const reply = (await this.link.run('snapshot', [k.seq, k.epoch, k.members], [last, fresh])) as [
+      string,
+      string,
+      string[],
+    ];
+    const [epoch, seq, flat] = reply;
+    if (this.epoch !== '' && epoch !== this.epoch)
+      this.options.log.warn({ epoch }, 'cluster: the log was lost');
+    this.epoch = epoch;
+    const members: Array<RemoteUser & { at: number }> = [];
+    for (let i = 1; i < flat.length; i += 2) {
+      const m = JSON.parse(flat[i] as string) as { name: string; node: string; rooms: unknown; at?: number };
+      const rooms = Array.isArray(m.rooms) ? (m.rooms as string[]) : [];
+      members.push({ name: m.name, node: m.node, rooms, at: m.at ?? Infinity });
+    }
+    // In the order they came, as the other nodes list them.
+    members.sort((a, b) => a.at - b.at);
+    return { seq: Number(seq), members };
+  }
+
+  /** Back in touch: a lost log means registering this node's users again; then catch up. */
+  private async onLinkUp(): Promise<void> {
+    try {
+      const before = this.epoch;
+      await this.snapshot(this.bus.orderer?.last ?? 0);
+      if (this.epoch !== before) await this.register();
+      await this.bus.resume();
+      this.tell('CLUSTER_RESTORED');
+    } catch (err) {
+      this.options.log.warn({ err: (err as Error).message }, 'cluster: catching up failed; retrying');
+    }
+  }
+
+  /** Writes this node's users' claims and rooms again (Redis came back empty). */
+  private async register(): Promise<void> {
+    const hub = this.hub;
+    if (!hub) return;
+    const k = this.keys;
+    const p = this.link.cmd.pipeline();
+    for (const s of hub.directory.all()) {
+      if (s.name === null || s.key === null || s.closed || hub.remote?.isRemote(s)) continue;
+      p.hset(k.claim + s.key, 'node', this.node, 'token', s.token ?? '');
+      p.sadd(k.claimsOf + this.node, s.key);
+      const rooms = s.rooms.map((r) => r.name);
+      const member = { name: s.name, node: this.node, rooms, keys: s.rooms.map((r) => r.key) };
+      p.hset(k.members, s.key, JSON.stringify(member));
+    }
+    await p.exec();
+  }
+
+  /** A notice to every user of this node. */
+  private tell(code: NoticeCode): void {
+    const hub = this.hub;
+    if (!hub) return;
+    const notice = { type: 'notice', code, detail: { kind: 'none' } } as const;
+    for (const s of hub.directory.all()) {
+      if (s.name !== null && !s.closed && !hub.remote?.isRemote(s)) s.peer.send(notice);
+    }
+  }
+}

@@ -1,0 +1,38 @@
+/** Every Redis key and channel a papo cluster uses, under one prefix (docs/CLUSTER.md, "Keys"). */
+export interface ClusterKeys {
+  /** The one event sequence: INCR gives each event its id. */
+  seq: string;
+  /** The stream of every event (capped with MAXLEN ~), entry id `<event id>-0`. */
+  log: string;
+  /** Changes when the log is lost (Redis restarted without persistence). */
+  epoch: string;
+  /** Hash: name key -> {name, node, rooms, keys}: who is where, for a node starting late. */
+  members: string;
+  /** Set of nodes that have run (the reaper looks for the dead among them). */
+  nodes: string;
+  /** Channel every event is published on, as `<id> <payload>`. */
+  channel: string;
+  /** Prefix of a name's claim (hash: node, token). */
+  claim: string;
+  /** Prefix of the set of a node's claims. */
+  claimsOf: string;
+  /** Prefix of a node's heartbeat key (expires when the node stops refreshing it). */
+  alive: string;
+  /** Prefix of the lock one node takes to clean up after a dead one. */
+  reaping: string;
+}
+
+export function clusterKeys(prefix = 'papo:'): ClusterKeys {
+  return {
+    seq: `${prefix}seq`,
+    log: `${prefix}log`,
+    epoch: `${prefix}epoch`,
+    members: `${prefix}members`,
+    nodes: `${prefix}nodes`,
+    channel: `${prefix}events`,
+    claim: `${prefix}claim:`,
+    claimsOf: `${prefix}claims:`,
+    alive: `${prefix}alive:`,
+    reaping: `${prefix}reaping:`,
+  };
+}

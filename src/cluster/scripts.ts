@@ -1,0 +1,158 @@
+/**
+ * The Lua scripts Redis runs atomically for the cluster. The sequencer is the heart: one INCR,
+ * one XADD, one PUBLISH per event, so every node sees one total order (docs/CLUSTER.md).
+ */
+
+/** Shared by the scripts that sequence events: `emit(payload)` numbers, logs and publishes one. */
+const EMIT = `
+local function emit(seq, log, maxlen, channel, payload)
+  local id = redis.call('INCR', seq)
+  redis.call('XADD', log, 'MAXLEN', '~', maxlen, id .. '-0', 'd', payload)
+  redis.call('PUBLISH', channel, id .. ' ' .. payload)
+  return id
+end
+local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+-- Sequences a leave for the user under member key mkey (its node died or it moved) and frees it.
+local function leave_of(seq, log, maxlen, channel, members, mkey, reason)
+  local raw = redis.call('HGET', members, mkey)
+  if not raw then return 0 end
+  local m = cjson.decode(raw)
+  local rooms = m.rooms
+  if #rooms == 0 then rooms = cjson.decode('[]') end
+  local e = cjson.encode({ type = 'leave', name = m.name, reason = reason, rooms = rooms, ts = now_ms() })
+  redis.call('HDEL', members, mkey)
+  return emit(seq, log, maxlen, channel, '{"e":' .. e .. '}')
+end
+`;
+
+/**
+ * KEYS: seq, log, members. ARGV: payload, maxlen, channel, type, node, name key, name, room,
+ * room key, new name key, new name, claim prefix, claim-set prefix. Returns the event's id. Keeps the members
+ * hash (who is where) in step with the log, and frees a name its holder gave up.
+ */
+export const PUBLISH = `
+local id = redis.call('INCR', KEYS[1])
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], id .. '-0', 'd', ARGV[1])
+redis.call('PUBLISH', ARGV[3], id .. ' ' .. ARGV[1])
+local t = ARGV[4]
+if t == 'message' or t == 'action' or t == 'private' or t == 'topic' then return id end
+local function free(key)
+  local c = ARGV[12] .. key
+  if redis.call('HGET', c, 'node') == ARGV[5] then
+    redis.call('DEL', c)
+    redis.call('SREM', ARGV[13] .. ARGV[5], key)
+  end
+end
+local raw = redis.call('HGET', KEYS[3], ARGV[6])
+if t == 'join' then
+  local m
+  if raw then m = cjson.decode(raw) else m = { name = ARGV[7], rooms = {}, keys = {}, at = id } end
+  m.node = ARGV[5]
+  local found = false
+  for _, k in ipairs(m.keys) do if k == ARGV[9] then found = true end end
+  if not found then
+    table.insert(m.rooms, ARGV[8])
+    table.insert(m.keys, ARGV[9])
+  end
+  redis.call('HSET', KEYS[3], ARGV[6], cjson.encode(m))
+elseif t == 'part' and raw then
+  local m = cjson.decode(raw)
+  local rooms, keys = {}, {}
+  for i, k in ipairs(m.keys) do
+    if k ~= ARGV[9] then
+      table.insert(rooms, m.rooms[i])
+      table.insert(keys, k)
+    end
+  end
+  m.rooms = rooms
+  m.keys = keys
+  redis.call('HSET', KEYS[3], ARGV[6], cjson.encode(m))
+elseif t == 'leave' then
+  redis.call('HDEL', KEYS[3], ARGV[6])
+  free(ARGV[6])
+elseif t == 'nick' then
+  if raw then
+    local m = cjson.decode(raw)
+    m.name = ARGV[11]
+    redis.call('HDEL', KEYS[3], ARGV[6])
+    redis.call('HSET', KEYS[3], ARGV[10], cjson.encode(m))
+  end
+  if ARGV[6] ~= ARGV[10] then free(ARGV[6]) end
+end
+return id
+`;
+
+/**
+ * KEYS: claim key, this node's claim set, seq, log, members. ARGV: node, token, presented
+ * token, name key, maxlen, channel, claims-set prefix. Returns 'ok' or 'taken'. A presented
+ * token that matches the holder's takes the name over: the holder (on a dead or cut node) is
+ * announced as gone in the same step. This node's own claim is stale (a join Redis refused).
+ */
+export const CLAIM =
+  EMIT +
+  `
+local cur = redis.call('HMGET', KEYS[1], 'node', 'token')
+-- A claim of this very node is stale: the node asks only for names none of its users holds.
+if cur[1] and cur[1] ~= ARGV[1] and not (ARGV[3] ~= '' and cur[2] == ARGV[3]) then return 'taken' end
+if cur[1] then
+  redis.call('SREM', ARGV[7] .. cur[1], ARGV[4])
+  if cur[1] ~= ARGV[1] then
+    leave_of(KEYS[3], KEYS[4], ARGV[5], ARGV[6], KEYS[5], ARGV[4], 'timeout')
+  end
+end
+redis.call('HSET', KEYS[1], 'node', ARGV[1], 'token', ARGV[2])
+redis.call('SADD', KEYS[2], ARGV[4])
+return 'ok'
+`;
+
+/** KEYS: claim key, node's claim set. ARGV: node, name key. Frees a claim this node holds. */
+export const RELEASE = `
+if redis.call('HGET', KEYS[1], 'node') == ARGV[1] then redis.call('DEL', KEYS[1]) end
+redis.call('SREM', KEYS[2], ARGV[2])
+return 1
+`;
+
+/**
+ * KEYS: seq, log, members, nodes, the dead node's claim set. ARGV: dead node, maxlen, channel,
+ * claim prefix, leave reason. Announces every user of a dead node as gone and frees its names, at once.
+ * Returns how many users it announced.
+ */
+export const REAP =
+  EMIT +
+  `
+local n = 0
+local all = redis.call('HGETALL', KEYS[3])
+for i = 1, #all, 2 do
+  local m = cjson.decode(all[i + 1])
+  if m.node == ARGV[1] then
+    leave_of(KEYS[1], KEYS[2], ARGV[2], ARGV[3], KEYS[3], all[i], ARGV[5])
+    n = n + 1
+  end
+end
+for _, key in ipairs(redis.call('SMEMBERS', KEYS[5])) do
+  local c = ARGV[4] .. key
+  if redis.call('HGET', c, 'node') == ARGV[1] then redis.call('DEL', c) end
+end
+redis.call('DEL', KEYS[5])
+redis.call('SREM', KEYS[4], ARGV[1])
+return n
+`;
+
+/**
+ * KEYS: seq, epoch, members. ARGV: lowest last id (the node's history), a fresh epoch.
+ * Starts the log's numbering past what this node stored, sets an epoch if there is none, and
+ * returns {epoch, seq, members...} as one consistent snapshot.
+ */
+export const SNAPSHOT = `
+local seq = tonumber(redis.call('GET', KEYS[1]) or '0')
+if seq < tonumber(ARGV[1]) then
+  seq = tonumber(ARGV[1])
+  redis.call('SET', KEYS[1], seq)
+end
+redis.call('SET', KEYS[2], ARGV[2], 'NX')
+local epoch = redis.call('GET', KEYS[2])
+return { epoch, tostring(seq), redis.call('HGETALL', KEYS[3]) }
+`;

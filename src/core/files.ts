@@ -1,0 +1,143 @@
+import type { ErrorCode } from './errors.js';
+import type { ErrorDetail } from './events.js';
+
+/**
+ * File transfer, the core's side (docs/ARCHITECTURE.md, "Files"): the hub checks who a file
+ * goes to, the `FileDesk` port (an adapter in src/server/files) opens an upload slot on the web
+ * port, and once the bytes are stored the adapter hands the hub the `StoredFile` to announce.
+ */
+
+/** Longest file name kept, in UTF-8 bytes (what most file systems allow). */
+export const MAX_FILE_NAME_BYTES = 255;
+/** A name offered longer than this (UTF-8 bytes) is refused outright rather than cut. */
+export const MAX_OFFERED_NAME_BYTES = 1024;
+/** The name of a file whose offered name had nothing usable left. */
+export const FALLBACK_FILE_NAME = 'file';
+
+/** A request to send a file, checked by the hub: who from, and to which room or user. */
+export interface FileOffer {
+  from: string;
+  /** Exactly one of `room` (display name) and `to` (the recipient's name) is set. */
+  room?: string;
+  to?: string;
+  /** Already cleaned with `cleanFileName`. */
+  name: string;
+  size: number;
+  /** 64 lowercase hex digits. */
+  sha256: string;
+}
+
+export type SlotAnswer =
+  | { ok: true; url: string; size: number; offset: number }
+  | { ok: false; code: ErrorCode; detail: ErrorDetail };
+
+/** The files port: opens upload slots (limits, rate, storage are the adapter's business). */
+export interface FileDesk {
+  openSlot(offer: FileOffer): SlotAnswer;
+}
+
+/** A file whose bytes were received whole and checked: the hub announces it. */
+export interface StoredFile {
+  from: string;
+  room?: string;
+  to?: string;
+  name: string;
+  size: number;
+  mime: string;
+  sha256: string;
+  url: string;
+}
+
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+/** Whether `value` is a SHA-256 as the protocol writes it: 64 lowercase hex digits. */
+export function isSha256Hex(value: string): boolean {
+  return SHA256_HEX.test(value);
+}
+
+// Controls, format characters (bidi marks and overrides among them), every Unicode
+// Default_Ignorable code point (zero-width, variation selectors, ...), lone surrogates,
+// line and paragraph separators.
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/gu;
+// Path separators and the characters Windows refuses in a name.
+const SEPARATORS = /[/\\:*?"<>|]/g;
+const WINDOWS_RESERVED = /^(CON|PRN|AUX|NUL|COM[1-9]|LPT[1-9])(\..*)?$/i;
+const EDGES = /^[\s.]+|[\s.]+$/gu;
+const encoder = new TextEncoder();
+
+function utf8Bytes(s: string): number {
+  return encoder.encode(s).length;
+}
+
+/** Cuts `s` to at most `max` UTF-8 bytes, on a code point boundary. */
+function cutToBytes(s: string, max: number): string {
+  if (utf8Bytes(s) <= max) return s;
+  let out = '';
+  let used = 0;
+  for (const ch of s) {
+    const n = utf8Bytes(ch);
+    if (used + n > max) break;
+    out += ch;
+    used += n;
+  }
+  return out;
+}
+
+/** Keeps an extension of up to 32 bytes when the name must be cut. */
+function shorten(name: string): string {
+  if (utf8Bytes(name) <= MAX_FILE_NAME_BYTES) return name;
+  const dot = name.lastIndexOf('.');
+  const ext = dot > 0 ? name.slice(dot) : '';
+  if (ext !== '' && utf8Bytes(ext) <= 32) {
+    return cutToBytes(name.slice(0, dot), MAX_FILE_NAME_BYTES - utf8Bytes(ext)) + ext;
+  }
+  return cutToBytes(name, MAX_FILE_NAME_BYTES);
+}
+
+function cleanOnce(raw: string): string {
+  let name = raw.normalize('NFC').replace(INVISIBLE, '').replace(SEPARATORS, '_');
+  name = name.replace(/\.{2,}/g, '.').replace(EDGES, '');
+  if (WINDOWS_RESERVED.test(name.replace(/\s+$/u, ''))) name = `_${name}`;
+  name = shorten(name).normalize('NFC').replace(EDGES, '');
+  return name === '' ? FALLBACK_FILE_NAME : name;
+}
+
+/**
+ * A file name safe to show and to save anywhere: NFC; no path separators (`/`, `\`, nor the
+ * characters Windows refuses), no `..`, no leading or trailing dots or spaces; no control,
+ * bidi or invisible characters; not a Windows device name (`CON`, `com1.txt`, ...); at most
+ * 255 UTF-8 bytes (the extension kept); never empty (`file`). Idempotent.
+ */
+export function cleanFileName(raw: string): string {
+  let name = raw;
+  // Each pass can only shorten the name; a handful reach the fixed point.
+  for (let i = 0; i < 8; i++) {
+    const next = cleanOnce(name);
+    if (next === name) return name;
+    name = next;
+  }
+  return name;
+}
+
+/** Checks an offer's own fields; returns the cleaned name, or the error to answer with. */
+export function checkOfferFields(
+  name: string,
+  sha256: string,
+): { ok: true; name: string } | { ok: false; code: ErrorCode; detail: ErrorDetail } {
+  if (!isSha256Hex(sha256)) {
+    return {
+      ok: false,
+      code: 'BAD_REQUEST',
+      detail: { kind: 'text', text: '"sha256" must be 64 lowercase hex digits' },
+    };
+  }
+  const bytes = utf8Bytes(name);
+  if (bytes > MAX_OFFERED_NAME_BYTES) {
+    return {
+      ok: false,
+      code: 'FILE_NAME_INVALID',
+      detail: { kind: 'size', bytes, limit: MAX_OFFERED_NAME_BYTES },
+    };
+  }
+  return { ok: true, name: cleanFileName(name) };
+}

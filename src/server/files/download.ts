@@ -1,0 +1,66 @@
+import { createReadStream, type ReadStream } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream/promises';
+import { cleanFileName } from '../../core/files.js';
+import { sendStatus, type FileService } from './file-service.js';
+import { contentDisposition, parseRange } from './http-rules.js';
+
+/**
+ * `/f/<token>/<name>`: GET and HEAD of a stored file, `Range` honoured, streamed from disk. The
+ * answer can never run in papo's origin: attachment (inline only for a sniffed image asked
+ * with `?inline=1`), nosniff, and a sandboxing CSP.
+ */
+export async function serveDownload(
+  service: FileService,
+  token: string,
+  inline: boolean,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const method = req.method ?? '';
+  if (method !== 'GET' && method !== 'HEAD') {
+    return sendStatus(res, 405, 'Method not allowed.', true, { Allow: 'GET, HEAD' });
+  }
+  const file = service.file(token);
+  if (!file) return sendStatus(res, 404, 'No such file (unknown or expired).');
+  const name = cleanFileName(file.name);
+  const image = file.mime.startsWith('image/');
+  const headers: Record<string, string> = {
+    'Content-Type': file.mime,
+    'Content-Disposition': contentDisposition(name, inline && image),
+    'X-Content-Type-Options': 'nosniff',
+    'Content-Security-Policy': "sandbox; default-src 'none'",
+    'Referrer-Policy': 'no-referrer',
+    'Cross-Origin-Resource-Policy': 'same-origin',
+    'Accept-Ranges': 'bytes',
+    ETag: `"${file.sha256}"`,
+    'Cache-Control': 'private, max-age=3600',
+  };
+  const range = parseRange(req.headers.range, file.size);
+  if (range === 'invalid') {
+    return sendStatus(res, 416, 'Range not satisfiable.', false, { 'Content-Range': `bytes */${file.size}` });
+  }
+  const start = range?.start ?? 0;
+  const end = range?.end ?? file.size - 1;
+  let stream: ReadStream | undefined;
+  if (method === 'GET' && end >= start) {
+    stream = createReadStream(service.blobs.blobPath(file.sha256), { start, end, highWaterMark: 64 * 1024 });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        stream?.once('open', () => resolve());
+        stream?.once('error', reject);
+      });
+    } catch {
+      return sendStatus(res, 404, 'No such file (unknown or expired).');
+    }
+  }
+  headers['Content-Length'] = String(end - start + 1);
+  if (range) headers['Content-Range'] = `bytes ${start}-${end}/${file.size}`;
+  res.writeHead(range ? 206 : 200, headers);
+  if (!stream) return void res.end();
+  try {
+    await pipeline(stream, res);
+  } catch {
+    // The client went away mid-download: nothing to clean up.
+  }
+}
