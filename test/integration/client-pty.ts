@@ -70,6 +70,20 @@ export class PtyClient {
     }
   }
 
+  /** Waits, output by output, until `check` holds. */
+  async until(check: () => boolean, what: string): Promise<void> {
+    const deadline = Date.now() + SAFETY_MS;
+    while (!check()) {
+      const left = deadline - Date.now();
+      if (left <= 0)
+        throw new Error(`timed out waiting for ${what}; raw: ${JSON.stringify(this.raw.slice(-600))}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => (clearTimeout(timer), resolve()));
+      });
+    }
+  }
+
   type(keys: string): void {
     this.child.stdin.write(keys);
   }

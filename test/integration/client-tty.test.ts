@@ -116,6 +116,12 @@ describe('papo client in a pseudo-terminal', () => {
     ana.type(typed);
     await ana.waitFor('ok');
     ana.type('\x1b[D\x1b[D'); // cursor two places left, before "ok"
+    // Keys and the socket are two inputs to the client: the burst must not overtake the arrows.
+    await ana.until(() => {
+      const s = new VirtualScreen(cols, 12);
+      s.feed(ana.raw);
+      return s.col === stringWidth(s.lines()[s.row] ?? '') - 2;
+    }, 'the cursor before "ok"');
     for (let i = 0; i < 15; i++) bob.sendLine(`wide ${i} 日本語😄 ${'x'.repeat(i)}`);
     const last = await ana.waitFor('wide 14');
     await ana.waitFor('ok', last);
