@@ -5,6 +5,7 @@
  */
 import type { ErrorCode } from '../core/errors.js';
 import type {
+  FileEvent,
   AccountEvent,
   BanEntry,
   ChallengeEvent,
@@ -124,17 +125,4 @@ export type ServerMessageType = ServerMessage['type'];
  * `ServerMessage` until every client parses them, then folded into it.
  */
 export type FileMessage =
-  | {
-      type: 'file';
-      id: number;
-      ts: number;
-      from: string;
-      room?: string;
-      to?: string;
-      name: string;
-      size: number;
-      mime: string;
-      sha256: string;
-      url: string;
-    }
-  | { type: 'upload_slot'; url: string; size: number; offset: number; ref?: Ref };
+  FileEvent | { type: 'upload_slot'; url: string; size: number; offset: number; ref?: Ref };

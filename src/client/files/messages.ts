@@ -2,42 +2,17 @@
  * The file-transfer messages of the JSON protocol (docs/PROTOCOL.md, "Files"; issue #14), as
  * the client reads and writes them. Parsed here, at the boundary, before the UI trusts them.
  */
+import type { ClientAction } from '../../core/events.js';
+import type { FileMessage as ProtocolFileMessage } from '../../protocol/json-messages.js';
 
-/** Client → server: declares a file and asks for an upload slot. */
-export interface FileOfferRequest {
-  type: 'file_offer';
-  name: string;
-  size: number;
-  sha256: string;
-  /** A room, or `to` a user; neither: the sender's current room. */
-  room?: string;
-  to?: string;
-}
+/** Client → server: declares a file and asks for an upload slot (no room or `to`: the current room). */
+export type FileOfferRequest = Omit<Extract<ClientAction, { type: 'file_offer' }>, 'ref'>;
 
 /** Server → client: where to upload the file just offered. */
-export interface UploadSlotMessage {
-  type: 'upload_slot';
-  ref?: string | number;
-  url: string;
-  size: number;
-  offset: number;
-}
+export type UploadSlotMessage = Extract<ProtocolFileMessage, { type: 'upload_slot' }>;
 
 /** Server → client: a file was sent to a room or to one user; fetch it at `url`. */
-export interface FileMessage {
-  type: 'file';
-  id: number;
-  ts: number;
-  from: string;
-  room?: string;
-  to?: string;
-  name: string;
-  size: number;
-  mime: string;
-  sha256: string;
-  url: string;
-  history?: true;
-}
+export type FileMessage = Extract<ProtocolFileMessage, { type: 'file' }> & { history?: true };
 
 export type FileServerMessage = UploadSlotMessage | FileMessage;
 
