@@ -70,7 +70,7 @@ function utf8Bytes(s: string): number {
 }
 
 /** Cuts `s` to at most `max` UTF-8 bytes, on a code point boundary. */
-function cutToBytes(s: string, max: number): string {
+export function cutToBytes(s: string, max: number): string {
   if (utf8Bytes(s) <= max) return s;
   let out = '';
   let used = 0;

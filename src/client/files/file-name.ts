@@ -4,6 +4,8 @@
  * Pure and idempotent: `cleanFileName(cleanFileName(x)) === cleanFileName(x)`.
  */
 
+import { cutToBytes } from '../../core/files.js';
+
 /** The most bytes (UTF-8) a name may take: what ext4, APFS and NTFS allow. */
 export const MAX_NAME_BYTES = 255;
 
@@ -18,20 +20,6 @@ const RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\.|$)/i;
 const FALLBACK = 'file';
 
 const utf8 = (s: string): number => Buffer.byteLength(s, 'utf8');
-
-/** `s` cut to at most `max` UTF-8 bytes, never inside a character. */
-export function cutToBytes(s: string, max: number): string {
-  if (utf8(s) <= max) return s;
-  let out = '';
-  let bytes = 0;
-  for (const ch of s) {
-    const n = utf8(ch);
-    if (bytes + n > max) break;
-    out += ch;
-    bytes += n;
-  }
-  return out;
-}
 
 /** Splits `name.ext` at its last dot; a short extension (≤ 16 bytes) only, else none. */
 export function splitExtension(name: string): { stem: string; ext: string } {
