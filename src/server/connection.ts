@@ -34,6 +34,8 @@ export interface ConnectionContext {
   /** The server's identity in key logins when the connection is not TLS (docs/PROTOCOL.md, "Key login"). */
   serverId?: string;
   now(): number;
+  /** True while the server reads no input, waiting for its history store to catch up. */
+  inputHeld?(): boolean;
   /** Called once when the transport is gone. */
   onClosed(connection: Connection): void;
   /**
@@ -175,6 +177,16 @@ export class Connection implements Peer, TransportHandler, Flushable, CodecHost,
   get serverIdentity(): string {
     const fingerprint = this.transport.tlsFingerprint;
     return fingerprint ? `tls:${fingerprint}` : `id:${this.ctx.serverId ?? 'papo'}`;
+  }
+
+  /**
+   * Stops reading input while the server waits for its store (`held`), or reads again (unless
+   * flood control holds it). Lines already read are still handled; output is not held.
+   */
+  holdInput(held: boolean): void {
+    if (this.closing) return;
+    if (held) this.transport.pause();
+    else if (!this.throttled) this.transport.resume();
   }
 
   /** Peer: end the connection once queued output is written. */
@@ -404,7 +416,7 @@ export class Connection implements Peer, TransportHandler, Flushable, CodecHost,
     if (this.closing) return;
     if (this.throttled) {
       this.throttled = false;
-      this.transport.resume();
+      if (!this.ctx.inputHeld?.()) this.transport.resume();
     }
     if (this.inputEnded) this.ctx.hub.detach(this.session, 'disconnect');
   }

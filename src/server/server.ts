@@ -82,6 +82,8 @@ export class PapoServer {
   private readonly listeners: Server[] = [];
   private tlsListener: TlsListener | null = null;
   private readonly connections = new Set<Connection>();
+  /** Set while the history store catches up (holdInput). */
+  private inputHeld = false;
   /** Messages whose journal write failed, until their senders' acks are turned into errors. */
   private readonly unjournaled = new Map<number, string>();
   /** Counts every listener's connections, a TLS one from before its handshake. */
@@ -147,11 +149,23 @@ export class PapoServer {
       version: this.deps.version,
       serverId: deps.accounts?.serverId,
       now: Date.now,
+      inputHeld: () => this.inputHeld,
       onClosed: (c) => {
         this.connections.delete(c);
         this.deps.log.debug({ conn: c.id, user: c.session.name }, 'closed');
       },
     };
+  }
+
+  /**
+   * While the history worker is too far behind (the CPU is short), no connection reads input:
+   * what was sent keeps flowing out, and new lines wait in their senders' sockets.
+   */
+  private holdInput(held: boolean): void {
+    this.inputHeld = held;
+    if (held) this.deps.log.warn('history: the store is behind; reading no input until it catches up');
+    else this.deps.log.info('history: the store caught up; reading input again');
+    for (const c of this.connections) c.holdInput(held);
   }
 
   /**
@@ -161,6 +175,7 @@ export class PapoServer {
   private historyJournal(history: SqliteHistory): Journal {
     history.nextIdSource = () => this.hub.nextEventId;
     history.onFailure = this.onHistoryFailure;
+    history.onBacklog = (behind) => this.holdInput(behind);
     this.flusher.beforeFlush(() => history.flush());
     return {
       record: (event) => {

@@ -100,6 +100,8 @@ export class SqliteHistory implements Journal, HistorySource, RoomStore {
   private caughtUpTo: number;
   /** Whether the worker's commits are failing (its batches wait for a retry). */
   private delayed = false;
+  /** Whether `onBacklog` was told the worker is too far behind, and not yet that it is back. */
+  private behind = false;
   /** Batches journaled but not yet posted to the worker. */
   private unposted: string[] = [];
   private postTimer: NodeJS.Timeout | null = null;
@@ -198,6 +200,14 @@ export class SqliteHistory implements Journal, HistorySource, RoomStore {
     for (const { key, records } of answer.value.reverse())
       this.tails.open(key, records && this.named(records));
   }
+
+  /**
+   * Told `true` when the worker falls more than `maxBacklog` ids behind and `false` once it is
+   * back within the bound less a tenth: the server stops reading its users' input meanwhile, so
+   * messages already sent keep flowing while new ones wait in the senders' sockets. Without a
+   * handler, a flush past the bound waits for the worker instead, holding up the event loop.
+   */
+  onBacklog: ((behind: boolean) => void) | null = null;
 
   /** Called when storing fails, is delayed or resumes, or the worker stops (StoreFailure). */
   get onFailure(): ((failure: StoreFailure) => void) | null {
@@ -414,13 +424,52 @@ export class SqliteHistory implements Journal, HistorySource, RoomStore {
     this.report({ kind: 'not_journaled', error: error as Error, reason: failureReason(error), lost }, false);
   }
 
-  /** When the worker lags more than maxBacklog ids behind, waits for it (not while its commits fail). */
+  /**
+   * When the worker lags more than maxBacklog ids behind: tells `onBacklog` and asks the worker
+   * to catch up, or without a handler waits for it (not while its commits fail).
+   */
   private boundBacklog(): void {
-    const maxBacklog = this.options.maxBacklog ?? MAX_BACKLOG_IDS;
-    const upTo = this.persistedNextId - 1 - maxBacklog;
-    if (this.caughtUpTo >= upTo || this.link.gone !== null || this.delayed) return;
-    const answer = this.call({ op: 'catchUp', upTo: upTo + Math.ceil(maxBacklog / 10) });
-    if (answer.ok) this.caughtUpTo = Math.max(this.caughtUpTo, answer.value);
+    const upTo = this.persistedNextId - 1 - this.maxBacklog;
+    if (this.caughtUpTo >= upTo || this.link.gone !== null || this.delayed || this.behind) return;
+    if (!this.onBacklog) {
+      const answer = this.call({ op: 'catchUp', upTo: this.backWithin() });
+      if (answer.ok) this.caughtUpTo = Math.max(this.caughtUpTo, answer.value);
+      return;
+    }
+    this.behind = true;
+    this.onBacklog(true);
+    this.catchUpLater();
+  }
+
+  /** Where the worker is back within the bound, less a tenth (so the input is not held every turn). */
+  private backWithin(): number {
+    return this.persistedNextId - 1 - this.maxBacklog + Math.ceil(this.maxBacklog / 10);
+  }
+
+  private get maxBacklog(): number {
+    return this.options.maxBacklog ?? MAX_BACKLOG_IDS;
+  }
+
+  /** Asks the worker to catch up, without waiting; checks again when it answers. */
+  private catchUpLater(): void {
+    this.postBatches();
+    this.link.callLater({ op: 'catchUp', upTo: this.backWithin() }, (answer) => {
+      if (answer.ok) this.caughtUpTo = Math.max(this.caughtUpTo, answer.value);
+      if (this.checkBacklog()) this.catchUpLater(); // lines read before the hold added more
+    });
+  }
+
+  /**
+   * After the worker's progress (or its failure): tells `onBacklog` once it no longer lags.
+   * Returns true while it still does.
+   */
+  private checkBacklog(): boolean {
+    if (!this.behind) return false;
+    const stopped = this.link.gone !== null || this.delayed || this.closed;
+    if (this.caughtUpTo < this.backWithin() && !stopped) return true;
+    this.behind = false;
+    this.onBacklog?.(false);
+    return false;
   }
 
   /** Posts the batches journaled since the last post, as one, numbered by the last of them. */
@@ -444,6 +493,7 @@ export class SqliteHistory implements Journal, HistorySource, RoomStore {
         return this.journal.durable(msg.seq);
       case 'progress':
         this.caughtUpTo = Math.max(this.caughtUpTo, msg.id);
+        this.checkBacklog();
         return;
       case 'gone':
         this.goneUpTo = Math.max(this.goneUpTo, msg.upTo);
@@ -460,6 +510,8 @@ export class SqliteHistory implements Journal, HistorySource, RoomStore {
   private report(failure: StoreFailure, deferred: boolean): void {
     if (failure.kind === 'delayed') this.delayed = true;
     else if (failure.kind === 'resumed') this.delayed = false;
+    // A worker whose commits fail or that stopped is not waited for: the journal keeps everything.
+    this.checkBacklog();
     this.failures.tell(failure, deferred);
   }
 

@@ -286,3 +286,32 @@ test('a full database delays storing without losing or refusing anything, and th
   bob.sendLine('still here');
   assert.equal(await ana.lineMatching(/^bob: /), 'bob: still here');
 });
+
+test('when the store falls behind, input waits while messages already sent keep flowing, in order', async (t) => {
+  const logged: string[] = [];
+  const { default: pino } = await import('pino');
+  const log = pino({ level: 'info' }, { write: (line: string) => void logged.push(line) });
+  const history = SqliteHistory.open(dbFile(t), { maxBacklog: 3 });
+  const srv = await startServer({ floodRate: 0 }, { history, log });
+  t.after(async () => {
+    await srv.stop();
+    history.close();
+  });
+  const ana = await LineClient.join(srv.port, 'ana');
+  const bob = await LineClient.join(srv.port, 'bob');
+  await ana.lineMatching('*** bob joined the chat.');
+  const lines = Array.from({ length: 30 }, (_, i) => `line ${i}`);
+  ana.send(lines.map((l) => `${l}\n`).join('')); // one read: one turn, far past the bound
+  for (const line of lines) assert.equal(await bob.lineMatching(/^ana: /), `ana: ${line}`);
+  bob.sendLine('reading again');
+  assert.equal(await ana.lineMatching(/^bob: /), 'bob: reading again');
+  assert.ok(
+    logged.some((l) => l.includes('the store is behind')),
+    'the hold was logged',
+  );
+  assert.ok(
+    logged.some((l) => l.includes('the store caught up')),
+    'the release was logged',
+  );
+  assert.equal(history.size, 31, 'every message stored, none twice');
+});

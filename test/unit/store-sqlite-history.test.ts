@@ -379,6 +379,27 @@ test('a flush waits for a worker more than maxBacklog ids behind, and not before
   assert.equal(store.size, 8);
 });
 
+test('with onBacklog, a flush past maxBacklog does not wait: it says so, and again once the worker caught up', async (t) => {
+  const store = openStore(t, join(tempDir(t, 'papo-store-'), 'papo.db'), { maxBacklog: 5 });
+  const told: boolean[] = [];
+  let caughtUp: () => void = () => {};
+  const back = new Promise<void>((resolve) => (caughtUp = resolve));
+  store.onBacklog = (behind) => {
+    told.push(behind);
+    if (!behind) caughtUp();
+  };
+  for (let id = 1; id <= 4; id++) store.record(msg(id));
+  store.flush();
+  assert.deepEqual(told, [], 'within the bound, nothing is said');
+  for (let id = 5; id <= 8; id++) store.record(msg(id));
+  store.flush();
+  assert.deepEqual(told, [true], 'past it, the flush returns at once, the lag told');
+  await back;
+  assert.deepEqual(told, [true, false]);
+  assert.equal(store.unindexedCount, 0, 'the worker stored and indexed everything');
+  assert.equal(store.size, 8);
+});
+
 test('retention of messages not yet indexed keeps the search index consistent', async (t) => {
   const file = join(tempDir(t, 'papo-store-'), 'papo.db');
   const store = SqliteHistory.open(file, { maxMessages: 4 });
