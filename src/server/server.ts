@@ -175,7 +175,7 @@ export class PapoServer {
   private historyJournal(history: SqliteHistory): Journal {
     history.nextIdSource = () => this.hub.nextEventId;
     history.onFailure = this.onHistoryFailure;
-    history.onBacklog = (behind) => this.holdInput(behind);
+    history.lag.onBacklog = (behind) => this.holdInput(behind);
     this.flusher.beforeFlush(() => history.flush());
     return {
       record: (event) => {

@@ -1,10 +1,6 @@
-export {
-  DEFAULT_HISTORY_ROOM,
-  DEFAULT_MAX_TAIL_RECORDS,
-  DEFAULT_TAIL_PER_ROOM,
-  SqliteHistory,
-} from './sqlite-history.js';
-export type { SqliteHistoryOptions } from './sqlite-history.js';
+export { SqliteHistory } from './sqlite-history.js';
+export { DEFAULT_HISTORY_ROOM, DEFAULT_MAX_TAIL_RECORDS, DEFAULT_TAIL_PER_ROOM } from './history-options.js';
+export type { SqliteHistoryOptions } from './history-options.js';
 export { HistoryOpenError, failureReason } from './failures.js';
 export type { LostMessage, StoreFailure } from './failures.js';
 export { INDEX_BATCH_ROWS, PRUNE_BATCH_ROWS } from './history-db.js';

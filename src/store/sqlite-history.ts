@@ -3,12 +3,18 @@ import type { HistoryResult, HistorySource, RecentResult, RoomStore, SavedRoom }
 import type { Journal } from '../core/hub.js';
 import { FailureOutbox } from './failure-outbox.js';
 import { failureReason, HistoryOpenError, journalFailureLine, type StoreFailure } from './failures.js';
-import type { HistoryDbOptions } from './history-db.js';
 import { ftsQuery } from './fts-query.js';
+import {
+  DEFAULT_HISTORY_ROOM,
+  DEFAULT_MAX_TAIL_RECORDS,
+  DEFAULT_TAIL_PER_ROOM,
+  type SqliteHistoryOptions,
+} from './history-options.js';
 import { decodeJournal, encodeNextId, encodeRecord, encodeRoom, type RoomSave } from './journal-codec.js';
 import { JOURNAL_ROTATE_BYTES, JournalFiles } from './journal.js';
 import { RoomKeys } from './room-keys.js';
 import { RoomTails, type Visible } from './room-tails.js';
+import { MAX_BACKLOG_IDS, WorkerLag } from './worker-lag.js';
 import { WorkerLink, type CallAnswer } from './worker-link.js';
 import { fromWire, type Call, type FromWorker, type WorkerFailure } from './worker-protocol.js';
 
@@ -21,56 +27,7 @@ import { fromWire, type Call, type FromWorker, type WorkerFailure } from './work
  */
 const POST_INTERVAL_MS = 50;
 
-/**
- * Newest messages kept in memory per room unless told otherwise: a replay on entering a room (50
- * by default; the server asks for at least --history-replay) or a first `/history` page is
- * answered from them, without waiting for the worker.
- */
-export const DEFAULT_TAIL_PER_ROOM = 64;
-
-/**
- * Most messages kept in memory over all rooms unless told otherwise: ~10 MB with texts of 100
- * bytes, ~60 MB at the 1 KiB limit. Past it, the rooms written to least recently leave memory.
- */
-export const DEFAULT_MAX_TAIL_RECORDS = 50_000;
-
-/** The default room unless told otherwise (the server's `--default-room` default). */
-export const DEFAULT_HISTORY_ROOM = '#geral';
-
-/**
- * How far the worker may fall behind the journal, in event ids (about as many messages). When the
- * CPU is short it lags; past this, each flush waits for it to get back within the bound, less a
- * tenth: a few milliseconds per turn rather than one long stall, so an overloaded server slows
- * down evenly. This bounds the memory the worker's queue holds, the journal's size, and how long
- * a search waits for the index (~5 µs a message with a whole core: ~0.25 s).
- */
-const MAX_BACKLOG_IDS = 50_000;
-
 const DAY_MS = 86_400_000;
-
-export interface SqliteHistoryOptions extends HistoryDbOptions {
-  /**
-   * The server's default room (`--default-room`, default `#geral`). Messages stored before rooms
-   * existed belong to the default room of the server that first opens the database after the
-   * upgrade; they stay there if the default room changes later.
-   */
-  defaultRoom?: string;
-  /**
-   * How often the journal and the database's WAL are written to disk, in ms (default 1000): a
-   * power cut loses at most about this much. The journal is emptied only past what is on disk.
-   */
-  syncIntervalMs?: number;
-  /** Journal file size, in bytes, past which it switches to its other file (JOURNAL_ROTATE_BYTES). */
-  journalRotateBytes?: number;
-  /** How far the worker may fall behind, in ids (MAX_BACKLOG_IDS). */
-  maxBacklog?: number;
-  /** Newest messages kept in memory per room (DEFAULT_TAIL_PER_ROOM). */
-  tailPerRoom?: number;
-  /** Most messages kept in memory over all rooms (DEFAULT_MAX_TAIL_RECORDS). */
-  maxTailRecords?: number;
-  /** The time, in ms, for `maxDays` on reads (default `Date.now`). */
-  now?: () => number;
-}
 
 /**
  * Message history and saved rooms in one SQLite file, stored by a worker thread so the event
@@ -96,12 +53,10 @@ export class SqliteHistory implements Journal, HistorySource, RoomStore {
   private persistedNextId: number;
   private seq = 0;
   private closed = false;
-  /** As the worker last said: every id up to this one is stored and indexed. */
-  private caughtUpTo: number;
   /** Whether the worker's commits are failing (its batches wait for a retry). */
   private delayed = false;
-  /** Whether `onBacklog` was told the worker is too far behind, and not yet that it is back. */
-  private behind = false;
+  /** How far the worker trails the journal; the server learns through `lag.onBacklog`. */
+  readonly lag: WorkerLag;
   /** Batches journaled but not yet posted to the worker. */
   private unposted: string[] = [];
   private postTimer: NodeJS.Timeout | null = null;
@@ -120,7 +75,22 @@ export class SqliteHistory implements Journal, HistorySource, RoomStore {
     private readonly options: SqliteHistoryOptions,
   ) {
     this.persistedNextId = nextId;
-    this.caughtUpTo = nextId - 1; // the worker's first progress report corrects it
+    this.lag = new WorkerLag(
+      {
+        nextId: () => this.persistedNextId,
+        stalled: () => this.link.gone !== null || this.delayed || this.closed,
+        catchUp: (upTo) => {
+          const answer = this.call({ op: 'catchUp', upTo });
+          return answer.ok ? answer.value : null;
+        },
+        catchUpLater: (upTo, done) => {
+          this.postBatches();
+          this.link.callLater({ op: 'catchUp', upTo }, (answer) => done(answer.ok ? answer.value : null));
+        },
+      },
+      options.maxBacklog ?? MAX_BACKLOG_IDS,
+      nextId,
+    );
     this.now = options.now ?? Date.now;
     const perRoom = Math.max(1, options.tailPerRoom ?? DEFAULT_TAIL_PER_ROOM);
     this.tails = new RoomTails(
@@ -200,14 +170,6 @@ export class SqliteHistory implements Journal, HistorySource, RoomStore {
     for (const { key, records } of answer.value.reverse())
       this.tails.open(key, records && this.named(records));
   }
-
-  /**
-   * Told `true` when the worker falls more than `maxBacklog` ids behind and `false` once it is
-   * back within the bound less a tenth: the server stops reading its users' input meanwhile, so
-   * messages already sent keep flowing while new ones wait in the senders' sockets. Without a
-   * handler, a flush past the bound waits for the worker instead, holding up the event loop.
-   */
-  onBacklog: ((behind: boolean) => void) | null = null;
 
   /** Called when storing fails, is delayed or resumes, or the worker stops (StoreFailure). */
   get onFailure(): ((failure: StoreFailure) => void) | null {
@@ -297,7 +259,7 @@ export class SqliteHistory implements Journal, HistorySource, RoomStore {
       this.postTimer = setTimeout(this.postBatches, POST_INTERVAL_MS);
       this.postTimer.unref();
     }
-    this.boundBacklog();
+    this.lag.bound();
     return true;
   }
 
@@ -424,54 +386,6 @@ export class SqliteHistory implements Journal, HistorySource, RoomStore {
     this.report({ kind: 'not_journaled', error: error as Error, reason: failureReason(error), lost }, false);
   }
 
-  /**
-   * When the worker lags more than maxBacklog ids behind: tells `onBacklog` and asks the worker
-   * to catch up, or without a handler waits for it (not while its commits fail).
-   */
-  private boundBacklog(): void {
-    const upTo = this.persistedNextId - 1 - this.maxBacklog;
-    if (this.caughtUpTo >= upTo || this.link.gone !== null || this.delayed || this.behind) return;
-    if (!this.onBacklog) {
-      const answer = this.call({ op: 'catchUp', upTo: this.backWithin() });
-      if (answer.ok) this.caughtUpTo = Math.max(this.caughtUpTo, answer.value);
-      return;
-    }
-    this.behind = true;
-    this.onBacklog(true);
-    this.catchUpLater();
-  }
-
-  /** Where the worker is back within the bound, less a tenth (so the input is not held every turn). */
-  private backWithin(): number {
-    return this.persistedNextId - 1 - this.maxBacklog + Math.ceil(this.maxBacklog / 10);
-  }
-
-  private get maxBacklog(): number {
-    return this.options.maxBacklog ?? MAX_BACKLOG_IDS;
-  }
-
-  /** Asks the worker to catch up, without waiting; checks again when it answers. */
-  private catchUpLater(): void {
-    this.postBatches();
-    this.link.callLater({ op: 'catchUp', upTo: this.backWithin() }, (answer) => {
-      if (answer.ok) this.caughtUpTo = Math.max(this.caughtUpTo, answer.value);
-      if (this.checkBacklog()) this.catchUpLater(); // lines read before the hold added more
-    });
-  }
-
-  /**
-   * After the worker's progress (or its failure): tells `onBacklog` once it no longer lags.
-   * Returns true while it still does.
-   */
-  private checkBacklog(): boolean {
-    if (!this.behind) return false;
-    const stopped = this.link.gone !== null || this.delayed || this.closed;
-    if (this.caughtUpTo < this.backWithin() && !stopped) return true;
-    this.behind = false;
-    this.onBacklog?.(false);
-    return false;
-  }
-
   /** Posts the batches journaled since the last post, as one, numbered by the last of them. */
   private readonly postBatches = (): void => {
     if (this.postTimer !== null) clearTimeout(this.postTimer);
@@ -492,9 +406,7 @@ export class SqliteHistory implements Journal, HistorySource, RoomStore {
       case 'durable':
         return this.journal.durable(msg.seq);
       case 'progress':
-        this.caughtUpTo = Math.max(this.caughtUpTo, msg.id);
-        this.checkBacklog();
-        return;
+        return this.lag.progress(msg.id);
       case 'gone':
         this.goneUpTo = Math.max(this.goneUpTo, msg.upTo);
         return this.tails.gone(msg.upTo);
@@ -511,7 +423,7 @@ export class SqliteHistory implements Journal, HistorySource, RoomStore {
     if (failure.kind === 'delayed') this.delayed = true;
     else if (failure.kind === 'resumed') this.delayed = false;
     // A worker whose commits fail or that stopped is not waited for: the journal keeps everything.
-    this.checkBacklog();
+    this.lag.check();
     this.failures.tell(failure, deferred);
   }
 

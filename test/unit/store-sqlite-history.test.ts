@@ -384,7 +384,7 @@ test('with onBacklog, a flush past maxBacklog does not wait: it says so, and aga
   const told: boolean[] = [];
   let caughtUp: () => void = () => {};
   const back = new Promise<void>((resolve) => (caughtUp = resolve));
-  store.onBacklog = (behind) => {
+  store.lag.onBacklog = (behind) => {
     told.push(behind);
     if (!behind) caughtUp();
   };
