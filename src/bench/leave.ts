@@ -25,34 +25,47 @@ export interface LeaveResult {
   serverCpuS: number | null;
 }
 
-/** The observers' counts of leave notices, and a promise for when all have seen `expected`. */
+/** The observers' counts of leave notices, and a promise for when all have seen the storm's. */
 export class LeaveTally {
   readonly counts: number[];
-  private expected = Infinity;
-  private remaining: number;
+  /** Per observer, the count that means it has seen every leave (none asked for yet). */
+  private targets: number[];
+  /** Leaves asked for by `expect`. */
+  private expected = 0;
+  private remaining = 0;
   private doneAtUs = NaN;
   private resolveAll: (() => void) | null = null;
 
   constructor(observers: number) {
     this.counts = new Array<number>(observers).fill(0);
-    this.remaining = observers;
+    this.targets = this.counts.map(() => Infinity);
   }
 
   /** Observer `receiver` was told of `n` more leaves. */
   add(receiver: number, n: number): void {
     if (n === 0 || receiver >= this.counts.length) return;
     const before = this.counts[receiver]!;
+    const target = this.targets[receiver]!;
     this.counts[receiver] = before + n;
-    if (before < this.expected && before + n >= this.expected) this.observerDone();
+    if (before < target && before + n >= target) this.observerDone();
   }
 
-  /** From now on, an observer is done once told of `expected` leaves; resolves when all are. */
-  expect(expected: number): Promise<number> {
-    this.expected = expected;
-    this.remaining = this.counts.filter((c) => c < expected).length;
+  /** Leaves each observer was told of beyond what it had when `expect` was called (the fewest). */
+  seen(): number {
+    return Math.min(...this.counts.map((c, i) => c - (this.targets[i]! - this.expected)));
+  }
+
+  /** Resolves (with the time, µs) when every observer has been told of `more` leaves from now. */
+  expect(more: number): Promise<number> {
+    this.expected = more;
+    this.targets = this.counts.map((c) => c + more);
+    this.remaining = this.counts.length;
     return new Promise((resolve) => {
       this.resolveAll = () => resolve(this.doneAtUs);
-      if (this.remaining === 0) this.observerDone();
+      if (more <= 0) {
+        this.remaining = 1;
+        this.observerDone();
+      }
     });
   }
 
@@ -118,13 +131,12 @@ export async function runLeaveStorm(
 ): Promise<LeaveResult> {
   const observers = tally.counts.length;
   const leavers = clients.slice(observers);
-  const before = Math.min(...tally.counts);
   const t0 = nowUs();
   for (const c of leavers) c.destroy();
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<number>((resolve) => (timer = setTimeout(() => resolve(NaN), timeoutMs)));
   // Leaves told before the close (none expected) are not this storm's.
-  const notices = Promise.race([tally.expect(before + leavers.length), timeout]);
+  const notices = Promise.race([tally.expect(leavers.length), timeout]);
   const cpu = serverPid === undefined ? null : watchCpuIdle(serverPid, t0, timeoutMs, notices);
   const doneUs = await notices;
   const idle = cpu === null ? null : await cpu;
@@ -132,7 +144,7 @@ export async function runLeaveStorm(
   return {
     left: leavers.length,
     observers,
-    noticesSeen: Math.min(...tally.counts) - before,
+    noticesSeen: tally.seen(),
     noticesMs: (doneUs - t0) / 1000,
     cpuIdleMs: idle === null ? null : (idle.idleAtUs - t0) / 1000,
     serverCpuS: idle === null ? null : idle.cpuS,
