@@ -2,8 +2,12 @@ import type { BenchClient } from './bench-client.js';
 import { nowUs } from './bench-client.js';
 import { readCpuSeconds } from './proc.js';
 
-/** How often the server's CPU time is sampled while it works through a leave storm. */
-const CPU_SAMPLE_MS = 100;
+/**
+ * How often the server's CPU time is sampled while it works through a leave storm: /proc
+ * counts in 10 ms ticks, so a shorter sample would call a server busy for two ticks of
+ * housekeeping (a timer, a GC thread).
+ */
+const CPU_SAMPLE_MS = 250;
 /** A sample above this share of one core counts as busy (an idle papo server uses ~0). */
 const BUSY_SHARE = 0.1;
 /** The server counts as idle again after this long without a busy sample. */
@@ -21,7 +25,7 @@ export interface LeaveResult {
   noticesMs: number;
   /** When the server's CPU went idle for good (the end of its last busy sample); null: unknown. */
   cpuIdleMs: number | null;
-  /** Server CPU seconds spent from the close until idle; null: unknown. */
+  /** Server CPU seconds spent from the close until the quiet second ended; null: unknown. */
   serverCpuS: number | null;
 }
 
@@ -80,7 +84,8 @@ export class LeaveTally {
 /**
  * Samples a server's CPU time until it has used less than a tenth of a core for `QUIET_MS`
  * (after `until` has settled, so notices still on their way count) or `timeoutMs` passed;
- * resolves with the end of its last busy sample (µs), or null if its CPU cannot be read.
+ * resolves with the end of its last busy sample (µs) and the CPU seconds used in all, or null
+ * if its CPU cannot be read.
  */
 export function watchCpuIdle(
   pid: number,
@@ -96,16 +101,12 @@ export function watchCpuIdle(
     let last = cpu0;
     let lastAtUs = startUs;
     let busyEndUs = startUs;
-    let busyCpu = cpu0;
     const timer = setInterval(() => {
       const now = nowUs();
       const cpu = readCpuSeconds(pid);
       if (cpu === null) return finish();
       const intervalS = (now - lastAtUs) / 1e6;
-      if (intervalS > 0 && (cpu - last) / intervalS > BUSY_SHARE) {
-        busyEndUs = now;
-        busyCpu = cpu;
-      }
+      if (intervalS > 0 && (cpu - last) / intervalS > BUSY_SHARE) busyEndUs = now;
       last = cpu;
       lastAtUs = now;
       const quiet = (now - busyEndUs) / 1000 >= QUIET_MS;
@@ -113,7 +114,7 @@ export function watchCpuIdle(
     }, CPU_SAMPLE_MS);
     function finish(): void {
       clearInterval(timer);
-      resolve({ idleAtUs: busyEndUs, cpuS: busyCpu - cpu0! });
+      resolve({ idleAtUs: busyEndUs, cpuS: last - cpu0! });
     }
   });
 }
