@@ -142,6 +142,7 @@ export function benchCommand(): Command {
         '  papo bench 127.0.0.1:7000 --find-max -n 100 -s 4 -d 5   fan-out capacity\n' +
         '  papo bench :7000 --find-max -n 1000 --rooms 100 -d 5   100 rooms of 10, messages to random rooms\n' +
         '  papo bench :7000 --scenario idle -c 5000 --server-pid $!   joins, a broadcast, then a leave storm\n' +
+        '  papo bench :7001 --scenario idle -c 2000 --server-pid PID --force   beside ideal-c (../shared/bench)\n' +
         '  papo bench :8080 --transport ws --find-max -n 100   the same over WebSocket (web port)\n' +
         '  papo bench :7000 --scenario churn -w 8 -d 10 --json\n' +
         '  papo bench --scenario files   1 GiB up and down on loopback, beside sha256sum and nginx\n',
