@@ -50,6 +50,14 @@ export interface ClientOptions {
   /** A room to enter after joining (made current, so plain lines go there). */
   room?: string;
   onToken?: TokenHandler;
+  /**
+   * A plain server that answers the name with nothing for the joiner (the C ceiling server,
+   * `ideal-c`: only the others are told): `self` counts the client as joined once its name is
+   * sent (the first client); `observer` waits for `confirmJoined()` (an observer saw its join
+   * notice), after `onAwaitingJoin`. Unset: such a server never welcomes the client.
+   */
+  silentJoin?: 'self' | 'observer';
+  onAwaitingJoin?: (client: BenchClient) => void;
 }
 
 const NL = 0x0a;
@@ -66,6 +74,10 @@ const MAX_CARRY_BYTES = 1 << 20;
 export class BenchClient {
   readonly socket: Socket;
   state: 'upgrading' | 'greeting' | 'naming' | 'rooming' | 'joined' | 'closed' = 'greeting';
+  /** An observer's hook: every whole line it receives once joined (costly: a few clients only). */
+  onLine: ((line: string) => void) | null = null;
+  /** Joined without a welcome (see `silentJoin`). */
+  joinedSilently = false;
   /** Tokens that had the prefix but not the numbers. */
   malformed = 0;
   /** Set when the connection closed; resolves then. */
@@ -81,6 +93,8 @@ export class BenchClient {
   /** With a WebSocket: the frame decoder, and the accept value until the upgrade is answered. */
   private frames: WsFrameDecoder | null = null;
   private upgradeAccept: string | null = null;
+  /** Whether the greeting had a whole line before the name prompt (papo's banner does). */
+  private greetingHadLine = false;
 
   private constructor(private readonly o: ClientOptions) {
     this.onToken = o.onToken;
@@ -216,6 +230,11 @@ export class BenchClient {
     this.send(this.o.proto === 'json' ? `{"type":"join_room","room":"${room}"}\n` : `/join ${room}\n`);
   }
 
+  /** An observer saw this client's join notice: it counts as joined (see `silentJoin`). */
+  confirmJoined(): void {
+    if (this.state === 'naming') this.joined();
+  }
+
   private joined(): void {
     this.state = 'joined';
     const resolve = this.joinResolve;
@@ -230,10 +249,18 @@ export class BenchClient {
       if (chunk[chunk.length - 1] !== NL) {
         this.state = 'naming';
         this.send(`${this.o.name}\n`);
-      }
+        if (!this.greetingHadLine && chunk.indexOf(NL) === -1) this.namedSilently();
+      } else this.greetingHadLine = true;
       return;
     }
     this.onSetupData(chunk);
+  }
+
+  /** A bare prompt (no banner line): the server may never welcome us (see `silentJoin`). */
+  private namedSilently(): void {
+    this.joinedSilently = this.o.silentJoin !== undefined;
+    if (this.o.silentJoin === 'self') this.joined();
+    else if (this.o.silentJoin === 'observer') this.o.onAwaitingJoin?.(this);
   }
 
   /** Before the welcome: lines as text, few and short. */
@@ -295,9 +322,25 @@ export class BenchClient {
       const line = Buffer.concat([this.carry, chunk.subarray(0, first + 1)]);
       this.carry = null;
       this.malformed += scanTokens(line, 0, line.length, this.emitToken);
+      if (this.onLine) this.eachLine(line, 0, line.length, this.onLine);
       start = first + 1;
     }
-    if (start <= last) this.malformed += scanTokens(chunk, start, last + 1, this.emitToken);
+    if (start <= last) {
+      this.malformed += scanTokens(chunk, start, last + 1, this.emitToken);
+      if (this.onLine) this.eachLine(chunk, start, last + 1, this.onLine);
+    }
     if (last + 1 < chunk.length) this.carry = Buffer.from(chunk.subarray(last + 1));
+  }
+
+  /** Calls `fn` with each `\n`-ended line of `buf[start, end)` as text, without its `\r\n`. */
+  private eachLine(buf: Buffer, start: number, end: number, fn: (line: string) => void): void {
+    let i = start;
+    while (i < end) {
+      let nl = buf.indexOf(NL, i);
+      if (nl === -1 || nl >= end) nl = end;
+      const stop = nl > i && buf[nl - 1] === 0x0d ? nl - 1 : nl;
+      fn(buf.toString('utf8', i, stop));
+      i = nl + 1;
+    }
   }
 }

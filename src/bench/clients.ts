@@ -6,6 +6,7 @@ import {
   type BenchTransport,
   type TokenHandler,
 } from './bench-client.js';
+import { joinNoticeName } from './leave-notices.js';
 
 /** What every scenario needs to reach the server. */
 export interface Endpoint {
@@ -23,9 +24,18 @@ export function namePrefix(): string {
   return `b${randomBytes(3).toString('hex')}`;
 }
 
+/** Clients 0..count-1 see every line they receive once joined (to count notices). */
+export interface Observers {
+  count: number;
+  onLine: (receiver: number, line: string) => void;
+}
+
 /**
  * Opens `count` clients with at most `window` joining at once; resolves with them in index
  * order, or rejects (closing those already open) once one fails. `onJoined` sees each count.
+ * Client 0 joins first, alone: against a server that welcomes nobody (`ideal-c`: only the
+ * others hear of a join) it counts as joined once named, and the others once it sees their
+ * join notices.
  */
 export async function openClients(
   endpoint: Endpoint,
@@ -36,30 +46,54 @@ export async function openClients(
   onToken: TokenHandler | undefined,
   onJoined: (joined: number) => void = () => {},
   roomOf: (index: number) => string | undefined = () => undefined,
+  observers?: Observers,
 ): Promise<BenchClient[]> {
   const clients: BenchClient[] = new Array<BenchClient>(count);
+  /** Silent joiners waiting for client 0 to see their join notice, by name. */
+  const awaiting = new Map<string, BenchClient>();
   let next = 0;
   let joined = 0;
   let failure: Error | null = null;
-  const worker = async (): Promise<void> => {
-    while (next < count && failure === null) {
-      const index = next++;
-      try {
-        clients[index] = await BenchClient.open({
-          ...endpoint,
-          index,
-          name: `${prefix}-${index}`,
-          joinTimeoutMs,
-          onToken,
-          room: roomOf(index),
-        });
-        onJoined(++joined);
-      } catch (err) {
-        failure ??= new Error(`client ${index} could not join: ${(err as Error).message}`);
-      }
+  const hookOf = (index: number) =>
+    observers && index < observers.count ? (line: string) => observers.onLine(index, line) : null;
+  const open = async (index: number): Promise<void> => {
+    try {
+      const client = await BenchClient.open({
+        ...endpoint,
+        index,
+        name: `${prefix}-${index}`,
+        joinTimeoutMs,
+        onToken,
+        room: roomOf(index),
+        silentJoin: index === 0 ? 'self' : 'observer',
+        onAwaitingJoin: (c) => awaiting.set(c.name, c),
+      });
+      client.onLine = hookOf(index);
+      clients[index] = client;
+      onJoined(++joined);
+    } catch (err) {
+      failure ??= new Error(`client ${index} could not join: ${(err as Error).message}`);
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(window, count)) }, worker));
+  const worker = async (): Promise<void> => {
+    while (next < count && failure === null) await open(next++);
+  };
+  await open(next++);
+  const first = clients[0];
+  if (first?.joinedSilently) {
+    const own = hookOf(0);
+    first.onLine = (line) => {
+      const name = joinNoticeName(line);
+      const waiting = name === null ? undefined : awaiting.get(name);
+      if (waiting) {
+        awaiting.delete(name!);
+        waiting.confirmJoined();
+      }
+      own?.(line);
+    };
+  }
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(window, count - 1)) }, worker));
+  if (first) first.onLine = hookOf(0);
   if (failure !== null) {
     closeClients(clients);
     throw failure;
@@ -90,6 +124,8 @@ export async function joinClients(
   o: JoinOptions,
   onToken: TokenHandler,
   onJoined: (joined: number) => void,
+  observers?: Observers,
+  prefix = namePrefix(),
 ): Promise<{ clients: BenchClient[]; joinS: number }> {
   const t0 = nowUs();
   const clients = await openClients(
@@ -97,10 +133,11 @@ export async function joinClients(
     o.clients,
     o.joinWindow,
     o.joinTimeoutMs,
-    namePrefix(),
+    prefix,
     onToken,
     onJoined,
     (i) => (o.rooms ? benchRoom(i, o.rooms) : undefined),
+    observers,
   );
   return { clients, joinS: (nowUs() - t0) / 1e6 };
 }

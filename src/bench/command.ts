@@ -58,6 +58,7 @@ interface BenchFlags {
   workers: number;
   joinWindow: number;
   joinTimeout: number;
+  leaveObservers: number;
   serverPid?: number;
   json?: boolean;
   svg?: string;
@@ -121,6 +122,12 @@ export function benchCommand(): Command {
     .option('-w, --workers <n>', 'churn: concurrent sessions', intIn(1, 1000), 8)
     .option('--join-window <n>', 'clients joining at once', intIn(1, 10_000), 16)
     .option('--join-timeout <seconds>', 'time one client may take to join', seconds(3600), 60)
+    .option(
+      '--leave-observers <n>',
+      'idle: clients that stay when the others leave at once, counting the leave notices (0: no leave storm)',
+      intIn(0, 100),
+      2,
+    )
     .option('--server-pid <pid>', 'a local server process, to report its RSS and CPU', intIn(1, 1 << 30))
     .option('--json', 'print one JSON object instead of the table')
     .option('--svg <file>', 'fanout: write the latency curve (and find-max rate and p99) as SVG')
@@ -134,7 +141,8 @@ export function benchCommand(): Command {
         '    --flood-rate 1000000 --flood-burst 1000000 &\n' +
         '  papo bench 127.0.0.1:7000 --find-max -n 100 -s 4 -d 5   fan-out capacity\n' +
         '  papo bench :7000 --find-max -n 1000 --rooms 100 -d 5   100 rooms of 10, messages to random rooms\n' +
-        '  papo bench :7000 --scenario idle -c 5000 --server-pid $!\n' +
+        '  papo bench :7000 --scenario idle -c 5000 --server-pid $!   joins, a broadcast, then a leave storm\n' +
+        '  papo bench :7001 --scenario idle -c 2000 --server-pid PID --force   beside ideal-c (../shared/bench)\n' +
         '  papo bench :8080 --transport ws --find-max -n 100   the same over WebSocket (web port)\n' +
         '  papo bench :7000 --scenario churn -w 8 -d 10 --json\n' +
         '  papo bench --scenario files   1 GiB up and down on loopback, beside sha256sum and nginx\n',
@@ -221,6 +229,9 @@ async function runBench(spec: string | undefined, f: BenchFlags): Promise<void> 
             joinWindow: f.joinWindow,
             joinTimeoutMs,
             broadcastTimeoutS: 60,
+            leaveObservers: f.leaveObservers,
+            // The notices of thousands of leaves may take as long as their joins did.
+            leaveTimeoutS: Math.max(60, f.joinTimeout),
             serverPid: f.serverPid,
           },
           progress,

@@ -1,5 +1,7 @@
 import { nowUs } from './bench-client.js';
-import { closeClients, joinClients, type Endpoint } from './clients.js';
+import { closeClients, joinClients, namePrefix, type Endpoint } from './clients.js';
+import { runLeaveStorm, LeaveTally, type LeaveResult } from './leave.js';
+import { LeaveNoticeCounter } from './leave-notices.js';
 import { makeToken } from './payload.js';
 import { readRssKiB } from './proc.js';
 import type { Progress } from './progress.js';
@@ -12,6 +14,13 @@ export interface IdleOptions {
   joinTimeoutMs: number;
   /** Seconds to wait for the broadcast to reach everyone. */
   broadcastTimeoutS: number;
+  /**
+   * Clients kept open when the others all leave at once, counting the leave notices (0: no
+   * leave storm, the default).
+   */
+  leaveObservers?: number;
+  /** Seconds to wait for the leave notices and the server's CPU to settle (default 60). */
+  leaveTimeoutS?: number;
   serverPid?: number;
 }
 
@@ -28,12 +37,17 @@ export interface IdleResult {
   broadcastReceived: number;
   broadcastP50Ms: number;
   broadcastLastMs: number;
+  /** The leave storm after it (null with no observers). */
+  leave: LeaveResult | null;
 }
 
 /** Lets the server settle after the joins (the join notices are still being written). */
 const SETTLE_MS = 1000;
 
-/** C clients join and stay idle; then one of them says one line and we time its arrival. */
+/**
+ * C clients join and stay idle; then one of them says one line and we time its arrival; then
+ * all but a few observers leave at once, and we time the notices and the server's CPU.
+ */
 export async function runIdle(endpoint: Endpoint, o: IdleOptions, progress: Progress): Promise<IdleResult> {
   const rssBeforeKiB = o.serverPid === undefined ? null : readRssKiB(o.serverPid);
   const got = new Uint8Array(o.clients);
@@ -50,8 +64,17 @@ export async function runIdle(endpoint: Endpoint, o: IdleOptions, progress: Prog
     latency.record(atUs - sentUs);
     if (received === o.clients - 1) onAll?.();
   };
-  const { clients, joinS } = await joinClients(endpoint, o, onToken, (n) =>
-    progress.update(`idle: joined ${n}/${o.clients}`),
+  const prefix = namePrefix();
+  const leaveObservers = Math.min(o.leaveObservers ?? 0, o.clients - 1);
+  const tally = new LeaveTally(leaveObservers);
+  const counter = new LeaveNoticeCounter(prefix);
+  const { clients, joinS } = await joinClients(
+    endpoint,
+    o,
+    onToken,
+    (n) => progress.update(`idle: joined ${n}/${o.clients}`),
+    { count: leaveObservers, onLine: (receiver, line) => tally.add(receiver, counter.count(line)) },
+    prefix,
   );
   try {
     progress.line(`idle: ${o.clients} clients joined in ${joinS.toFixed(2)} s`);
@@ -69,6 +92,11 @@ export async function runIdle(endpoint: Endpoint, o: IdleOptions, progress: Prog
       sentUs = nowUs();
       clients[0]!.writeLines(clients[0]!.messageLine(makeToken(0, 1, sentUs)));
     });
+    let leave: LeaveResult | null = null;
+    if (leaveObservers > 0) {
+      progress.update(`idle: ${o.clients - leaveObservers} clients leave at once`, true);
+      leave = await runLeaveStorm(clients, tally, (o.leaveTimeoutS ?? 60) * 1000, o.serverPid);
+    }
     const perConn =
       rssBeforeKiB !== null && rssAfterKiB !== null && joined > 0
         ? (rssAfterKiB - rssBeforeKiB) / joined
@@ -84,6 +112,7 @@ export async function runIdle(endpoint: Endpoint, o: IdleOptions, progress: Prog
       broadcastReceived: received,
       broadcastP50Ms: latency.percentile(50) / 1000,
       broadcastLastMs: received > 0 ? (lastUs - sentUs) / 1000 : NaN,
+      leave,
     };
   } finally {
     progress.done();

@@ -1,6 +1,7 @@
 import type { ChurnResult } from './churn.js';
 import type { FanoutResult, TrialResult } from './fanout.js';
 import type { IdleResult } from './idle.js';
+import type { LeaveResult } from './leave.js';
 
 /** What any scenario returns. */
 export type BenchResult = FanoutResult | IdleResult | ChurnResult;
@@ -42,6 +43,35 @@ function trialRow(t: TrialResult): string[] {
   ];
 }
 
+function idleRows(result: IdleResult): string[][] {
+  return [
+    ['idle', ''],
+    ['clients joined', `${num(result.joined)} of ${num(result.clients)}`],
+    ['time to join all', `${result.joinS.toFixed(2)} s`],
+    ['server RSS before / after', `${num(result.rssBeforeKiB)} / ${num(result.rssAfterKiB)} KiB`],
+    ['server RSS per connection', `${num(result.rssPerConnectionKiB, 2)} KiB`],
+    ['broadcast received', `${num(result.broadcastReceived)} of ${num(result.clients - 1)}`],
+    ['broadcast p50 / last', `${num(result.broadcastP50Ms, 1)} / ${num(result.broadcastLastMs, 1)} ms`],
+  ];
+}
+
+/** The leave storm's rows; `pidKnown`: whether the server's CPU could be read at all. */
+function leaveRows(leave: LeaveResult | null, pidKnown: boolean): string[][] {
+  if (leave === null) return [];
+  const cpuIdle =
+    leave.cpuIdleMs !== null
+      ? `${num(leave.cpuIdleMs)} ms (${num(leave.serverCpuS, 2)} CPU s)`
+      : pidKnown
+        ? 'unknown (CPU not readable)'
+        : 'unknown (no --server-pid)';
+  return [
+    ['clients left at once', `${num(leave.left)} (${num(leave.observers)} observers stayed)`],
+    ['leave notices seen (fewest)', `${num(leave.noticesSeen)} of ${num(leave.left)}`],
+    ['all notices delivered after', `${num(leave.noticesMs)} ms`],
+    ['server CPU idle after', cpuIdle],
+  ];
+}
+
 /** The human-readable report printed at the end of a run. */
 export function formatReport(result: BenchResult): string {
   switch (result.scenario) {
@@ -75,15 +105,7 @@ export function formatReport(result: BenchResult): string {
       return lines.join('\n');
     }
     case 'idle':
-      return formatTable([
-        ['idle', ''],
-        ['clients joined', `${num(result.joined)} of ${num(result.clients)}`],
-        ['time to join all', `${result.joinS.toFixed(2)} s`],
-        ['server RSS before / after', `${num(result.rssBeforeKiB)} / ${num(result.rssAfterKiB)} KiB`],
-        ['server RSS per connection', `${num(result.rssPerConnectionKiB, 2)} KiB`],
-        ['broadcast received', `${num(result.broadcastReceived)} of ${num(result.clients - 1)}`],
-        ['broadcast p50 / last', `${num(result.broadcastP50Ms, 1)} / ${num(result.broadcastLastMs, 1)} ms`],
-      ]);
+      return formatTable([...idleRows(result), ...leaveRows(result.leave, result.rssAfterKiB !== null)]);
     case 'churn':
       return formatTable([
         ['churn', ''],

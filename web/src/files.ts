@@ -1,7 +1,7 @@
 import type { ChatContext } from './context.js';
 import type { Conversation } from './conversation.js';
 import { byId, h } from './dom.js';
-import type { ClientMessage } from './protocol.js';
+import type { ClientMessage, FileMessage } from './protocol.js';
 import { sha256OfBlob } from './sha256.js';
 import { formatBytes, sameOrigin } from './file-urls.js';
 import { fileNode, uploadRow } from './view/file-node.js';
@@ -12,26 +12,8 @@ export const CHUNK_BYTES = 4 * 1024 * 1024;
 const ATTEMPTS = 6;
 
 /** The file messages of the protocol (docs/PROTOCOL.md, "Files"), read at the boundary. */
-interface FileEvent {
-  type: 'file';
-  id: number;
-  ts: number;
-  from: string;
-  room?: string;
-  to?: string;
-  name: string;
-  size: number;
-  mime: string;
-  sha256: string;
-  url: string;
-}
-interface UploadSlot {
-  type: 'upload_slot';
-  ref: string;
-  url: string;
-  size: number;
-  offset: number;
-}
+type FileEvent = Extract<FileMessage, { type: 'file' }>;
+type UploadSlot = Extract<FileMessage, { type: 'upload_slot' }>;
 type Loose = { type: string; ref?: unknown; [k: string]: unknown };
 
 const isFileEvent = (m: Loose): m is Loose & FileEvent =>

@@ -1,6 +1,6 @@
-import type { ClientMessage, ServerMessage } from '../../src/protocol/json-messages.js';
+import type { ClientMessage, FileMessage, ServerMessage } from '../../src/protocol/json-messages.js';
 
-export type { ClientMessage, ServerMessage };
+export type { ClientMessage, FileMessage, ServerMessage };
 export type ServerOf<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
 /** A stored or live public message. */
 export type ChatLine = ServerOf<'message'> | ServerOf<'action'>;
