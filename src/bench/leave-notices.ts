@@ -1,12 +1,12 @@
 /**
  * Counting the departures an observer is told about, in whatever form the server tells them:
  * papo's plain notice (`*** NAME left the chat (…).`, or `saiu do chat` in Portuguese), its busy
- * room summary (`*** 12 people left: …`), the JSON `leave` and `presence` events, and the bare
+ * room summary (`*** 12 people left: …`, `*** 12 pessoas saíram: …`), the JSON `leave` and `presence` events, and the bare
  * `* NAME left` of the C ceiling server (`ideal-c`). Pure: a line in, a count out.
  */
 
-/** papo's busy-room summary of leaves (the same text in both languages). */
-const SUMMARY = /^\*\*\* ([\d,]+) (?:person|people) left: /;
+/** papo's busy-room summary of leaves, in English or Portuguese. */
+const SUMMARY = /^\*\*\* ([\d,]+) (?:person left|people left|pessoa saiu|pessoas saíram): /;
 /** papo's JSON events that can tell a leave, told apart by their start (no JSON.parse otherwise). */
 const JSON_LEAVE = '{"type":"leave"';
 const JSON_PRESENCE = '{"type":"presence"';

@@ -296,9 +296,9 @@ const pt: Texts = {
   roomsHeader: (n) => `*** Salas (${n}):`,
   roomLine: (room, users, topic) => `***   ${room} (${users})${topic ? `: ${topic}` : ''}`,
   presenceJoined: (n, names) =>
-    `*** ${n} ${n === 1 ? 'person' : 'people'} joined: ${listNames(names, (k) => `and ${k} more`, n)}.`,
+    `*** ${n} ${n === 1 ? 'pessoa entrou' : 'pessoas entraram'}: ${listNames(names, (k) => `e mais ${k}`, n)}.`,
   presenceLeft: (n, names) =>
-    `*** ${n} ${n === 1 ? 'person' : 'people'} left: ${listNames(names, (k) => `and ${k} more`, n)}.`,
+    `*** ${n} ${n === 1 ? 'pessoa saiu' : 'pessoas saíram'}: ${listNames(names, (k) => `e mais ${k}`, n)}.`,
   left: (name, reason) => {
     const why: Record<LeaveReason, string> = {
       quit: '',

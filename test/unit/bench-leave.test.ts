@@ -17,10 +17,13 @@ test('counts papo plain leave notices about the bench users, in both languages',
   }
 });
 
-test("counts a busy room's summary as the number it names", () => {
-  assert.equal(counter.count(TEXTS.en.presenceLeft(1, ['b1a2b3-1'])), 1);
-  assert.equal(counter.count(TEXTS.en.presenceLeft(1234, ['b1a2b3-1', 'b1a2b3-2'])), 1234);
-  assert.equal(counter.count(TEXTS.en.presenceJoined(12, ['b1a2b3-1'])), 0);
+test("counts a busy room's summary as the number it names, in both languages", () => {
+  for (const lang of ['en', 'pt'] as const) {
+    assert.equal(counter.count(TEXTS[lang].presenceLeft(1, ['b1a2b3-1'])), 1, lang);
+    assert.equal(counter.count(TEXTS[lang].presenceLeft(1234, ['b1a2b3-1', 'b1a2b3-2'])), 1234, lang);
+    assert.equal(counter.count(TEXTS[lang].presenceJoined(12, ['b1a2b3-1'])), 0, lang);
+  }
+  assert.equal(TEXTS.pt.presenceLeft(3, ['ana', 'bia']), '*** 3 pessoas saíram: ana, bia e mais 1.');
 });
 
 test('counts JSON leave and presence events, and ideal-c\'s "* NAME left"', () => {
