@@ -1,10 +1,6 @@
+import type { PageConfig } from '../../src/protocol/page-config.js';
 import { byId } from './dom.js';
 import type { Texts } from './i18n.js';
-
-/** What `/config.json` holds (src/server/web/config-file.ts). */
-interface PageConfig {
-  tls: { fingerprint: string } | null;
-}
 
 function parseConfig(value: unknown): PageConfig | null {
   if (typeof value !== 'object' || value === null || !('tls' in value)) return null;

@@ -1,14 +1,9 @@
 import { createHash } from 'node:crypto';
+import type { PageConfig } from '../../protocol/page-config.js';
 import type { StaticFile } from './static-files.js';
 
 /** Where the page reads what it shows about the server (no inline script: CSP). */
 export const CONFIG_PATH = '/config.json';
-
-/** What the page is told about the server it talks to (docs/WEB.md, "Certificate"). */
-export interface PageConfig {
-  /** With `--tls`: the certificate's fingerprint, as `papo server` prints it and `papo client` pins it. */
-  tls: { fingerprint: string } | null;
-}
 
 /** `/config.json` as one more file of the table the app is served from (never cached stale). */
 export function configFile(config: PageConfig): StaticFile {
