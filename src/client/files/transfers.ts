@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import type { Lang } from '../../protocol/texts.js';
 import { downloadFile } from './download.js';
 import type { FileCommand } from './file-command.js';
-import { formatBytes } from './format-size.js';
+import { formatBytes } from '../../protocol/format-bytes.js';
 import { sha256OfFile } from './hash-file.js';
 import type { FileMessage, FileOfferRequest, UploadSlotMessage } from './messages.js';
 import { TransferError } from './http.js';
