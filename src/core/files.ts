@@ -1,5 +1,6 @@
 import type { ErrorCode } from './errors.js';
-import type { ErrorDetail } from './events.js';
+import type { ErrorDetail, FileEvent } from './events.js';
+import { nameKey, roomKey } from './names.js';
 
 /**
  * File transfer, the core's side (docs/ARCHITECTURE.md, "Files"): the hub checks who a file
@@ -34,6 +35,23 @@ export type SlotAnswer =
 /** The files port: opens upload slots (limits, rate, storage are the adapter's business). */
 export interface FileDesk {
   openSlot(offer: FileOffer): SlotAnswer;
+  /** A `file` event was delivered: the adapter remembers its id, for `lookup`. */
+  announced(event: FileEvent): void;
+  /** The `file` event of a stored, unexpired file by its event id; null when there is none. */
+  lookup(id: number): FileEvent | null;
+}
+
+/**
+ * Whether a user may be given a file's event again (`file_lookup`): a room file, by that room's
+ * members now (as history is); a private one, by its sender and its recipient only.
+ */
+export function mayLookUp(event: FileEvent, user: string, rooms: readonly string[]): boolean {
+  if (event.room !== undefined) {
+    const key = roomKey(event.room);
+    return rooms.some((r) => roomKey(r) === key);
+  }
+  const me = nameKey(user);
+  return nameKey(event.from) === me || (event.to !== undefined && nameKey(event.to) === me);
 }
 
 /** A file whose bytes were received whole and checked: the hub announces it. */

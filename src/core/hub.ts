@@ -23,7 +23,7 @@ import type {
   ServerEvent,
   TopicEvent,
 } from './events.js';
-import { checkOfferFields, type FileDesk, type StoredFile } from './files.js';
+import { checkOfferFields, mayLookUp, type FileDesk, type StoredFile } from './files.js';
 import { DEFAULT_HISTORY_REPLAY, HistoryDesk, type HistorySource, type RoomStore } from './history.js';
 import { accountCommand } from './account-commands.js';
 import { Logins, type LoginOptions } from './logins.js';
@@ -270,6 +270,8 @@ export class Hub {
       }
       case 'file_offer':
         return this.fileOffer(session, action);
+      case 'file_lookup':
+        return this.fileLookup(session, action);
     }
   }
 
@@ -582,6 +584,17 @@ export class Hub {
   }
 
   /** Checks who a file goes to, then asks the files port for an upload slot. */
+  /** A file's event again, to a user who may see it; unknown and not-yours answer alike. */
+  private fileLookup(session: Session, action: Extract<ClientAction, { type: 'file_lookup' }>): void {
+    if (!this.files) return this.fail(session, 'FILES_OFF', { kind: 'none' }, action.ref);
+    const event = this.files.lookup(action.id);
+    const rooms = session.rooms.map((r) => r.name);
+    if (!event || session.name === null || !mayLookUp(event, session.name, rooms)) {
+      return this.fail(session, 'NO_SUCH_FILE', { kind: 'none' }, action.ref);
+    }
+    session.peer.send(event);
+  }
+
   private fileOffer(session: Session, action: Extract<ClientAction, { type: 'file_offer' }>): void {
     const { ref } = action;
     if (!this.files) return this.fail(session, 'FILES_OFF', { kind: 'none' }, ref);
@@ -688,6 +701,7 @@ export class Hub {
 
   /** A room file to the room's members; a private one to its recipient and its sender. */
   private deliverFile(event: FileEvent): void {
+    this.files?.announced(event);
     if (event.room !== undefined) {
       const room = this.rooms.get(event.room);
       if (room) for (const s of room.members) s.peer.send(event);

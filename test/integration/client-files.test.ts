@@ -172,7 +172,7 @@ test('clear errors: no such user, unreadable path, unknown id, files off', async
   ana.send(`/send #geral ${join(dir, 'missing.txt')}`);
   await ana.line(/^papo: cannot read .*missing\.txt: ENOENT/, 'err');
   ana.send('/get 999999');
-  await ana.line(/^papo: no file #999999 here/, 'err');
+  await ana.line(/^papo: no file #999999: unknown, expired, or not for you/, 'err');
   ana.send('/send bob');
   await ana.line(/^papo: \/send NAME\|#room PATH$/, 'err');
 

@@ -2,6 +2,7 @@ import { randomBytes, type Hash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import type { FileEvent } from '../../core/events.js';
 import type { FileDesk, FileOffer, SlotAnswer, StoredFile } from '../../core/files.js';
 import { nameKey } from '../../core/names.js';
 import { BlobStore } from './blob-store.js';
@@ -41,6 +42,9 @@ export interface FileServiceOptions extends FilesOptions {
   now?: () => number;
   uploadIdleMs?: number;
 }
+
+/** The token in a download URL this service wrote: `.../f/TOKEN/NAME`. */
+const DOWNLOAD_TOKEN = /\/f\/([A-Za-z0-9_-]+)\/[^/]*$/;
 
 /**
  * File transfer's adapter (docs/ARCHITECTURE.md, "Files"): the `FileDesk` the hub asks for
@@ -91,6 +95,31 @@ export class FileService implements FileDesk {
 
   downloadUrl(record: FileRecord): string {
     return this.url(`/f/${record.token}/${encodeURIComponent(record.name)}`);
+  }
+
+  /** A `file` event went out: its id is noted beside the file it announced (if stored here). */
+  announced(event: FileEvent): void {
+    const token = DOWNLOAD_TOKEN.exec(event.url)?.[1];
+    if (token !== undefined) this.db.announce(token, event.id, event.ts);
+  }
+
+  /** The `file` event of a stored, unexpired file, by the event's id. */
+  lookup(id: number): FileEvent | null {
+    const r = this.db.byEvent(id);
+    if (!r || r.event_id === null || (r.expires > 0 && r.expires <= this.now())) return null;
+    const target = r.room !== null ? { room: r.room } : { to: r.recipient ?? '' };
+    return {
+      type: 'file',
+      id: r.event_id,
+      ts: r.event_ts ?? r.created,
+      from: r.sender,
+      ...target,
+      name: r.name,
+      size: r.size,
+      mime: r.mime,
+      sha256: r.sha256,
+      url: this.downloadUrl(r),
+    };
   }
 
   openSlot(offer: FileOffer): SlotAnswer {
