@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { nameKey } from '../../core/names.js';
 
 /** An upload in progress: what was offered, by whom, to where. Its bytes are in `tmp/<token>`. */
 export interface SlotRecord {
@@ -67,6 +68,7 @@ export class FileDb {
     this.db.pragma('synchronous = NORMAL');
     this.db.exec(SCHEMA);
     this.addEventColumns();
+    this.db.function('name_key', { deterministic: true }, (name: unknown) => nameKey(String(name)));
     const db = this.db;
     this.q = {
       addSlot: db.prepare(
@@ -77,6 +79,7 @@ export class FileDb {
       dropSlot: db.prepare('DELETE FROM slots WHERE token = ?'),
       staleSlots: db.prepare('SELECT token FROM slots WHERE touched < ?').pluck(),
       slotTokens: db.prepare('SELECT token FROM slots').pluck(),
+      openSlots: db.prepare('SELECT COUNT(*) FROM slots WHERE name_key(sender) = ?').pluck(),
       addFile: db.prepare(
         'INSERT INTO files (token, name, size, mime, sha256, sender, room, recipient, created, expires) ' +
           'VALUES (@token, @name, @size, @mime, @sha256, @sender, @room, @recipient, @created, @expires)',
@@ -140,6 +143,11 @@ export class FileDb {
 
   staleSlots(before: number): string[] {
     return this.q.staleSlots.all(before) as string[];
+  }
+
+  /** Upload slots open for the user whose name key (`nameKey`) is `key`. */
+  openSlotsOf(key: string): number {
+    return this.q.openSlots.get(key) as number;
   }
 
   slotTokens(): string[] {

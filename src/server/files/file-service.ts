@@ -129,6 +129,10 @@ export class FileService implements FileDesk {
     if (offer.size > limit) {
       return { ok: false, code: 'FILE_TOO_BIG', detail: { kind: 'size', bytes: offer.size, limit } };
     }
+    const open = o.maxOpenUploads > 0 ? this.db.openSlotsOf(nameKey(offer.from)) : 0;
+    if (o.maxOpenUploads > 0 && open >= o.maxOpenUploads) {
+      return { ok: false, code: 'TOO_MANY_UPLOADS', detail: { kind: 'limit', limit: o.maxOpenUploads } };
+    }
     if (!this.takeUpload(offer.from)) {
       return { ok: false, code: 'FILE_RATE', detail: { kind: 'limit', limit: o.fileRate } };
     }
