@@ -59,6 +59,8 @@ export class FileService implements FileDesk {
   readonly uploadIdleMs: number;
   private readonly live = new Map<string, LiveSlot>();
   private readonly uploads = new Map<string, number[]>();
+  /** The tail of `serially`'s queue. */
+  private contentQueue: Promise<unknown> = Promise.resolve();
   private baseUrl: string | null;
   private sweeper: NodeJS.Timeout | null = null;
   /** Told of every stored file (the server hands it to the hub). */
@@ -190,7 +192,6 @@ export class FileService implements FileDesk {
   /** A finished, checked upload: into the store, recorded, announced. Returns the download URL. */
   async store(slot: LiveSlot, mime: string): Promise<string> {
     const { record: s } = slot;
-    await this.blobs.commit(s.token, s.sha256);
     const now = this.now();
     const days = this.options.filesMaxDays;
     const file: FileRecord = {
@@ -205,7 +206,12 @@ export class FileService implements FileDesk {
       created: now,
       expires: days > 0 ? now + days * DAY_MS : 0,
     };
-    this.db.storeFile(file, s.token);
+    // The bytes' commit and the record that keeps them, with no drop in between: a dropped last
+    // other record of the same content would otherwise remove the blob this one then points at.
+    await this.serially(async () => {
+      await this.blobs.commit(s.token, s.sha256);
+      this.db.storeFile(file, s.token);
+    });
     this.live.delete(s.token);
     await this.evict();
     const url = this.downloadUrl(file);
@@ -230,9 +236,21 @@ export class FileService implements FileDesk {
     return f;
   }
 
-  private async dropFile(token: string): Promise<void> {
-    const orphan = this.db.dropFile(token);
-    if (orphan !== null) await this.blobs.dropBlob(orphan);
+  private dropFile(token: string): Promise<void> {
+    return this.serially(async () => {
+      const orphan = this.db.dropFile(token);
+      if (orphan !== null) await this.blobs.dropBlob(orphan);
+    });
+  }
+
+  /**
+   * Runs changes to stored contents (a commit with its record, a drop with its bytes) one at a
+   * time, in order; a job that fails does not stop the next.
+   */
+  private serially<T>(job: () => Promise<T>): Promise<T> {
+    const run = this.contentQueue.then(job, job);
+    this.contentQueue = run.catch(() => undefined);
+    return run;
   }
 
   /** Drops the oldest files while the store holds more than `--files-max-bytes`. */
