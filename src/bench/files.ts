@@ -171,6 +171,24 @@ function writeTestFile(path: string, size: number): void {
   }
 }
 
+const DOWNLOAD_ROUNDS = 3;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] as number;
+}
+
+/** User + system CPU time of a process (all its threads) so far, in ms; 0 when unreadable. */
+function cpuMs(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    // After "pid (comm) ", utime and stime are fields 11 and 12 (0-based), in USER_HZ (100/s on Linux) ticks.
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return 0;
+  }
+}
+
 function peakRssKiB(pid: number | undefined): number | null {
   try {
     return Number(/^VmHWM:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
@@ -232,10 +250,21 @@ export async function runFilesBench(o: FilesBenchOptions): Promise<string> {
 
     o.log('files: downloading from nginx and papo');
     const fetch = (u: string) => timed('curl', ['-sS', '-f', '-o', '/dev/null', u]);
-    await fetch(`http://127.0.0.1:${nginx.port}/test.bin`); // warm-up, both
+    const nginxUrl = `http://127.0.0.1:${nginx.port}/test.bin`;
+    await fetch(nginxUrl); // warm-up, both
     await fetch(url);
-    const fromNginx = await fetch(`http://127.0.0.1:${nginx.port}/test.bin`);
-    const fromPapo = await fetch(url);
+    // Alternated rounds, medians: on a shared machine one fetch each swings by 2x.
+    const nginxMs: number[] = [];
+    const papoMs: number[] = [];
+    let papoCpuMs = 0;
+    for (let round = 0; round < DOWNLOAD_ROUNDS; round++) {
+      nginxMs.push((await fetch(nginxUrl)).ms);
+      const cpuBefore = cpuMs(papo.child.pid);
+      papoMs.push((await fetch(url)).ms);
+      papoCpuMs += cpuMs(papo.child.pid) - cpuBefore;
+    }
+    const fromNginx = { ms: median(nginxMs) };
+    const fromPapo = { ms: median(papoMs) };
     const peak = peakRssKiB(papo.child.pid);
 
     const r = {
@@ -246,6 +275,7 @@ export async function runFilesBench(o: FilesBenchOptions): Promise<string> {
       nginxMiBs: rate(o.size, fromNginx.ms),
       downloadMiBs: rate(o.size, fromPapo.ms),
       serverPeakRssKiB: peak,
+      serverCpuSecondsPerGiBDownloaded: papoCpuMs / 1000 / ((o.size * DOWNLOAD_ROUNDS) / (1024 * MiB)),
     };
     const upRatio = r.uploadMiBs / r.sha256sumMiBs;
     const downRatio = r.downloadMiBs / r.nginxMiBs;
@@ -265,7 +295,8 @@ export async function runFilesBench(o: FilesBenchOptions): Promise<string> {
         ['nginx download (curl)', f(r.nginxMiBs), '', ''],
         ['papo download (curl)', f(r.downloadMiBs), `${downRatio.toFixed(2)}x nginx`, '>= 0.80x'],
       ]),
-      `file: ${o.size / MiB} MiB; papo server peak RSS: ${peak === null ? '-' : `${(peak / 1024).toFixed(0)} MiB`}`,
+      `file: ${o.size / MiB} MiB; downloads: median of ${DOWNLOAD_ROUNDS} alternated rounds; papo server CPU per GiB ` +
+        `downloaded: ${r.serverCpuSecondsPerGiBDownloaded.toFixed(2)} s; peak RSS: ${peak === null ? '-' : `${(peak / 1024).toFixed(0)} MiB`}`,
     ].join('\n');
   } finally {
     for (const c of children) if (c.exitCode === null && c.pid !== undefined) process.kill(c.pid, 'SIGTERM');

@@ -44,6 +44,7 @@ export function runPipe(run: ClientRun): Promise<number> {
   const transfers = new Transfers({
     lang,
     offerFile: (request) => session.offerFile(request),
+    lookUpFile: (id) => session.lookUpFile(id),
     downloadDir: () => defaultDownloadDir(),
     progress: () => {},
     done: (text) => out(run.json ? JSON.stringify({ type: 'transfer', text }) : text),

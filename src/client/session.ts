@@ -13,7 +13,13 @@ import type { Failure, SessionEvent, SessionOptions } from './session-events.js'
 import { isRejoinRef, SessionState } from './session-state.js';
 import { ConnectError, NOT_TLS } from './transport.js';
 import { Watchdog } from './watchdog.js';
-import type { FileOfferRequest, FileServerMessage, UploadSlotMessage } from './files/messages.js';
+import type {
+  FileMessage,
+  FileOfferRequest,
+  FileServerMessage,
+  UploadSlotMessage,
+} from './files/messages.js';
+import { LookupQueue } from './files/lookup-queue.js';
 import { OfferQueue } from './files/offer-queue.js';
 
 export { PAPO_GREETING, type Protocol } from './server-reader.js';
@@ -60,6 +66,7 @@ export class ChatSession {
   private reclaims = 0;
   private readonly requests: RequestQueue;
   private readonly offers = new OfferQueue();
+  private readonly lookups = new LookupQueue();
   private plainOutbox: string[] = [];
   private plainName: string | null = null;
   private lastPlainLine: string | undefined;
@@ -133,6 +140,13 @@ export class ChatSession {
     const slot = this.offers.add(request);
     this.pump();
     return slot;
+  }
+
+  /** Asks for a file's event again by its id (issue #14); rejects with OfferRefused. */
+  lookUpFile(id: number): Promise<FileMessage> {
+    const file = this.lookups.add(id);
+    this.pump();
+    return file;
   }
 
   /** Plain mode: sends a line as typed (the first one is the name when none was given). */
@@ -292,6 +306,7 @@ export class ChatSession {
 
   private onFileMessage(m: FileServerMessage, line: string): void {
     if (m.type === 'upload_slot') return void this.offers.answer(m);
+    this.lookups.answer(m);
     this.emit({ type: 'file', message: m, line });
   }
 
@@ -394,6 +409,7 @@ export class ChatSession {
     // A room that could not be joined again (a limit lowered meanwhile) is a room left.
     if (isRejoinRef(m.ref)) return this.state.rejoinRefused(m.ref);
     if (this.offers.refuse(m.ref, m.code, m.message)) return;
+    if (this.lookups.refuse(m.ref, m.code, m.message)) return;
     if (m.ref !== undefined) {
       const request = this.requests.answer(m.ref);
       if (request) {
@@ -439,6 +455,7 @@ export class ChatSession {
     if (this.joined && this.link) {
       for (const { ref, request } of this.requests.takeSendable()) this.write({ ...request, ref });
       for (const offer of this.offers.takeSendable()) this.link.write(`${JSON.stringify(offer)}\n`);
+      for (const lookup of this.lookups.takeSendable()) this.link.write(`${JSON.stringify(lookup)}\n`);
     }
     if (this.isSettled()) {
       const waiters = this.settledWaiters;
@@ -456,6 +473,7 @@ export class ChatSession {
     // Requests not yet answered go out again after the reconnect (at least once).
     this.requests.requeue();
     this.offers.requeue();
+    this.lookups.requeue();
     // Papo's TLS port closes on a plain client without a word (a TLS server sends nothing
     // first, then drops the bytes it cannot read): ask the port for a handshake before
     // deciding that what was written reached a chat (issue #17).
@@ -509,6 +527,7 @@ export class ChatSession {
     this.finished = true;
     this.clearTimers();
     this.offers.failAll(new Error('the session ended'));
+    this.lookups.failAll(new Error('the session ended'));
     this.emit(e);
     const waiters = [...this.closedWaiters, ...this.settledWaiters];
     this.closedWaiters = [];

@@ -110,6 +110,7 @@ export function runTty(run: ClientRun): Promise<number> {
   const transfers = new Transfers({
     lang,
     offerFile: (request) => session.offerFile(request),
+    lookUpFile: (id) => session.lookUpFile(id),
     downloadDir: () => defaultDownloadDir(),
     progress: (active: Progress[]) => {
       const now = Date.now();

@@ -18,6 +18,7 @@ import type {
   ServerEvent,
   TopicEvent,
 } from './events.js';
+import type { FileDesk } from './files.js';
 import type { HistoryDesk, RoomStore } from './history.js';
 import { isModeration, type ModerationDesk } from './moderation/index.js';
 import type { RefMemory } from './ref-memory.js';
@@ -45,6 +46,8 @@ export interface DeliveryParts {
   refs: RefMemory;
   moderation: () => ModerationDesk;
   remote: RemoteMembers | null;
+  /** File transfer, told of each file announced (so it can be looked up later). */
+  files: FileDesk | undefined;
   journal: Journal | undefined;
   roomStore: RoomStore | undefined;
   defaultRoom: string;
@@ -174,6 +177,7 @@ export class Delivery {
 
   /** A room file to the room's members; a private one to its recipient and its sender. */
   private deliverFile(event: FileEvent): void {
+    this.p.files?.announced(event);
     if (event.room !== undefined) {
       const room = this.p.rooms.get(event.room);
       if (room) for (const s of room.members) s.peer.send(event);

@@ -377,4 +377,6 @@ export type ClientAction =
   | ModerationAction
   /** Ask for an upload slot for a file to a room (default: the current one) or, with `to`, a user. */
   | { type: 'file_offer'; name: string; size: number; sha256: string; room?: string; to?: string; ref?: Ref }
+  /** The `file` event `id` again, for an offer this connection did not see (it joined later). */
+  | { type: 'file_lookup'; id: number; ref?: Ref }
   | { type: 'quit' };

@@ -1,5 +1,6 @@
 import type { ErrorCode } from './errors.js';
-import type { ErrorDetail } from './events.js';
+import type { ErrorDetail, FileEvent } from './events.js';
+import { nameKey, roomKey } from './names.js';
 
 /**
  * File transfer, the core's side (docs/ARCHITECTURE.md, "Files"): the hub checks who a file
@@ -34,6 +35,23 @@ export type SlotAnswer =
 /** The files port: opens upload slots (limits, rate, storage are the adapter's business). */
 export interface FileDesk {
   openSlot(offer: FileOffer): SlotAnswer;
+  /** A `file` event was delivered: the adapter remembers its id, for `lookup`. */
+  announced(event: FileEvent): void;
+  /** The `file` event of a stored, unexpired file by its event id; null when there is none. */
+  lookup(id: number): FileEvent | null;
+}
+
+/**
+ * Whether a user may be given a file's event again (`file_lookup`): a room file, by that room's
+ * members now (as history is); a private one, by its sender and its recipient only.
+ */
+export function mayLookUp(event: FileEvent, user: string, rooms: readonly string[]): boolean {
+  if (event.room !== undefined) {
+    const key = roomKey(event.room);
+    return rooms.some((r) => roomKey(r) === key);
+  }
+  const me = nameKey(user);
+  return nameKey(event.from) === me || (event.to !== undefined && nameKey(event.to) === me);
 }
 
 /** A file whose bytes were received whole and checked: the hub announces it. */
@@ -56,12 +74,17 @@ export function isSha256Hex(value: string): boolean {
 }
 
 // Controls, format characters (bidi marks and overrides among them), every Unicode
-// Default_Ignorable code point (zero-width, variation selectors, ...), lone surrogates,
-// line and paragraph separators.
-const INVISIBLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/gu;
+// Default_Ignorable code point (zero-width, variation selectors, Hangul fillers, ...), lone
+// surrogates, line and paragraph separators, private-use characters (no font agrees on them)
+// and the braille blank (shows as nothing).
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}\u2800]/gu;
 // Path separators and the characters Windows refuses in a name.
 const SEPARATORS = /[/\\:*?"<>|]/g;
-const WINDOWS_RESERVED = /^(CON|PRN|AUX|NUL|COM[1-9]|LPT[1-9])(\..*)?$/i;
+// Any run of white space (tabs, no-break and ideographic spaces) reads as one space.
+const SPACES = /\s+/gu;
+// Windows' device names, with or without an extension (`CON.txt` opens the console there),
+// the superscript digits included (Microsoft's "Naming Files, Paths, and Namespaces").
+const WINDOWS_RESERVED = /^(CON|PRN|AUX|NUL|COM[0-9¹²³]|LPT[0-9¹²³])(\..*)?$/i;
 const EDGES = /^[\s.]+|[\s.]+$/gu;
 const encoder = new TextEncoder();
 
@@ -83,30 +106,40 @@ export function cutToBytes(s: string, max: number): string {
   return out;
 }
 
-/** Keeps an extension of up to 32 bytes when the name must be cut. */
-function shorten(name: string): string {
-  if (utf8Bytes(name) <= MAX_FILE_NAME_BYTES) return name;
+/** Longest extension kept whole when a name is cut, in UTF-8 bytes. */
+const MAX_EXTENSION_BYTES = 32;
+
+/** Splits `name.ext` at its last dot: an extension of up to 32 bytes (dot included), else none. */
+export function splitExtension(name: string): { stem: string; ext: string } {
   const dot = name.lastIndexOf('.');
-  const ext = dot > 0 ? name.slice(dot) : '';
-  if (ext !== '' && utf8Bytes(ext) <= 32) {
-    return cutToBytes(name.slice(0, dot), MAX_FILE_NAME_BYTES - utf8Bytes(ext)) + ext;
-  }
-  return cutToBytes(name, MAX_FILE_NAME_BYTES);
+  if (dot <= 0 || utf8Bytes(name.slice(dot)) > MAX_EXTENSION_BYTES) return { stem: name, ext: '' };
+  return { stem: name.slice(0, dot), ext: name.slice(dot) };
+}
+
+/** `name` within `max` UTF-8 bytes, its extension kept when it has one that fits. */
+export function fitFileName(name: string, max = MAX_FILE_NAME_BYTES): string {
+  if (utf8Bytes(name) <= max) return name;
+  const { stem, ext } = splitExtension(name);
+  if (ext === '' || utf8Bytes(ext) >= max) return cutToBytes(name, max);
+  return cutToBytes(stem, max - utf8Bytes(ext)) + ext;
 }
 
 function cleanOnce(raw: string): string {
-  let name = raw.normalize('NFC').replace(INVISIBLE, '').replace(SEPARATORS, '_');
+  let name = raw.normalize('NFC').replace(INVISIBLE, '').replace(SEPARATORS, '_').replace(SPACES, ' ');
   name = name.replace(/\.{2,}/g, '.').replace(EDGES, '');
   if (WINDOWS_RESERVED.test(name.replace(/\s+$/u, ''))) name = `_${name}`;
-  name = shorten(name).normalize('NFC').replace(EDGES, '');
+  name = fitFileName(name).normalize('NFC').replace(EDGES, '');
   return name === '' ? FALLBACK_FILE_NAME : name;
 }
 
 /**
  * A file name safe to show and to save anywhere: NFC; no path separators (`/`, `\`, nor the
- * characters Windows refuses), no `..`, no leading or trailing dots or spaces; no control,
- * bidi or invisible characters; not a Windows device name (`CON`, `com1.txt`, ...); at most
- * 255 UTF-8 bytes (the extension kept); never empty (`file`). Idempotent.
+ * characters Windows refuses; each becomes `_`), no `..`, no leading or trailing dots or
+ * spaces, white space runs as one space; no control, bidi, invisible or private-use characters
+ * (removed); not a Windows device name (`CON`, `com1.txt`, `LPT¹`: `_` before it); at most 255
+ * UTF-8 bytes (the extension kept); never empty (`file`). Idempotent. The one cleaner: the server
+ * cleans offered names with it, and the terminal client cleans what it shows and saves with it
+ * again, trusting no server.
  */
 export function cleanFileName(raw: string): string {
   let name = raw;

@@ -6,7 +6,7 @@ import { Delivery, type Journal } from './delivery.js';
 import { Directory } from './directory.js';
 import { DIRECT_FANOUT, type Fanout } from './fanout.js';
 import type { ClientAction, LeaveReason, Ref } from './events.js';
-import { checkOfferFields, type FileDesk, type StoredFile } from './files.js';
+import { checkOfferFields, mayLookUp, type FileDesk, type StoredFile } from './files.js';
 import { DEFAULT_HISTORY_REPLAY, HistoryDesk, type HistorySource, type RoomStore } from './history.js';
 import { accountCommand } from './account-commands.js';
 import { Logins, type LoginOptions } from './logins.js';
@@ -140,6 +140,7 @@ export class Hub {
       node: this.node,
       history: this.history,
       moderation: () => this.moderation,
+      files: options.files,
       journal: options.journal,
       roomStore: options.roomStore,
       busyRoom: options.busyRoom ?? DEFAULT_BUSY_ROOM,
@@ -255,6 +256,8 @@ export class Hub {
       }
       case 'file_offer':
         return this.fileOffer(session, action);
+      case 'file_lookup':
+        return this.fileLookup(session, action);
     }
   }
 
@@ -398,6 +401,17 @@ export class Hub {
       session,
       ref,
     );
+  }
+
+  /** A file's event again, to a user who may see it; unknown and not-yours answer alike. */
+  private fileLookup(session: Session, action: Extract<ClientAction, { type: 'file_lookup' }>): void {
+    if (!this.files) return fail(session, 'FILES_OFF', { kind: 'none' }, action.ref);
+    const event = this.files.lookup(action.id);
+    const rooms = session.rooms.map((r) => r.name);
+    if (!event || session.name === null || !mayLookUp(event, session.name, rooms)) {
+      return fail(session, 'NO_SUCH_FILE', { kind: 'none' }, action.ref);
+    }
+    session.peer.send(event);
   }
 
   /** Checks who a file goes to, then asks the files port for an upload slot. */

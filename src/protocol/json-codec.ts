@@ -207,6 +207,12 @@ function build(type: string, o: Fields, ref: Ref | undefined): ClientMessage | E
       if (to !== undefined && o.room !== undefined) return new Error('give "room" or "to", not both');
       return withRef(withOptional({ type, name, size, sha256 }, { room: room(), to }));
     }
+    case 'file_lookup': {
+      const id = int(o, 'id', 1, Number.MAX_SAFE_INTEGER);
+      if (id === undefined) return new Error('"id" is required');
+      if (id instanceof Error) return id;
+      return withRef({ type, id });
+    }
     case 'pong':
     case 'quit':
       return { type };

@@ -1,5 +1,6 @@
 import type { HistoryEvent, HistoryRecord, ServerEvent } from '../core/events.js';
 import { accountLines, challengeLines, whoisLines } from './account-texts.js';
+import { formatBytes } from './format-bytes.js';
 import type { FileMessage, ServerMessage } from './json-messages.js';
 import { MODERATION_TEXTS } from './moderation-texts.js';
 import { TEXTS, type Lang, type Texts } from './texts.js';
@@ -247,19 +248,6 @@ export function jsonMessage(event: ServerEvent, lang: Lang): ServerMessage | Fil
 /** A moderation notice's reason, only when one was given. */
 function withReason<T extends object>(m: T, reason: string): T {
   return reason ? { ...m, reason } : m;
-}
-
-/** A size as people read it: `512 bytes`, `2.1 MB` (decimal units, one decimal). */
-export function formatBytes(n: number): string {
-  if (n < 1000) return `${n} ${n === 1 ? 'byte' : 'bytes'}`;
-  const units = ['kB', 'MB', 'GB', 'TB', 'PB'];
-  let v = n / 1000;
-  let i = 0;
-  while (v >= 999.95 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return `${v.toFixed(1)} ${units[i]}`;
 }
 
 const pad2 = (n: number) => String(n).padStart(2, '0');

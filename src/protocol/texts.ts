@@ -246,6 +246,10 @@ const en: Texts = {
         return d.kind === 'size'
           ? `File not sent: its name is ${d.bytes} bytes long; at most ${d.limit} are accepted.`
           : 'File not sent: its name is not accepted.';
+      case 'NO_SUCH_FILE':
+        return 'No such file: unknown, expired, or not for you.';
+      case 'TOO_MANY_UPLOADS':
+        return `File not sent: at most ${d.kind === 'limit' ? d.limit : '?'} unfinished uploads at once; finish or cancel one first.`;
       case 'FILE_RATE':
         return `File not sent: at most ${d.kind === 'limit' ? d.limit : '?'} uploads a minute; try again shortly.`;
       case 'INTERNAL':
@@ -404,6 +408,10 @@ const pt: Texts = {
         return d.kind === 'size'
           ? `Arquivo não enviado: o nome tem ${d.bytes} bytes; o máximo aceito é ${d.limit}.`
           : 'Arquivo não enviado: o nome não é aceito.';
+      case 'NO_SUCH_FILE':
+        return 'Arquivo inexistente: desconhecido, expirado ou não destinado a você.';
+      case 'TOO_MANY_UPLOADS':
+        return `Arquivo não enviado: no máximo ${d.kind === 'limit' ? d.limit : '?'} envios inacabados ao mesmo tempo; termine ou cancele um antes.`;
       case 'FILE_RATE':
         return `Arquivo não enviado: no máximo ${d.kind === 'limit' ? d.limit : '?'} envios por minuto; tente de novo em instantes.`;
       case 'INTERNAL':

@@ -4,8 +4,8 @@ import fc from 'fast-check';
 import { cleanFileName, MAX_FILE_NAME_BYTES } from '../../src/core/files.js';
 import { contentDisposition, parseRange } from '../../src/server/files/http-rules.js';
 
-const UNSAFE = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}/\\:*?"<>|]/u;
-const RESERVED = /^(CON|PRN|AUX|NUL|COM[1-9]|LPT[1-9])(\..*)?$/i;
+const UNSAFE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}\u2800/\\:*?"<>|]/u;
+const RESERVED = /^(CON|PRN|AUX|NUL|COM[0-9¹²³]|LPT[0-9¹²³])(\..*)?$/i;
 
 /** Strings rich in what file names attack with: separators, dots, bidi, invisible, device names. */
 const hostileName = fc.oneof(
@@ -38,6 +38,10 @@ const hostileName = fc.oneof(
         'a',
         '%2F',
         ':',
+        '\uE000',
+        '\u2800',
+        '\u3000',
+        'COM\u00B9',
       ),
       { maxLength: 120 },
     )
@@ -52,6 +56,7 @@ test('a cleaned file name is always safe', () => {
       assert.ok(Buffer.byteLength(name, 'utf8') <= MAX_FILE_NAME_BYTES, 'at most 255 bytes');
       assert.doesNotMatch(name, UNSAFE);
       assert.ok(!name.includes('..'), 'no ..');
+      assert.doesNotMatch(name, /\s\s/u, 'no run of white space');
       assert.doesNotMatch(name, /^[\s.]|[\s.]$/u, 'no leading or trailing dot or space');
       assert.doesNotMatch(name, RESERVED);
       assert.equal(name, name.normalize('NFC'));

@@ -4,7 +4,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultDownloadDir, userDirsDownload } from '../../src/client/files/download-dir.js';
 import { parseFileCommand } from '../../src/client/files/file-command.js';
-import { formatBytes, formatDuration } from '../../src/client/files/format-size.js';
+import { formatDuration } from '../../src/client/files/format-duration.js';
+import { formatBytes } from '../../src/protocol/format-bytes.js';
 import { parseFileMessage } from '../../src/client/files/messages.js';
 import { progressText } from '../../src/client/files/progress.js';
 import { fileOfferText } from '../../src/client/files/render-file.js';
@@ -46,8 +47,8 @@ test('the download dir follows XDG_DOWNLOAD_DIR, then user-dirs.dirs, then ~/Dow
 
 test('sizes, durations and the progress bar read as people expect', () => {
   assert.equal(formatBytes(2_100_000), '2.1 MB');
-  assert.equal(formatBytes(999), '999 B');
-  assert.equal(formatBytes(12_345_678_901), '12 GB');
+  assert.equal(formatBytes(999), '999 bytes'); // protocol's rule: the word, as nc users read it
+  assert.equal(formatBytes(12_345_678_901), '12.3 GB'); // one decimal at every size
   assert.equal(formatDuration(125), '2:05');
   assert.equal(formatDuration(Infinity), '--:--');
   const p = {

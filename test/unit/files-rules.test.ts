@@ -4,7 +4,7 @@ import { checkOfferFields, cleanFileName } from '../../src/core/files.js';
 import { sniffMime } from '../../src/server/files/blob-store.js';
 import { contentDisposition, fileRoute, parseOffset, parseRange } from '../../src/server/files/http-rules.js';
 import { parseBytes, parsePublicUrl } from '../../src/server/files/options.js';
-import { formatBytes } from '../../src/protocol/render.js';
+import { formatBytes } from '../../src/protocol/format-bytes.js';
 
 const TOKEN = 'abcdefghijklmnopqrstuvwx';
 

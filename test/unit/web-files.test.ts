@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatBytes, sameOrigin } from '../../web/src/file-urls.js';
+import { formatBytes } from '../../src/protocol/format-bytes.js';
+import { sameOrigin } from '../../web/src/file-urls.js';
 
 test('file and slot URLs are used on the page origin, and only http(s) ones', () => {
   const origin = 'https://chat.example';
@@ -19,7 +20,7 @@ test('file and slot URLs are used on the page origin, and only http(s) ones', ()
 });
 
 test('sizes read as the terminal client and the server write them', () => {
-  assert.equal(formatBytes(0), '0 B');
+  assert.equal(formatBytes(0), '0 bytes'); // the protocol's rule, as the server's lines say it
   assert.equal(formatBytes(2_100_000), '2.1 MB');
   assert.equal(formatBytes(9_437_517), '9.4 MB');
   assert.equal(formatBytes(1_073_741_824), '1.1 GB');

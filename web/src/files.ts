@@ -3,7 +3,8 @@ import type { Conversation } from './conversation.js';
 import { byId, h } from './dom.js';
 import type { ClientMessage, FileMessage } from './protocol.js';
 import { sha256OfBlob } from './sha256.js';
-import { formatBytes, sameOrigin } from './file-urls.js';
+import { formatBytes } from '../../src/protocol/format-bytes.js';
+import { sameOrigin } from './file-urls.js';
 import { fileNode, uploadRow } from './view/file-node.js';
 
 /** Bytes per PATCH: progress moves and a broken upload resumes at this grain. */

@@ -4,7 +4,8 @@ import { copyFile, link, mkdir, stat, truncate, unlink } from 'node:fs/promises'
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
-import { cleanFileName, fitName, MAX_NAME_BYTES, numberedName } from './file-name.js';
+import { cleanFileName, fitFileName, MAX_FILE_NAME_BYTES } from '../../core/files.js';
+import { numberedName } from './file-name.js';
 import { discard, request, TransferError } from './http.js';
 import { withRetries } from './retry.js';
 
@@ -134,7 +135,7 @@ async function placeWithoutOverwriting(part: string, dir: string, name: string):
 export async function downloadFile(job: DownloadJob): Promise<DownloadResult> {
   const name = cleanFileName(job.name);
   await mkdir(job.dir, { recursive: true });
-  const part = join(job.dir, fitName(name, MAX_NAME_BYTES - PART.length) + PART);
+  const part = join(job.dir, fitFileName(name, MAX_FILE_NAME_BYTES - PART.length) + PART);
   const resumedFrom = await sizeOf(part);
   const { hash } = await withRetries(() => fetchInto(job, part), job.attempts);
   if (hash.digest('hex') !== job.sha256) {

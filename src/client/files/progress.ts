@@ -1,4 +1,5 @@
-import { formatBytes, formatDuration } from './format-size.js';
+import { formatBytes } from '../../protocol/format-bytes.js';
+import { formatDuration } from './format-duration.js';
 
 /** How one transfer is going: bytes done of total, since when, for a bar with rate and ETA. */
 export interface Progress {

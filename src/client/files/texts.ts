@@ -32,7 +32,7 @@ const en: FileTexts = {
   offer: (from, n, s, id, own, priv) =>
     `${own ? 'you' : from} sent ${priv && !own ? 'you ' : ''}${n} (${s}) [#${id} — /get ${id}]`,
   noSuchOffer: (id) =>
-    `no file #${id} here: /get takes the number shown with a file sent in this session, or its URL`,
+    `no file #${id}: unknown, expired, or not for you (/get takes the number shown with a file, or its URL)`,
   cannotRead: (p, why) => `cannot read ${p}: ${why}`,
   sendFailed: (n, why) => `sending ${n} failed: ${why}`,
   getFailed: (n, why) => `downloading ${n} failed: ${why}`,
@@ -52,7 +52,7 @@ const pt: FileTexts = {
   offer: (from, n, s, id, own, priv) =>
     `${own ? 'você' : from} enviou ${priv && !own ? 'para você ' : ''}${n} (${s}) [#${id} — /get ${id}]`,
   noSuchOffer: (id) =>
-    `nenhum arquivo #${id} aqui: /get usa o número mostrado com um arquivo enviado nesta sessão, ou a URL dele`,
+    `nenhum arquivo #${id}: desconhecido, expirado ou não destinado a você (/get usa o número mostrado com um arquivo, ou a URL dele)`,
   cannotRead: (p, why) => `não foi possível ler ${p}: ${why}`,
   sendFailed: (n, why) => `o envio de ${n} falhou: ${why}`,
   getFailed: (n, why) => `o download de ${n} falhou: ${why}`,

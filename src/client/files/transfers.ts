@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import type { Lang } from '../../protocol/texts.js';
 import { downloadFile } from './download.js';
 import type { FileCommand } from './file-command.js';
-import { formatBytes } from './format-size.js';
+import { formatBytes } from '../../protocol/format-bytes.js';
 import { sha256OfFile } from './hash-file.js';
 import type { FileMessage, FileOfferRequest, UploadSlotMessage } from './messages.js';
 import { TransferError } from './http.js';
@@ -17,6 +17,8 @@ import { fileAt } from './file-info.js';
 export interface TransferHost {
   lang: Lang;
   offerFile(request: FileOfferRequest): Promise<UploadSlotMessage>;
+  /** The `file` event of an id this session did not see, asked of the server. */
+  lookUpFile(id: number): Promise<FileMessage>;
   downloadDir(): string;
   /** The transfers under way (throttled to a few calls a second; [] when none is left). */
   progress(active: Progress[]): void;
@@ -158,6 +160,15 @@ export class Transfers {
         offer = await fileAt(id);
       } catch (err) {
         return this.host.failed(t.getFailed(id, reason(err)));
+      }
+    } else if (!offer && /^[1-9]\d{0,15}$/.test(id)) {
+      // An offer from before this session (or before a reconnect): the server knows it.
+      try {
+        offer = await this.host.lookUpFile(Number(id));
+      } catch (err) {
+        if (err instanceof OfferRefused && err.code === 'NO_SUCH_FILE')
+          return this.host.failed(t.noSuchOffer(id));
+        return this.host.failed(t.getFailed(`#${id}`, reason(err)));
       }
     }
     if (!offer) return this.host.failed(t.noSuchOffer(id));

@@ -6,6 +6,13 @@ import { sendStatus, type FileService } from './file-service.js';
 import { contentDisposition, parseRange } from './http-rules.js';
 
 /**
+ * Bytes per read of a download. The default 64 KiB cost ~2.0 s of server CPU per GiB on
+ * loopback; 1 MiB costs ~0.8 s (one read and one socket write per MiB), and 2 or 4 MiB measured
+ * no better (bench/RESULTS.md, "File transfer"). At most about two of these are held per download.
+ */
+export const DOWNLOAD_READ_BYTES = 1024 * 1024;
+
+/**
  * `/f/<token>/<name>`: GET and HEAD of a stored file, `Range` honoured, streamed from disk. The
  * answer can never run in papo's origin: attachment (inline only for a sniffed image asked
  * with `?inline=1`), nosniff, and a sandboxing CSP.
@@ -44,7 +51,11 @@ export async function serveDownload(
   const end = range?.end ?? file.size - 1;
   let stream: ReadStream | undefined;
   if (method === 'GET' && end >= start) {
-    stream = createReadStream(service.blobs.blobPath(file.sha256), { start, end, highWaterMark: 64 * 1024 });
+    stream = createReadStream(service.blobs.blobPath(file.sha256), {
+      start,
+      end,
+      highWaterMark: DOWNLOAD_READ_BYTES,
+    });
     try {
       await new Promise<void>((resolve, reject) => {
         stream?.once('open', () => resolve());

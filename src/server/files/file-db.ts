@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { nameKey } from '../../core/names.js';
 
 /** An upload in progress: what was offered, by whom, to where. Its bytes are in `tmp/<token>`. */
 export interface SlotRecord {
@@ -27,6 +28,12 @@ export interface FileRecord {
   created: number;
   /** When it expires (ms since the epoch); 0: only --files-max-bytes removes it. */
   expires: number;
+}
+
+/** A stored file and the `file` event that announced it (null until it was delivered). */
+export interface AnnouncedFileRecord extends FileRecord {
+  event_id: number | null;
+  event_ts: number | null;
 }
 
 const SCHEMA = `
@@ -60,6 +67,8 @@ export class FileDb {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.exec(SCHEMA);
+    this.addEventColumns();
+    this.db.function('name_key', { deterministic: true }, (name: unknown) => nameKey(String(name)));
     const db = this.db;
     this.q = {
       addSlot: db.prepare(
@@ -70,9 +79,15 @@ export class FileDb {
       dropSlot: db.prepare('DELETE FROM slots WHERE token = ?'),
       staleSlots: db.prepare('SELECT token FROM slots WHERE touched < ?').pluck(),
       slotTokens: db.prepare('SELECT token FROM slots').pluck(),
+      openSlots: db.prepare('SELECT COUNT(*) FROM slots WHERE name_key(sender) = ?').pluck(),
       addFile: db.prepare(
-        'INSERT INTO files VALUES (@token, @name, @size, @mime, @sha256, @sender, @room, @recipient, @created, @expires)',
+        'INSERT INTO files (token, name, size, mime, sha256, sender, room, recipient, created, expires) ' +
+          'VALUES (@token, @name, @size, @mime, @sha256, @sender, @room, @recipient, @created, @expires)',
       ),
+      announce: db.prepare(
+        'UPDATE files SET event_id = ?, event_ts = ? WHERE token = ? AND event_id IS NULL',
+      ),
+      byEvent: db.prepare('SELECT * FROM files WHERE event_id = ?'),
       file: db.prepare('SELECT * FROM files WHERE token = ?'),
       dropFile: db.prepare('DELETE FROM files WHERE token = ?'),
       expired: db.prepare('SELECT token FROM files WHERE expires > 0 AND expires <= ?').pluck(),
@@ -84,6 +99,30 @@ export class FileDb {
       blobs: db.prepare('SELECT sha256 FROM blobs').pluck(),
       totalBytes: db.prepare('SELECT COALESCE(SUM(size), 0) FROM blobs').pluck(),
     };
+  }
+
+  /**
+   * The id and time of the `file` event that announced each file, so `file_lookup` finds it by
+   * the id users saw (#14). Added to a files.db of any age, new or written before them.
+   */
+  private addEventColumns(): void {
+    const columns = this.db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('files') as string[];
+    if (columns.includes('event_id')) return;
+    this.db.transaction(() => {
+      this.db.exec(`ALTER TABLE files ADD COLUMN event_id INTEGER;
+        ALTER TABLE files ADD COLUMN event_ts INTEGER;
+        CREATE INDEX files_event_id ON files (event_id) WHERE event_id IS NOT NULL;`);
+    })();
+  }
+
+  /** Notes the `file` event that announced the file of `token` (the first one counts). */
+  announce(token: string, eventId: number, eventTs: number): void {
+    this.q.announce.run(eventId, eventTs, token);
+  }
+
+  /** The file a `file` event announced, by the event's id. */
+  byEvent(eventId: number): AnnouncedFileRecord | undefined {
+    return this.q.byEvent.get(eventId) as AnnouncedFileRecord | undefined;
   }
 
   addSlot(slot: SlotRecord): void {
@@ -104,6 +143,11 @@ export class FileDb {
 
   staleSlots(before: number): string[] {
     return this.q.staleSlots.all(before) as string[];
+  }
+
+  /** Upload slots open for the user whose name key (`nameKey`) is `key`. */
+  openSlotsOf(key: string): number {
+    return this.q.openSlots.get(key) as number;
   }
 
   slotTokens(): string[] {

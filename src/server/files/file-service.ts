@@ -2,6 +2,7 @@ import { randomBytes, type Hash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import type { FileEvent } from '../../core/events.js';
 import type { FileDesk, FileOffer, SlotAnswer, StoredFile } from '../../core/files.js';
 import { nameKey } from '../../core/names.js';
 import { BlobStore } from './blob-store.js';
@@ -42,6 +43,9 @@ export interface FileServiceOptions extends FilesOptions {
   uploadIdleMs?: number;
 }
 
+/** The token in a download URL this service wrote: `.../f/TOKEN/NAME`. */
+const DOWNLOAD_TOKEN = /\/f\/([A-Za-z0-9_-]+)\/[^/]*$/;
+
 /**
  * File transfer's adapter (docs/ARCHITECTURE.md, "Files"): the `FileDesk` the hub asks for
  * upload slots, and the HTTP handler of `/u/` (tus-subset uploads) and `/f/` (downloads) on
@@ -55,6 +59,8 @@ export class FileService implements FileDesk {
   readonly uploadIdleMs: number;
   private readonly live = new Map<string, LiveSlot>();
   private readonly uploads = new Map<string, number[]>();
+  /** The tail of `serially`'s queue. */
+  private contentQueue: Promise<unknown> = Promise.resolve();
   private baseUrl: string | null;
   private sweeper: NodeJS.Timeout | null = null;
   /** Told of every stored file (the server hands it to the hub). */
@@ -93,12 +99,41 @@ export class FileService implements FileDesk {
     return this.url(`/f/${record.token}/${encodeURIComponent(record.name)}`);
   }
 
+  /** A `file` event went out: its id is noted beside the file it announced (if stored here). */
+  announced(event: FileEvent): void {
+    const token = DOWNLOAD_TOKEN.exec(event.url)?.[1];
+    if (token !== undefined) this.db.announce(token, event.id, event.ts);
+  }
+
+  /** The `file` event of a stored, unexpired file, by the event's id. */
+  lookup(id: number): FileEvent | null {
+    const r = this.db.byEvent(id);
+    if (!r || r.event_id === null || (r.expires > 0 && r.expires <= this.now())) return null;
+    const target = r.room !== null ? { room: r.room } : { to: r.recipient ?? '' };
+    return {
+      type: 'file',
+      id: r.event_id,
+      ts: r.event_ts ?? r.created,
+      from: r.sender,
+      ...target,
+      name: r.name,
+      size: r.size,
+      mime: r.mime,
+      sha256: r.sha256,
+      url: this.downloadUrl(r),
+    };
+  }
+
   openSlot(offer: FileOffer): SlotAnswer {
     const o = this.options;
     if (this.baseUrl === null) return { ok: false, code: 'FILES_OFF', detail: { kind: 'none' } };
     const limit = o.filesMaxBytes > 0 ? Math.min(o.maxFileSize, o.filesMaxBytes) : o.maxFileSize;
     if (offer.size > limit) {
       return { ok: false, code: 'FILE_TOO_BIG', detail: { kind: 'size', bytes: offer.size, limit } };
+    }
+    const open = o.maxOpenUploads > 0 ? this.db.openSlotsOf(nameKey(offer.from)) : 0;
+    if (o.maxOpenUploads > 0 && open >= o.maxOpenUploads) {
+      return { ok: false, code: 'TOO_MANY_UPLOADS', detail: { kind: 'limit', limit: o.maxOpenUploads } };
     }
     if (!this.takeUpload(offer.from)) {
       return { ok: false, code: 'FILE_RATE', detail: { kind: 'limit', limit: o.fileRate } };
@@ -157,7 +192,6 @@ export class FileService implements FileDesk {
   /** A finished, checked upload: into the store, recorded, announced. Returns the download URL. */
   async store(slot: LiveSlot, mime: string): Promise<string> {
     const { record: s } = slot;
-    await this.blobs.commit(s.token, s.sha256);
     const now = this.now();
     const days = this.options.filesMaxDays;
     const file: FileRecord = {
@@ -172,7 +206,12 @@ export class FileService implements FileDesk {
       created: now,
       expires: days > 0 ? now + days * DAY_MS : 0,
     };
-    this.db.storeFile(file, s.token);
+    // The bytes' commit and the record that keeps them, with no drop in between: a dropped last
+    // other record of the same content would otherwise remove the blob this one then points at.
+    await this.serially(async () => {
+      await this.blobs.commit(s.token, s.sha256);
+      this.db.storeFile(file, s.token);
+    });
     this.live.delete(s.token);
     await this.evict();
     const url = this.downloadUrl(file);
@@ -197,9 +236,21 @@ export class FileService implements FileDesk {
     return f;
   }
 
-  private async dropFile(token: string): Promise<void> {
-    const orphan = this.db.dropFile(token);
-    if (orphan !== null) await this.blobs.dropBlob(orphan);
+  private dropFile(token: string): Promise<void> {
+    return this.serially(async () => {
+      const orphan = this.db.dropFile(token);
+      if (orphan !== null) await this.blobs.dropBlob(orphan);
+    });
+  }
+
+  /**
+   * Runs changes to stored contents (a commit with its record, a drop with its bytes) one at a
+   * time, in order; a job that fails does not stop the next.
+   */
+  private serially<T>(job: () => Promise<T>): Promise<T> {
+    const run = this.contentQueue.then(job, job);
+    this.contentQueue = run.catch(() => undefined);
+    return run;
   }
 
   /** Drops the oldest files while the store holds more than `--files-max-bytes`. */

@@ -13,6 +13,8 @@ export interface FilesOptions {
   filesMaxDays: number;
   /** Uploads one user may start per minute (0: no limit). */
   fileRate: number;
+  /** Upload slots one user may hold open (offered, not yet finished or cancelled) at once; 0: no limit. */
+  maxOpenUploads: number;
   /** Base of the URLs in upload slots and `file` events (behind a proxy); null: the web listener's. */
   publicUrl: string | null;
 }
@@ -25,6 +27,7 @@ export const FILES_DEFAULTS: FilesOptions = {
   filesMaxBytes: 10 * 1024 * MiB,
   filesMaxDays: 7,
   fileRate: 10,
+  maxOpenUploads: 20,
   publicUrl: null,
 };
 
@@ -83,6 +86,12 @@ export function addFilesOptions(command: Command): Command {
         .argParser(intIn(0, 1_000_000)),
     )
     .addOption(
+      new Option('--max-open-uploads <n>', 'unfinished uploads one user may have at once (0: no limit)')
+        .env('PAPO_MAX_OPEN_UPLOADS')
+        .default(d.maxOpenUploads)
+        .argParser(intIn(0, 1_000_000)),
+    )
+    .addOption(
       new Option('--public-url <url>', 'base of file URLs given to users (behind a reverse proxy)')
         .env('PAPO_PUBLIC_URL')
         .argParser(parsePublicUrl),
@@ -97,6 +106,7 @@ export function filesSettings(o: Record<string, unknown>): FilesOptions {
     filesMaxBytes: o.filesMaxBytes as number,
     filesMaxDays: o.filesMaxDays as number,
     fileRate: o.fileRate as number,
+    maxOpenUploads: o.maxOpenUploads as number,
     publicUrl: (o.publicUrl as string | undefined) ?? null,
   };
 }

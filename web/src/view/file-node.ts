@@ -1,6 +1,6 @@
 import { nameColorClass } from '../colors.js';
 import { h } from '../dom.js';
-import { formatBytes } from '../file-urls.js';
+import { formatBytes } from '../../../src/protocol/format-bytes.js';
 import type { Texts } from '../i18n.js';
 
 /** A `file` event as the app shows it (issue #14). */
