@@ -35,6 +35,8 @@ interface Job {
 }
 
 interface Slot {
+  /** Its place in `slots`. */
+  index: number;
   child: ChildProcess;
   ready: boolean;
   /** Its exit (or failure to start) has been handled. */
@@ -141,7 +143,7 @@ export class HashPool {
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
       serialization: 'json',
     });
-    const slot: Slot = { child, ready: false, gone: false, overran: false, job: null, timer: null };
+    const slot: Slot = { index: i, child, ready: false, gone: false, overran: false, job: null, timer: null };
     this.slots[i] = slot;
     slot.timer = this.timer(slot, this.options.startTimeoutMs, 'to start');
     child.on('message', (msg: HashReady | HashReply) => this.onChildMessage(slot, msg));
@@ -167,6 +169,9 @@ export class HashPool {
       this.settle(slot, new Error(problem));
       slot.overran = true;
       slot.child.kill('SIGKILL');
+      // Its place is free at once: no job goes to a child on its way out.
+      if (this.slots[slot.index] === slot) this.slots[slot.index] = null;
+      if (slot.ready) this.dispatch();
     }, ms);
     timer.unref();
     return timer;
