@@ -5,13 +5,18 @@
  * and with 100 password logins hashing at once, again and again, for the whole run.
  *
  *   npm run build && node --import tsx bench/login-storm.ts [--readers 50] [--rate 200] [--seconds 10]
+ *
+ * To compare builds on a shared machine, give `--cli` more than once and `--rounds N`: each round
+ * starts each build's server in turn (the order flips every round) on the same accounts, and the
+ * summary gives each build's medians.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { availableParallelism, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { DEFAULT_SCRYPT } from '../src/store/password-hash.js';
 import { SqliteAccounts } from '../src/store/sqlite-accounts.js';
 
 const { values } = parseArgs({
@@ -20,13 +25,16 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '200' },
     seconds: { type: 'string', default: '10' },
     logins: { type: 'string', default: '100' },
+    cli: { type: 'string', multiple: true },
+    rounds: { type: 'string', default: '1' },
   },
 });
 const READERS = Number(values.readers);
 const RATE = Number(values.rate);
 const SECONDS = Number(values.seconds);
 const LOGINS = Number(values.logins);
-const CLI = new URL('../dist/cli.js', import.meta.url).pathname;
+const CLIS = values.cli ?? [new URL('../dist/cli.js', import.meta.url).pathname];
+const ROUNDS = Number(values.rounds);
 
 interface Lines {
   socket: Socket;
@@ -116,23 +124,17 @@ async function run(
   return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), n: latencies.length, logins };
 }
 
-async function main(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'papo-login-storm-'));
-  const accounts = new SqliteAccounts(join(dir, 'accounts.db'));
-  for (let i = 0; i < LOGINS; i++) {
-    const name = `acct${i}`;
-    await new Promise<void>((resolve, reject) =>
-      accounts.register(
-        { key: name, name, skeleton: name, created: Date.now(), password: `password-${i}` },
-        (r) => (r instanceof Error ? reject(r) : resolve()),
-      ),
-    );
-  }
-  accounts.close();
+interface Trial {
+  cli: string;
+  alone: Awaited<ReturnType<typeof run>>;
+  stormed: Awaited<ReturnType<typeof run>>;
+}
+
+async function startServer(cli: string, dir: string): Promise<{ port: number; stop(): Promise<void> }> {
   const server = spawn(
     process.execPath,
     [
-      CLI,
+      cli,
       'server',
       '--port',
       '0',
@@ -153,7 +155,9 @@ async function main(): Promise<void> {
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
-  const port = await new Promise<number>((resolve) => {
+  const exited = new Promise((resolve) => server.once('exit', resolve));
+  const port = await new Promise<number>((resolve, reject) => {
+    void exited.then((code) => reject(new Error(`${cli} exited (${String(code)}) before listening`)));
     let out = '';
     server.stdout.setEncoding('utf8').on('data', (d: string) => {
       out += d;
@@ -161,18 +165,81 @@ async function main(): Promise<void> {
       if (m) resolve(Number(m[1]));
     });
   });
+  return {
+    port,
+    stop: async () => {
+      server.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] ?? NaN;
+const f = (n: number) => n.toFixed(2);
+
+function report(t: Trial): void {
+  console.log(`${t.cli}: readers=${READERS} rate=${RATE}/s seconds=${SECONDS}`);
+  console.log(
+    `  without logins: p50 ${f(t.alone.p50)} ms, p99 ${f(t.alone.p99)} ms (${t.alone.n} deliveries)`,
+  );
+  console.log(
+    `  with ${LOGINS} logins at once (${t.stormed.logins} logins done): p50 ${f(t.stormed.p50)} ms, p99 ${f(t.stormed.p99)} ms (${t.stormed.n} deliveries)`,
+  );
+  console.log(`  p99 ratio: ${(t.stormed.p99 / t.alone.p99).toFixed(2)}×`);
+}
+
+async function makeAccounts(file: string, cached: string): Promise<void> {
+  // Setting up is not measured: every core, at normal priority.
+  const accounts = new SqliteAccounts(file, DEFAULT_SCRYPT, {
+    processes: availableParallelism(),
+    priority: 0,
+  });
+  await Promise.all(
+    Array.from({ length: LOGINS }, (_, i) => {
+      const name = `acct${i}`;
+      return new Promise<void>((resolve, reject) =>
+        accounts.register(
+          { key: name, name, skeleton: name, created: Date.now(), password: `password-${i}` },
+          (r) => (r instanceof Error ? reject(r) : resolve()),
+        ),
+      );
+    }),
+  );
+  accounts.close();
+  mkdirSync(dirname(cached), { recursive: true });
+  copyFileSync(file, cached);
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'papo-login-storm-'));
+  // 100 hashes take minutes on a busy machine: made once, kept (gitignored) for the next runs.
+  const cached = new URL(`results/tmp/login-storm-accounts-${LOGINS}.db`, import.meta.url).pathname;
+  if (!existsSync(cached)) await makeAccounts(join(dir, 'accounts.db'), cached);
+  copyFileSync(cached, join(dir, 'accounts.db'));
+  const trials: Trial[] = [];
   try {
-    const alone = await run(port, false);
-    const stormed = await run(port, true);
-    const f = (n: number) => n.toFixed(2);
-    console.log(`readers=${READERS} rate=${RATE}/s seconds=${SECONDS}`);
-    console.log(`without logins: p50 ${f(alone.p50)} ms, p99 ${f(alone.p99)} ms (${alone.n} deliveries)`);
-    console.log(
-      `with ${LOGINS} logins at once (${stormed.logins} logins done): p50 ${f(stormed.p50)} ms, p99 ${f(stormed.p99)} ms (${stormed.n} deliveries)`,
-    );
-    console.log(`p99 ratio: ${(stormed.p99 / alone.p99).toFixed(2)}×`);
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const cli of round % 2 === 0 ? CLIS : [...CLIS].reverse()) {
+        const server = await startServer(cli, dir);
+        try {
+          const alone = await run(server.port, false);
+          const stormed = await run(server.port, true);
+          trials.push({ cli, alone, stormed });
+          report(trials[trials.length - 1] as Trial);
+        } finally {
+          await server.stop();
+        }
+      }
+    }
+    if (ROUNDS > 1)
+      for (const cli of CLIS) {
+        const mine = trials.filter((t) => t.cli === cli);
+        const p99s = (pick: (t: Trial) => number) => f(median(mine.map(pick)));
+        console.log(
+          `${cli}: medians of ${mine.length}: without logins p99 ${p99s((t) => t.alone.p99)} ms; with logins p50 ${p99s((t) => t.stormed.p50)} ms, p99 ${p99s((t) => t.stormed.p99)} ms, ${median(mine.map((t) => t.stormed.logins))} logins; p99 ratio ${median(mine.map((t) => t.stormed.p99 / t.alone.p99)).toFixed(2)}×`,
+        );
+      }
   } finally {
-    server.kill('SIGTERM');
     rmSync(dir, { recursive: true, force: true });
   }
 }

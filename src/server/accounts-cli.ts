@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { InvalidArgumentError, Option } from 'commander';
 import type { Logger } from 'pino';
 import { fail } from '../cli-util.js';
+import { DEFAULT_SCRYPT } from '../store/password-hash.js';
 import { ACCOUNTS_FILE, SqliteAccounts } from '../store/sqlite-accounts.js';
 
 /** What `papo server` is told about accounts (docs/SERVER.md, "Accounts"). */
@@ -82,7 +83,9 @@ export function accountSettings(o: Record<string, unknown>): AccountOptions {
 export function openAccounts(dataDir: string, log: Logger): SqliteAccounts {
   const file = join(dataDir, ACCOUNTS_FILE);
   try {
-    const accounts = new SqliteAccounts(file);
+    const accounts = new SqliteAccounts(file, DEFAULT_SCRYPT, {
+      onTrouble: (problem) => log.warn({ problem }, 'password hashing'),
+    });
     log.debug({ file, accounts: accounts.count() }, 'accounts');
     return accounts;
   } catch (err) {

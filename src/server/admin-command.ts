@@ -2,6 +2,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync, watchFi
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { fail } from '../cli-util.js';
+import { accountsCommand } from './admin-accounts.js';
 import { checkName, nameKey } from '../core/names.js';
 import { sanitizeText } from '../core/text.js';
 import { AUDIT_LOG_FILE, formatAuditLine, readOpsFile, writeOpsFile } from './moderation-files.js';
@@ -94,10 +95,13 @@ function logCommand(): Command {
     });
 }
 
-/** `papo admin`: server operators and the moderation audit log, on the data directory. */
+/** `papo admin`: server operators, the moderation audit log and accounts, on the data directory. */
 export function adminCommand(): Command {
   return new Command('admin')
-    .description('administer a server’s data directory: operators (ops) and the audit log (log)')
+    .description(
+      'administer a server’s data directory: operators (ops), the audit log (log), registered names (accounts)',
+    )
     .addCommand(opsCommand())
-    .addCommand(logCommand());
+    .addCommand(logCommand())
+    .addCommand(accountsCommand());
 }

@@ -351,6 +351,7 @@ async function runServer(
     void server
       .stop()
       .then(() => cluster?.stop())
+      .then(() => accounts.close()) // its password-hashing processes with it
       .then(() => process.exit(0));
   };
   process.on('SIGTERM', onSignal);

@@ -4,7 +4,8 @@ import type { AccountRecord, Accounts, Done, Registration } from '../core/accoun
 import { CONFUSABLES_UNICODE_VERSION } from '../core/confusables-data.js';
 import { skeleton } from '../core/skeleton.js';
 import { keyFingerprint, rawPublicKey, verifySignature } from './ed25519.js';
-import { DEFAULT_SCRYPT, hashPassword, verifyPassword, type ScryptParams } from './password-hash.js';
+import type { HashPoolOptions } from './hash-pool.js';
+import { DEFAULT_SCRYPT, PasswordHasher, type ScryptParams } from './password-hash.js';
 
 /** The accounts database's file name in the data dir: apart from the history, so it survives `--no-history`. */
 export const ACCOUNTS_FILE = 'accounts.db';
@@ -47,18 +48,22 @@ function settle<T>(promise: Promise<T>, done: Done<T>): void {
 
 /**
  * The accounts port over SQLite (better-sqlite3): lookups answer at once (an indexed read),
- * password hashing runs on libuv's thread pool and answers later.
+ * password hashing runs in low-priority child processes and answers later.
  */
 export class SqliteAccounts implements Accounts {
   /** A random id of this server, kept with the accounts: key logins over plain TCP sign it. */
   readonly serverId: string;
+  /** Where passwords are hashed (its processes start on the first hash). */
+  readonly hasher: PasswordHasher;
   private readonly db: Database.Database;
 
   constructor(
     file: string,
     private readonly scrypt: ScryptParams = DEFAULT_SCRYPT,
+    hashing: Partial<HashPoolOptions> = {},
   ) {
     this.db = new Database(file);
+    this.hasher = new PasswordHasher(hashing);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.exec(SCHEMA);
@@ -123,7 +128,7 @@ export class SqliteAccounts implements Accounts {
   verifyPassword(key: string, password: string, done: Done<boolean>): void {
     const hash = this.row(key)?.password_hash ?? null;
     if (hash === null) return done(false);
-    settle(verifyPassword(password, hash), done);
+    settle(this.hasher.verify(password, hash), done);
   }
 
   verifyKey(
@@ -146,7 +151,8 @@ export class SqliteAccounts implements Accounts {
       if (raw === null) return done('bad_key');
       publicKey = raw.toString('base64');
     }
-    const hashed = r.password === undefined ? Promise.resolve(null) : hashPassword(r.password, this.scrypt);
+    const hashed =
+      r.password === undefined ? Promise.resolve(null) : this.hasher.hash(r.password, this.scrypt);
     settle(
       hashed.then((hash) => {
         const info = this.db
@@ -162,10 +168,13 @@ export class SqliteAccounts implements Accounts {
 
   setPassword(key: string, password: string, done: Done<boolean>): void {
     settle(
-      hashPassword(password, this.scrypt).then(
-        (hash) =>
-          this.db.prepare('UPDATE accounts SET password_hash = ? WHERE key = ?').run(hash, key).changes === 1,
-      ),
+      this.hasher
+        .hash(password, this.scrypt)
+        .then(
+          (hash) =>
+            this.db.prepare('UPDATE accounts SET password_hash = ? WHERE key = ?').run(hash, key).changes ===
+            1,
+        ),
       done,
     );
   }
@@ -180,7 +189,9 @@ export class SqliteAccounts implements Accounts {
     done(changes === 1);
   }
 
+  /** Stops the hashing processes (hashes under way fail) and closes the database. */
   close(): void {
+    this.hasher.close();
     this.db.close();
   }
 }

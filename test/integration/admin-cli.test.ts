@@ -6,28 +6,34 @@ import pino from 'pino';
 import { openModeration } from '../../src/server/moderation-files.js';
 import { PapoServer } from '../../src/server/server.js';
 import { runCli, spawnServer, tempDir } from '../helpers/cli.js';
-import { joinFrom, loginForTest } from '../helpers/moderation.js';
+import { SqliteAccounts } from '../../src/store/sqlite-accounts.js';
+import { TEST_SCRYPT } from '../helpers/accounts.js';
+import { joinFrom, loginFrom, registerFrom } from '../helpers/moderation.js';
 import { testOptions } from '../helpers/server.js';
 
 test('papo admin ops edits the operators, and a running server sees it at once', async (t) => {
   const dir = tempDir();
   const opened = openModeration(dir, []);
+  const accounts = new SqliteAccounts(join(dir, 'accounts.db'), TEST_SCRYPT);
   const server = new PapoServer({
     options: testOptions({ dataDir: dir }),
     log: pino({ level: 'silent' }),
     version: '0',
     moderation: opened.moderation,
+    accounts,
   });
   const { port } = await server.listen();
-  const ana = await joinFrom(port, 'ana', '127.0.0.1');
+  // ana logs in to her registered name: `papo admin ops` names accounts.
+  await registerFrom(port, 'ana', 'pw-ana', '127.0.0.1');
+  const ana = await loginFrom(port, 'ana', 'pw-ana', '127.0.0.1');
   const troll = await joinFrom(port, 'troll', '127.0.0.2');
   t.after(async () => {
     ana.destroy();
     troll.destroy();
     await server.stop(500);
     opened.close();
+    accounts.close();
   });
-  loginForTest(server, 'ana');
   ana.sendLine('/bans');
   await ana.lineMatching(/^!! Only a server operator can do that/);
 

@@ -6,19 +6,28 @@ import pino from 'pino';
 import { openModeration } from '../../src/server/moderation-files.js';
 import { PapoServer } from '../../src/server/server.js';
 import { LineClient } from '../helpers/line-client.js';
-import { joinFrom, loginForTest } from '../helpers/moderation.js';
+import { SqliteAccounts } from '../../src/store/sqlite-accounts.js';
+import { TEST_SCRYPT } from '../helpers/accounts.js';
+import { joinFrom, loginFrom, registerFrom } from '../helpers/moderation.js';
 import { serveChat, testOptions } from '../helpers/server.js';
 import { tempDir } from '../helpers/temp.js';
 
-/** A server on `dataDir` with moderation kept there, `boss` a server operator. */
+/**
+ * A server on `dataDir` with moderation and accounts kept there, `boss` a server operator once
+ * logged in to its account.
+ */
+const BOSS_PASSWORD = 'boss s3cret';
+
 async function moderatedServer(t: TestContext, dataDir: string, ops = ['boss']) {
   const opened = openModeration(dataDir, ops);
+  const accounts = new SqliteAccounts(join(dataDir, 'accounts.db'), TEST_SCRYPT);
   const options = testOptions({ dataDir, ops });
   const server = new PapoServer({
     options,
     log: pino({ level: 'silent' }),
     version: '0',
     moderation: opened.moderation,
+    accounts,
   });
   const { port } = await server.listen();
   const clients: LineClient[] = [];
@@ -29,6 +38,7 @@ async function moderatedServer(t: TestContext, dataDir: string, ops = ['boss']) 
     for (const c of clients) c.destroy();
     await server.stop(500);
     opened.close();
+    accounts.close();
   };
   t.after(stop);
   const track = (c: LineClient) => (clients.push(c), c);
@@ -38,10 +48,11 @@ async function moderatedServer(t: TestContext, dataDir: string, ops = ['boss']) 
     stop,
     join: async (name: string, from = '127.0.0.1') => track(await joinFrom(port, name, from)),
     connect: async (from: string) => track(await LineClient.connect(port, '127.0.0.1', from)),
+    /** `boss`, registered (on first use) and logged in with its password. */
     boss: async () => {
-      const c = track(await joinFrom(port, 'boss', '127.0.0.1'));
-      loginForTest(server, 'boss');
-      return c;
+      if (!accounts.list().some((a) => a.key === 'boss'))
+        await registerFrom(port, 'boss', BOSS_PASSWORD, '127.0.0.1');
+      return track(await loginFrom(port, 'boss', BOSS_PASSWORD, '127.0.0.1'));
     },
   };
 }
@@ -265,9 +276,19 @@ test('JSON clients send moderation requests and get errors with codes', async (t
   c.sendLine(JSON.stringify({ type: 'kick', ref: 2 }));
   const bad = await c.jsonOfType('error');
   assert.equal(bad.code, 'BAD_REQUEST');
-  loginForTest(chat.server, 'troll'); // an operator too, to show a server operator is not a target
-  c.sendLine(JSON.stringify({ type: 'mute', name: 'boss', duration: '1h', ref: 3 }));
-  const op = await c.jsonOfType('error');
-  assert.equal(op.code, 'BAD_TARGET');
-  assert.equal(op.message, 'Not done: boss is a server operator.');
+  // troll registers, leaves, and logs in with its password: an operator too now, to show a
+  // server operator is not a target.
+  c.sendLine(JSON.stringify({ type: 'register', password: 'pw-troll', ref: 'r' }));
+  assert.equal((await c.jsonOfType('account')).of, 'register');
+  c.sendLine(JSON.stringify({ type: 'quit' }));
+  await c.closedByServer();
+  const op = await LineClient.connect(chat.port);
+  t.after(() => op.destroy());
+  op.sendLine(JSON.stringify({ type: 'hello', version: 2, name: 'troll', password: 'pw-troll' }));
+  assert.equal((await op.jsonOfType('challenge')).password, true);
+  assert.equal((await op.jsonOfType('welcome')).name, 'troll');
+  op.sendLine(JSON.stringify({ type: 'mute', name: 'boss', duration: '1h', ref: 3 }));
+  const refused = await op.jsonOfType('error');
+  assert.equal(refused.code, 'BAD_TARGET');
+  assert.equal(refused.message, 'Not done: boss is a server operator.');
 });
