@@ -6,8 +6,24 @@ import type { RemoteUser } from '../core/remote.js';
 import { RedisClaims } from './claims.js';
 import { clusterKeys, type ClusterKeys } from './keys.js';
 import { Link } from './link.js';
+import {
+  adoptClusterModeration,
+  dropExpired,
+  parseClusterModeration,
+  writeClusterModeration,
+  type ClusterModeration,
+} from './moderation-sync.js';
 import { DEFAULT_WATCH, NodeWatch, type WatchTimes } from './node-watch.js';
 import { RedisBus } from './redis-bus.js';
+
+/** What a node reads from Redis in one atomic step when it starts or comes back. */
+interface Snapshot {
+  seq: number;
+  members: RemoteUser[];
+  moderation: ClusterModeration;
+  /** The epoch was set just now: Redis held no cluster. */
+  fresh: boolean;
+}
 
 export interface ClusterOptions {
   url: string;
@@ -69,8 +85,11 @@ export class Cluster {
     this.hub = hub;
     await this.bus.subscribe();
     await this.watch.start();
-    const { seq, members } = await this.snapshot(lastStored);
+    const { seq, members, moderation, fresh } = await this.snapshot(lastStored);
     hub.remote?.load(members.filter((m) => m.node !== this.node));
+    // A running cluster's bans and mutes are the truth; the first node of a new one brings its own.
+    if (fresh) await this.writeModeration();
+    else adoptClusterModeration(hub.moderation.state, moderation, Date.now());
     this.bus.start(seq);
   }
 
@@ -79,27 +98,45 @@ export class Cluster {
     await this.link.stop();
   }
 
-  private async snapshot(last: number): Promise<{ seq: number; members: RemoteUser[] }> {
+  private async snapshot(last: number): Promise<Snapshot> {
     const k = this.keys;
-    const fresh = randomBytes(8).toString('hex');
-    const reply = (await this.link.run('snapshot', [k.seq, k.epoch, k.members], [last, fresh])) as [
+    const keys = [k.seq, k.epoch, k.members, k.bans, k.mutes];
+    const reply = (await this.link.run('snapshot', keys, [last, randomBytes(8).toString('hex')])) as [
       string,
       string,
       string[],
+      string[],
+      string[],
+      number,
     ];
-    const [epoch, seq, flat] = reply;
+    const [epoch, seq, flat, bans, mutes, fresh] = reply;
+    const moderation = parseClusterModeration(bans, mutes, Date.now());
+    if (moderation.expiredBans.length + moderation.expiredMutes.length > 0) {
+      const p = this.link.cmd.pipeline();
+      dropExpired(p, k, moderation);
+      await p.exec();
+    }
     if (this.epoch !== '' && epoch !== this.epoch)
       this.options.log.warn({ epoch }, 'cluster: the log was lost');
     this.epoch = epoch;
     const members: Array<RemoteUser & { at: number }> = [];
     for (let i = 1; i < flat.length; i += 2) {
-      const m = JSON.parse(flat[i] as string) as { name: string; node: string; rooms: unknown; at?: number };
+      const m = JSON.parse(flat[i] as string) as RemoteUser & { rooms: unknown; at?: number };
       const rooms = Array.isArray(m.rooms) ? (m.rooms as string[]) : [];
-      members.push({ name: m.name, node: m.node, rooms, at: m.at ?? Infinity });
+      const who = { address: m.address ?? '', account: m.account ?? null };
+      members.push({ name: m.name, node: m.node, rooms, at: m.at ?? Infinity, ...who });
     }
     // In the order they came, as the other nodes list them.
     members.sort((a, b) => a.at - b.at);
-    return { seq: Number(seq), members };
+    return { seq: Number(seq), members, moderation, fresh: Number(fresh) === 1 };
+  }
+
+  /** Writes this node's bans and mutes into Redis (it is new, or came back empty). */
+  private async writeModeration(): Promise<void> {
+    if (!this.hub) return;
+    const p = this.link.cmd.pipeline();
+    writeClusterModeration(p, this.keys, this.hub.moderation.state, Date.now());
+    await p.exec();
   }
 
   /** Back in touch: a lost log means registering this node's users again; then catch up. */
@@ -127,8 +164,10 @@ export class Cluster {
       p.sadd(k.claimsOf + this.node, s.key);
       const rooms = s.rooms.map((r) => r.name);
       const member = { name: s.name, node: this.node, rooms, keys: s.rooms.map((r) => r.key) };
-      p.hset(k.members, s.key, JSON.stringify(member));
+      const who = { address: s.address, ...(s.account !== null ? { account: s.account } : {}) };
+      p.hset(k.members, s.key, JSON.stringify({ ...member, ...who }));
     }
+    writeClusterModeration(p, k, hub.moderation.state, Date.now());
     await p.exec();
   }
 

@@ -125,7 +125,8 @@ export class RedisBus implements Bus {
   }
 
   private scriptKeys(): string[] {
-    return [this.keys.seq, this.keys.log, this.keys.members];
+    const k = this.keys;
+    return [k.seq, k.log, k.members, k.bans, k.mutes];
   }
 
   private args(p: Pending): Array<string | number> {
@@ -133,16 +134,24 @@ export class RedisBus implements Bus {
     const payload = JSON.stringify(p.origin ? { e: d, o: p.origin } : { e: d });
     const head = [payload, this.maxLen, this.keys.channel, d.type, this.node];
     const tail = [this.keys.claim, this.keys.claimsOf];
+    // Where a user connected from and its account: other nodes ban and check operators by them.
+    const who = [p.origin?.address ?? '', p.origin?.account ?? ''];
     switch (d.type) {
       case 'join':
       case 'part':
-        return [...head, nameKey(d.name), d.name, d.room, roomKey(d.room), '', '', ...tail];
+        return [...head, nameKey(d.name), d.name, d.room, roomKey(d.room), '', '', ...tail, ...who];
+      case 'kick': {
+        const room = d.room === undefined ? ['', ''] : [d.room, roomKey(d.room)];
+        return [...head, nameKey(d.name), d.name, ...room, '', '', ...tail, '', ''];
+      }
+      case 'mute':
+      case 'unmute':
       case 'leave':
-        return [...head, nameKey(d.name), d.name, '', '', '', '', ...tail];
+        return [...head, nameKey(d.name), d.name, '', '', '', '', ...tail, '', ''];
       case 'nick':
-        return [...head, nameKey(d.old), d.old, '', '', nameKey(d.new), d.new, ...tail];
+        return [...head, nameKey(d.old), d.old, '', '', nameKey(d.new), d.new, ...tail, '', ''];
       default:
-        return [...head, '', '', '', '', '', '', ...tail];
+        return [...head, '', '', '', '', '', '', ...tail, '', ''];
     }
   }
 

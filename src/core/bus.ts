@@ -16,6 +16,12 @@ export interface Origin {
   ref?: Ref;
   /** For a room join: the replay holds only messages after this id. */
   since?: number;
+  /**
+   * For a user's arrival (a join with `connected`): its address and account, so other nodes'
+   * bans cover it and they know a server operator (carried between nodes, never to clients).
+   */
+  address?: string;
+  account?: string | null;
 }
 
 /** Where the bus hands every event, in the bus's one order, this node's and other nodes' alike. */

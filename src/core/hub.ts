@@ -637,6 +637,10 @@ export class Hub {
       origin = { node: this.node, session: session.id };
       if (ref !== undefined) origin.ref = ref;
       if (since !== undefined) origin.since = since;
+      if (draft.type === 'join' && draft.connected && this.remote) {
+        origin.address = session.address;
+        origin.account = session.account;
+      }
     }
     this.bus.publish(draft, origin);
   }
@@ -864,6 +868,7 @@ export class Hub {
       now: () => this.clock.now(),
       find: (name) => this.directory.find(name),
       room: (name) => this.rooms.get(name),
+      isLocal: (session) => !this.remote?.isRemote(session),
       sessions: () => this.directory.all(),
       publish: (draft, session, ref) => this.publish(draft, session, ref),
       fail: (session, code, detail, ref) => this.fail(session, code, detail, ref),

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { Cluster } from '../../src/cluster/index.js';
-import { PapoServer } from '../../src/server/server.js';
+import { PapoServer, type PapoServerDeps } from '../../src/server/server.js';
 import { SqliteHistory } from '../../src/store/index.js';
 import { LineClient } from '../helpers/line-client.js';
 import { testOptions } from '../helpers/server.js';
@@ -91,12 +91,20 @@ export async function startNode(
   name: string,
   times = FAST,
   withHistory = false,
+  deps: Partial<Pick<PapoServerDeps, 'moderation'>> = {},
 ): Promise<TestNode> {
   const log = pino({ level: process.env.PAPO_TEST_LOG ?? 'silent' });
   const cluster = await Cluster.connect({ url, node: name, log, times });
   const dir = withHistory ? mkdtempSync(join(tmpdir(), 'papo-history-')) : null;
   const history = dir ? SqliteHistory.open(join(dir, 'history.db')) : undefined;
-  const server = new PapoServer({ options: testOptions(), log, version: '0.0.0-test', cluster, history });
+  const server = new PapoServer({
+    options: testOptions(),
+    log,
+    version: '0.0.0-test',
+    cluster,
+    history,
+    ...deps,
+  });
   await cluster.start(server.hub, (history?.nextEventId() ?? 1) - 1);
   const address = await server.listen();
   let stopped = false;
@@ -116,9 +124,12 @@ export async function startNode(
   };
 }
 
-/** Connects a JSON (version 2) client as `name`; returns it with its first answer to the join. */
-export async function bot(port: number, name: string, extra: Record<string, unknown> = {}) {
-  const c = await LineClient.connect(port);
+/**
+ * Connects a JSON (version 2) client as `name` (from the loopback address `from`, 127.0.0.x);
+ * returns it with its first answer to the join.
+ */
+export async function bot(port: number, name: string, extra: Record<string, unknown> = {}, from?: string) {
+  const c = await LineClient.connect(port, '127.0.0.1', from);
   c.sendLine(JSON.stringify({ type: 'hello', version: 2, name, ...extra }));
   await c.jsonOfType('hello');
   return { c, welcome: await c.nextJson() };
