@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Hub } from '../core/hub.js';
-import type { NoticeCode } from '../core/events.js';
+import type { ErrorDetail, NoticeCode } from '../core/events.js';
 import type { RemoteUser } from '../core/remote.js';
 import { RedisClaims } from './claims.js';
 import { clusterKeys, type ClusterKeys } from './keys.js';
@@ -47,6 +47,13 @@ export class Cluster {
   private readonly watch: NodeWatch;
   private hub: Hub | null = null;
   private epoch = '';
+  /** The highest event id this node knows Redis gave out (its heartbeat reads the counter). */
+  private seen = 0;
+
+  /** The highest event id this node knows Redis gave out, delivered here or not. */
+  get lastSeenId(): number {
+    return Math.max(this.seen, this.bus.orderer?.last ?? 0);
+  }
 
   private constructor(
     private readonly link: Link,
@@ -58,8 +65,11 @@ export class Cluster {
     this.claims = new RedisClaims(link, this.keys, this.node, options.log, this.bus.flush);
     this.watch = new NodeWatch(link, this.keys, this.node, options.log, options.times ?? DEFAULT_WATCH);
     this.watch.onBeat = (seq) => {
+      this.seen = Math.max(this.seen, seq);
       if (this.bus.orderer && seq > this.bus.orderer.last) void this.bus.orderer.catchUp();
     };
+    // Users here missed those events: they are told at once (a client resuming later, at its join).
+    this.bus.onLost = (from, to) => this.tell('EVENTS_LOST', { kind: 'lost', from, to });
     link.onDown = () => this.tell('CLUSTER_DEGRADED');
     link.onUp = () => void this.onLinkUp();
   }
@@ -143,7 +153,9 @@ export class Cluster {
   private async onLinkUp(): Promise<void> {
     try {
       const before = this.epoch;
-      await this.snapshot(this.bus.orderer?.last ?? 0);
+      // Numbering goes on past every id this node knows was given out: one Redis lost but this
+      // node never got is then a gap its orderer reports (EVENTS_LOST), not an id used twice.
+      await this.snapshot(Math.max(this.bus.orderer?.last ?? 0, this.seen));
       if (this.epoch !== before) await this.register();
       await this.bus.resume();
       this.tell('CLUSTER_RESTORED');
@@ -172,10 +184,10 @@ export class Cluster {
   }
 
   /** A notice to every user of this node. */
-  private tell(code: NoticeCode): void {
+  private tell(code: NoticeCode, detail: ErrorDetail = { kind: 'none' }): void {
     const hub = this.hub;
     if (!hub) return;
-    const notice = { type: 'notice', code, detail: { kind: 'none' } } as const;
+    const notice = { type: 'notice', code, detail } as const;
     for (const s of hub.directory.all()) {
       if (s.name !== null && !s.closed && !hub.remote?.isRemote(s)) s.peer.send(notice);
     }

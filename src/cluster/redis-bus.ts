@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Bus, BusRefusal, BusSink, Draft, Origin } from '../core/bus.js';
+import type { Bus, BusRefusal, BusSink, Draft, LostRange, Origin } from '../core/bus.js';
 import type { Clock } from '../core/clock.js';
 import type { BusEvent } from '../core/events.js';
 import { nameKey, roomKey } from '../core/names.js';
@@ -9,6 +9,8 @@ import { Orderer, type Entry } from './orderer.js';
 
 /** Events the log keeps (MAXLEN ~): how far back a node cut off for a while can catch up. */
 export const DEFAULT_LOG_LENGTH = 100_000;
+/** Lost ranges remembered for clients that resume past them (the oldest are forgotten first). */
+const MAX_LOST_RANGES = 100;
 
 interface Pending {
   draft: Draft;
@@ -33,6 +35,8 @@ export class RedisBus implements Bus {
   orderer: Orderer | null = null;
   /** Told when events are lost (the log no longer had them). */
   onLost: (from: number, to: number) => void = () => {};
+  /** The ids this node will never get, oldest first (in memory: a restarted node forgets them). */
+  private readonly lost: LostRange[] = [];
 
   constructor(
     private readonly link: Link,
@@ -47,6 +51,12 @@ export class RedisBus implements Bus {
 
   get nextId(): number {
     return (this.orderer?.last ?? 0) + 1;
+  }
+
+  lostSince(since: number): LostRange[] {
+    const out: LostRange[] = [];
+    for (const r of this.lost) if (r.to > since) out.push({ from: Math.max(r.from, since + 1), to: r.to });
+    return out;
   }
 
   connect(sink: BusSink, refused?: BusRefusal): void {
@@ -67,6 +77,8 @@ export class RedisBus implements Bus {
       this.readRange,
       (from, to) => {
         this.log.error({ from, to }, 'cluster: events lost (no longer in the log)');
+        this.lost.push({ from, to });
+        if (this.lost.length > MAX_LOST_RANGES) this.lost.shift();
         this.onLost(from, to);
       },
       (err) => this.log.warn({ err: err.message }, 'cluster: cannot read the log; retrying later'),

@@ -445,6 +445,7 @@ export class Hub {
     const here = current ?? this.rooms.open(this.defaultRoom).room;
     if (!current) this.enter(session, here);
     session.peer.send({ type: 'welcome', name, token: session.token, ...listing(here), resumed: true });
+    this.tellLost(session, since);
     this.replay(session, here, since);
     for (const room of session.rooms) {
       if (room === here) continue;
@@ -747,6 +748,7 @@ export class Hub {
         ...listing(room),
         resumed: false,
       });
+      this.tellLost(from, since);
     } else {
       from.peer.send({ type: 'room', topic: room.topic, ...listing(room), ref });
     }
@@ -845,6 +847,14 @@ export class Hub {
     room.members.add(session);
     session.rooms.push(room);
     session.current = room;
+  }
+
+  /** A client resuming from `since` is told of the events this node lost past it (a cluster's). */
+  private tellLost(session: Session, since: number | undefined): void {
+    if (since === undefined || !this.bus.lostSince) return;
+    for (const { from, to } of this.bus.lostSince(since)) {
+      session.peer.send({ type: 'notice', code: 'EVENTS_LOST', detail: { kind: 'lost', from, to } });
+    }
   }
 
   private replay(session: Session, room: Room, since: number | undefined): void {
