@@ -124,6 +124,13 @@ redis.call('SADD', KEYS[2], ARGV[4])
 return 'ok'
 `;
 
+/** KEYS: claim key. ARGV: node, token. A claim this node holds now answers to `token` alone. */
+export const RETOKEN = `
+if redis.call('HGET', KEYS[1], 'node') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'token', ARGV[2])
+return 1
+`;
+
 /** KEYS: claim key, node's claim set. ARGV: node, name key. Frees a claim this node holds. */
 export const RELEASE = `
 if redis.call('HGET', KEYS[1], 'node') == ARGV[1] then redis.call('DEL', KEYS[1]) end

@@ -439,6 +439,7 @@ export class Hub {
     session.token = this.newToken();
     this.fanout.moving(session);
     this.refs.carry(holder.token, session.token);
+    if (session.key !== null) this.claims?.retoken?.(session.key, session.token);
     session.rooms = rooms;
     session.current = current;
     for (const room of rooms) room.members.add(session);
