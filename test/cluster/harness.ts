@@ -91,7 +91,7 @@ export async function startNode(
   name: string,
   times = FAST,
   withHistory = false,
-  deps: Partial<Pick<PapoServerDeps, 'moderation'>> = {},
+  deps: Partial<Pick<PapoServerDeps, 'moderation' | 'files'>> = {},
 ): Promise<TestNode> {
   const log = pino({ level: process.env.PAPO_TEST_LOG ?? 'silent' });
   const cluster = await Cluster.connect({ url, node: name, log, times });
