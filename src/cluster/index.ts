@@ -5,6 +5,7 @@ import type { ErrorDetail, NoticeCode } from '../core/events.js';
 import type { RemoteUser } from '../core/remote.js';
 import { RedisClaims } from './claims.js';
 import { clusterKeys, type ClusterKeys } from './keys.js';
+import { RedisFiles } from './files.js';
 import { Link } from './link.js';
 import {
   adoptClusterModeration,
@@ -42,6 +43,8 @@ export interface ClusterOptions {
 export class Cluster {
   readonly bus: RedisBus;
   readonly claims: RedisClaims;
+  /** Where each node's files are: the server hands it to its file service. */
+  readonly fileLocator: RedisFiles;
   readonly node: string;
   private readonly keys: ClusterKeys;
   private readonly watch: NodeWatch;
@@ -63,6 +66,7 @@ export class Cluster {
     this.keys = clusterKeys(options.prefix);
     this.bus = new RedisBus(link, this.keys, this.node, Date, options.log);
     this.claims = new RedisClaims(link, this.keys, this.node, options.log, this.bus.flush);
+    this.fileLocator = new RedisFiles(link, this.keys, options.log);
     this.watch = new NodeWatch(link, this.keys, this.node, options.log, options.times ?? DEFAULT_WATCH);
     this.watch.onBeat = (seq) => {
       this.seen = Math.max(this.seen, seq);

@@ -12,6 +12,8 @@ export interface ClusterKeys {
   bans: string;
   /** Hash: name key -> the mute event as published: the mutes in force. */
   mutes: string;
+  /** Prefix of a file's entry: its download URL on the node that holds it (docs/CLUSTER.md, "Files"). */
+  file: string;
   /** Set of nodes that have run (the reaper looks for the dead among them). */
   nodes: string;
   /** Channel every event is published on, as `<id> <payload>`. */
@@ -34,6 +36,7 @@ export function clusterKeys(prefix = 'papo:'): ClusterKeys {
     members: `${prefix}members`,
     bans: `${prefix}bans`,
     mutes: `${prefix}mutes`,
+    file: `${prefix}file:`,
     nodes: `${prefix}nodes`,
     channel: `${prefix}events`,
     claim: `${prefix}claim:`,

@@ -5,12 +5,18 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import pino from 'pino';
-import { FileService } from '../../src/server/files/file-service.js';
-import { FILES_DEFAULTS } from '../../src/server/files/options.js';
-import { startWebListener } from '../../src/server/web/web-listener.js';
 import { http, send } from '../helpers/files.js';
-import { act, bot, freePort, nextWhere, SKIP, startNode, TestRedis, type TestNode } from './harness.js';
+import {
+  act,
+  bot,
+  freePort,
+  nextWhere,
+  SKIP,
+  startFileNode,
+  startNode,
+  TestRedis,
+  type TestNode,
+} from './harness.js';
 import type { LineClient } from '../helpers/line-client.js';
 
 const HAPROXY = '/usr/sbin/haproxy';
@@ -71,7 +77,6 @@ test(
     const redis = await TestRedis.start();
     const dir = mkdtempSync(join(tmpdir(), 'papo-lb-files-'));
     const lbWeb = await freePort();
-    const log = pino({ level: 'silent' });
     const stops: Array<() => Promise<void>> = [];
     const clients: LineClient[] = [];
     t.after(async () => {
@@ -82,28 +87,9 @@ test(
     });
     // Each node's --public-url is its own path under the proxy's one address.
     const fileNode = async (name: string, prefix: string) => {
-      const root = join(dir, name);
-      const publicUrl = `http://127.0.0.1:${lbWeb}/${prefix}`;
-      const files = await FileService.open({ ...FILES_DEFAULTS, publicUrl, root, log });
-      const node = await startNode(redis.url, name, undefined, false, { files });
-      const web = await startWebListener({
-        files: new Map(),
-        host: '127.0.0.1',
-        port: 0,
-        tls: null,
-        extraOrigins: [],
-        trustProxy: false,
-        heartbeatSeconds: 30,
-        log,
-        gate: node.server,
-        fileRoutes: files,
-      });
-      stops.push(async () => {
-        await web.close();
-        await node.stop();
-        files.close();
-      });
-      return { node, web: `127.0.0.1:${web.address.port}` };
+      const n = await startFileNode(redis.url, name, dir, `http://127.0.0.1:${lbWeb}/${prefix}`);
+      stops.push(n.stop);
+      return n;
     };
     const f1 = await fileNode('f1', 'n1');
     const f2 = await fileNode('f2', 'n2');
@@ -148,8 +134,10 @@ test(
       assert.equal(got.status, 200);
       assert.deepEqual(got.body, data);
     }
-    // Node 1 itself does not have it: the prefix is what finds it.
+    // Asked of node 1 itself, it is sent back to node 2's URL.
     const path = new URL(url).pathname.replace(/^\/n2/, '');
-    assert.equal((await http(`http://${f1.web}${path}`, 'GET')).status, 404);
+    const direct = await http(`http://${f1.web}${path}`, 'GET');
+    assert.equal(direct.status, 307);
+    assert.equal(direct.headers.location, url);
   },
 );
