@@ -52,6 +52,8 @@ export class Cluster {
   private epoch = '';
   /** The highest event id this node knows Redis gave out (its heartbeat reads the counter). */
   private seen = 0;
+  /** The counter at the previous heartbeat. */
+  private lastBeatSeq = 0;
 
   /** The highest event id this node knows Redis gave out, delivered here or not. */
   get lastSeenId(): number {
@@ -70,7 +72,18 @@ export class Cluster {
     this.watch = new NodeWatch(link, this.keys, this.node, options.log, options.times ?? DEFAULT_WATCH);
     this.watch.onBeat = (seq) => {
       this.seen = Math.max(this.seen, seq);
-      if (this.bus.orderer && seq > this.bus.orderer.last) void this.bus.orderer.catchUp();
+      // A quiet gap is one that outlived a whole beat: events given out by the previous beat
+      // and still not here. Those given out just now are mostly on their way over pub/sub, and
+      // reading the log for them held every delivery back for a round trip each beat (#16).
+      const orderer = this.bus.orderer;
+      if (orderer && this.lastBeatSeq > orderer.last) {
+        options.log.debug(
+          { last: orderer.last, seq: this.lastBeatSeq },
+          'cluster: quiet gap; reading the log',
+        );
+        void orderer.catchUp();
+      }
+      this.lastBeatSeq = seq;
     };
     // Users here missed those events: they are told at once (a client resuming later, at its join).
     this.bus.onLost = (from, to) => this.tell('EVENTS_LOST', { kind: 'lost', from, to });
