@@ -44,6 +44,15 @@ export class RedisClaims implements NameClaims {
       );
   }
 
+  retoken(key: string, token: string): void {
+    // Sent before anything the resumed session does next (one connection keeps the order).
+    this.link
+      .run('retoken', [this.keys.claim + key], [this.node, token])
+      .catch((err: Error) =>
+        this.log.warn({ err: err.message }, 'cluster: a resumed name kept its old token'),
+      );
+  }
+
   release(key: string): void {
     const k = this.keys;
     this.link

@@ -8,6 +8,12 @@ export interface ClusterKeys {
   epoch: string;
   /** Hash: name key -> {name, node, rooms, keys}: who is where, for a node starting late. */
   members: string;
+  /** Hash: ban id -> the ban event as published: the bans in force, for a node starting late. */
+  bans: string;
+  /** Hash: name key -> the mute event as published: the mutes in force. */
+  mutes: string;
+  /** Prefix of a file's entry: its download URL on the node that holds it (docs/CLUSTER.md, "Files"). */
+  file: string;
   /** Set of nodes that have run (the reaper looks for the dead among them). */
   nodes: string;
   /** Channel every event is published on, as `<id> <payload>`. */
@@ -28,6 +34,9 @@ export function clusterKeys(prefix = 'papo:'): ClusterKeys {
     log: `${prefix}log`,
     epoch: `${prefix}epoch`,
     members: `${prefix}members`,
+    bans: `${prefix}bans`,
+    mutes: `${prefix}mutes`,
+    file: `${prefix}file:`,
     nodes: `${prefix}nodes`,
     channel: `${prefix}events`,
     claim: `${prefix}claim:`,

@@ -1,9 +1,16 @@
 import { createHash } from 'node:crypto';
 import { Redis, type ChainableCommander } from 'ioredis';
 import type { Logger } from 'pino';
-import { CLAIM, PUBLISH, REAP, RELEASE, SNAPSHOT } from './scripts.js';
+import { CLAIM, PUBLISH, REAP, RELEASE, RETOKEN, SNAPSHOT } from './scripts.js';
 
-const SOURCES = { publish: PUBLISH, claim: CLAIM, release: RELEASE, reap: REAP, snapshot: SNAPSHOT };
+const SOURCES = {
+  publish: PUBLISH,
+  claim: CLAIM,
+  release: RELEASE,
+  retoken: RETOKEN,
+  reap: REAP,
+  snapshot: SNAPSHOT,
+};
 export type ScriptName = keyof typeof SOURCES;
 const SHAS = Object.fromEntries(
   Object.entries(SOURCES).map(([k, v]) => [k, createHash('sha1').update(v).digest('hex')]),

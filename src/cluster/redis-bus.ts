@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Bus, BusRefusal, BusSink, Draft, Origin } from '../core/bus.js';
+import type { Bus, BusRefusal, BusSink, Draft, LostRange, Origin } from '../core/bus.js';
 import type { Clock } from '../core/clock.js';
 import type { BusEvent } from '../core/events.js';
 import { nameKey, roomKey } from '../core/names.js';
@@ -9,6 +9,8 @@ import { Orderer, type Entry } from './orderer.js';
 
 /** Events the log keeps (MAXLEN ~): how far back a node cut off for a while can catch up. */
 export const DEFAULT_LOG_LENGTH = 100_000;
+/** Lost ranges remembered for clients that resume past them (the oldest are forgotten first). */
+const MAX_LOST_RANGES = 100;
 
 interface Pending {
   draft: Draft;
@@ -33,6 +35,8 @@ export class RedisBus implements Bus {
   orderer: Orderer | null = null;
   /** Told when events are lost (the log no longer had them). */
   onLost: (from: number, to: number) => void = () => {};
+  /** The ids this node will never get, oldest first (in memory: a restarted node forgets them). */
+  private readonly lost: LostRange[] = [];
 
   constructor(
     private readonly link: Link,
@@ -47,6 +51,12 @@ export class RedisBus implements Bus {
 
   get nextId(): number {
     return (this.orderer?.last ?? 0) + 1;
+  }
+
+  lostSince(since: number): LostRange[] {
+    const out: LostRange[] = [];
+    for (const r of this.lost) if (r.to > since) out.push({ from: Math.max(r.from, since + 1), to: r.to });
+    return out;
   }
 
   connect(sink: BusSink, refused?: BusRefusal): void {
@@ -67,6 +77,8 @@ export class RedisBus implements Bus {
       this.readRange,
       (from, to) => {
         this.log.error({ from, to }, 'cluster: events lost (no longer in the log)');
+        this.lost.push({ from, to });
+        if (this.lost.length > MAX_LOST_RANGES) this.lost.shift();
         this.onLost(from, to);
       },
       (err) => this.log.warn({ err: err.message }, 'cluster: cannot read the log; retrying later'),
@@ -125,7 +137,8 @@ export class RedisBus implements Bus {
   }
 
   private scriptKeys(): string[] {
-    return [this.keys.seq, this.keys.log, this.keys.members];
+    const k = this.keys;
+    return [k.seq, k.log, k.members, k.bans, k.mutes];
   }
 
   private args(p: Pending): Array<string | number> {
@@ -133,16 +146,24 @@ export class RedisBus implements Bus {
     const payload = JSON.stringify(p.origin ? { e: d, o: p.origin } : { e: d });
     const head = [payload, this.maxLen, this.keys.channel, d.type, this.node];
     const tail = [this.keys.claim, this.keys.claimsOf];
+    // Where a user connected from and its account: other nodes ban and check operators by them.
+    const who = [p.origin?.address ?? '', p.origin?.account ?? ''];
     switch (d.type) {
       case 'join':
       case 'part':
-        return [...head, nameKey(d.name), d.name, d.room, roomKey(d.room), '', '', ...tail];
+        return [...head, nameKey(d.name), d.name, d.room, roomKey(d.room), '', '', ...tail, ...who];
+      case 'kick': {
+        const room = d.room === undefined ? ['', ''] : [d.room, roomKey(d.room)];
+        return [...head, nameKey(d.name), d.name, ...room, '', '', ...tail, '', ''];
+      }
+      case 'mute':
+      case 'unmute':
       case 'leave':
-        return [...head, nameKey(d.name), d.name, '', '', '', '', ...tail];
+        return [...head, nameKey(d.name), d.name, '', '', '', '', ...tail, '', ''];
       case 'nick':
-        return [...head, nameKey(d.old), d.old, '', '', nameKey(d.new), d.new, ...tail];
+        return [...head, nameKey(d.old), d.old, '', '', nameKey(d.new), d.new, ...tail, '', ''];
       default:
-        return [...head, '', '', '', '', '', '', ...tail];
+        return [...head, '', '', '', '', '', '', ...tail, '', ''];
     }
   }
 

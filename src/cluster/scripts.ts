@@ -29,9 +29,10 @@ end
 `;
 
 /**
- * KEYS: seq, log, members. ARGV: payload, maxlen, channel, type, node, name key, name, room,
- * room key, new name key, new name, claim prefix, claim-set prefix. Returns the event's id. Keeps the members
- * hash (who is where) in step with the log, and frees a name its holder gave up.
+ * KEYS: seq, log, members, bans, mutes. ARGV: payload, maxlen, channel, type, node, name key,
+ * name, room, room key, new name key, new name, claim prefix, claim-set prefix, address,
+ * account. Returns the event's id. Keeps the members hash (who is where, from which address)
+ * and the bans and mutes in force in step with the log, and frees a name its holder gave up.
  */
 export const PUBLISH = `
 local id = redis.call('INCR', KEYS[1])
@@ -46,11 +47,26 @@ local function free(key)
     redis.call('SREM', ARGV[13] .. ARGV[5], key)
   end
 end
+if t == 'ban' then
+  redis.call('HSET', KEYS[4], id, ARGV[1])
+  return id
+elseif t == 'unban' then
+  for _, b in ipairs(cjson.decode(ARGV[1]).e.ids) do redis.call('HDEL', KEYS[4], string.format('%d', b)) end
+  return id
+elseif t == 'mute' then
+  redis.call('HSET', KEYS[5], ARGV[6], ARGV[1])
+  return id
+elseif t == 'unmute' then
+  redis.call('HDEL', KEYS[5], ARGV[6])
+  return id
+end
 local raw = redis.call('HGET', KEYS[3], ARGV[6])
 if t == 'join' then
   local m
   if raw then m = cjson.decode(raw) else m = { name = ARGV[7], rooms = {}, keys = {}, at = id } end
   m.node = ARGV[5]
+  if ARGV[14] ~= '' then m.address = ARGV[14] end
+  if ARGV[15] ~= '' then m.account = ARGV[15] end
   local found = false
   for _, k in ipairs(m.keys) do if k == ARGV[9] then found = true end end
   if not found then
@@ -58,7 +74,7 @@ if t == 'join' then
     table.insert(m.keys, ARGV[9])
   end
   redis.call('HSET', KEYS[3], ARGV[6], cjson.encode(m))
-elseif t == 'part' and raw then
+elseif (t == 'part' or t == 'kick') and raw and ARGV[9] ~= '' then
   local m = cjson.decode(raw)
   local rooms, keys = {}, {}
   for i, k in ipairs(m.keys) do
@@ -108,6 +124,13 @@ redis.call('SADD', KEYS[2], ARGV[4])
 return 'ok'
 `;
 
+/** KEYS: claim key. ARGV: node, token. A claim this node holds now answers to `token` alone. */
+export const RETOKEN = `
+if redis.call('HGET', KEYS[1], 'node') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'token', ARGV[2])
+return 1
+`;
+
 /** KEYS: claim key, node's claim set. ARGV: node, name key. Frees a claim this node holds. */
 export const RELEASE = `
 if redis.call('HGET', KEYS[1], 'node') == ARGV[1] then redis.call('DEL', KEYS[1]) end
@@ -142,9 +165,9 @@ return n
 `;
 
 /**
- * KEYS: seq, epoch, members. ARGV: lowest last id (the node's history), a fresh epoch.
- * Starts the log's numbering past what this node stored, sets an epoch if there is none, and
- * returns {epoch, seq, members...} as one consistent snapshot.
+ * KEYS: seq, epoch, members, bans, mutes. ARGV: lowest last id (the node's history), a fresh
+ * epoch. Starts the log's numbering past what this node stored, sets an epoch if there is none,
+ * and returns {epoch, seq, members, bans, mutes, 1 if the epoch is new} as one consistent snapshot.
  */
 export const SNAPSHOT = `
 local seq = tonumber(redis.call('GET', KEYS[1]) or '0')
@@ -152,7 +175,8 @@ if seq < tonumber(ARGV[1]) then
   seq = tonumber(ARGV[1])
   redis.call('SET', KEYS[1], seq)
 end
-redis.call('SET', KEYS[2], ARGV[2], 'NX')
+local fresh = redis.call('SET', KEYS[2], ARGV[2], 'NX')
 local epoch = redis.call('GET', KEYS[2])
-return { epoch, tostring(seq), redis.call('HGETALL', KEYS[3]) }
+return { epoch, tostring(seq), redis.call('HGETALL', KEYS[3]), redis.call('HGETALL', KEYS[4]),
+  redis.call('HGETALL', KEYS[5]), fresh and 1 or 0 }
 `;

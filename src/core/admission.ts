@@ -154,12 +154,14 @@ export class Admission {
     session.token = this.p.newToken();
     fanout.moving(session);
     this.p.refs.carry(holder.token, session.token);
+    if (session.key !== null) this.p.claims?.retoken?.(session.key, session.token);
     session.rooms = rooms;
     session.current = current;
     for (const room of rooms) room.members.add(session);
     const here = current ?? this.p.rooms.open(this.p.defaultRoom).room;
     if (!current) delivery.enter(session, here);
     session.peer.send({ type: 'welcome', name, token: session.token, ...listing(here), resumed: true });
+    delivery.tellLost(session, since);
     delivery.replay(session, here, since);
     for (const room of session.rooms) {
       if (room === here) continue;

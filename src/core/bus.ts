@@ -16,6 +16,12 @@ export interface Origin {
   ref?: Ref;
   /** For a room join: the replay holds only messages after this id. */
   since?: number;
+  /**
+   * For a user's arrival (a join with `connected`): its address and account, so other nodes'
+   * bans cover it and they know a server operator (carried between nodes, never to clients).
+   */
+  address?: string;
+  account?: string | null;
 }
 
 /** Where the bus hands every event, in the bus's one order, this node's and other nodes' alike. */
@@ -36,6 +42,17 @@ export interface Bus {
   connect(sink: BusSink, refused?: BusRefusal): void;
   /** The id the next event will get (history keeps it, so ids are never reused after a restart). */
   readonly nextId: number;
+  /**
+   * The ranges of ids this node never got and never will (a cluster's store lost them) past
+   * `since`: a client resuming from there is told (EVENTS_LOST). None on a single server.
+   */
+  lostSince?(since: number): LostRange[];
+}
+
+/** Event ids `from`..`to` (inclusive) that are gone. */
+export interface LostRange {
+  from: number;
+  to: number;
 }
 
 /** The bus of a single server: numbers each event and delivers it at once, in the same turn. */

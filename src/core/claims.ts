@@ -24,4 +24,9 @@ export interface NameClaims {
   ): void;
   /** Gives back a name claimed but never used (its session closed while the claim was under way). */
   release(key: string): void;
+  /**
+   * The session holding `key` here took it back with its token and was given a new one
+   * (`token`): the claim keeps only the new one, so the old token takes nothing over elsewhere.
+   */
+  retoken?(key: string, token: string): void;
 }

@@ -1,4 +1,4 @@
-import type { Draft, Origin } from './bus.js';
+import type { Draft, LostRange, Origin } from './bus.js';
 import type { Clock } from './clock.js';
 import type { Directory } from './directory.js';
 import type { Fanout } from './fanout.js';
@@ -46,6 +46,8 @@ export interface DeliveryParts {
   refs: RefMemory;
   moderation: () => ModerationDesk;
   remote: RemoteMembers | null;
+  /** The event ranges a cluster's node lost, past an id (none on one node). */
+  lostSince: ((since: number) => LostRange[]) | undefined;
   /** File transfer, told of each file announced (so it can be looked up later). */
   files: FileDesk | undefined;
   journal: Journal | undefined;
@@ -110,6 +112,14 @@ export class Delivery {
     room.members.add(session);
     session.rooms.push(room);
     session.current = room;
+  }
+
+  /** A client resuming from `since` is told of the events this node lost past it (a cluster's). */
+  tellLost(session: Session, since: number | undefined): void {
+    if (since === undefined || !this.p.lostSince) return;
+    for (const { from, to } of this.p.lostSince(since)) {
+      session.peer.send({ type: 'notice', code: 'EVENTS_LOST', detail: { kind: 'lost', from, to } });
+    }
   }
 
   /** Sends the session what it missed of `room` (since an id, or the last messages). */
@@ -233,6 +243,7 @@ export class Delivery {
         ...listing(room),
         resumed: false,
       });
+      this.tellLost(from, since);
     } else {
       from.peer.send({ type: 'room', topic: room.topic, ...listing(room), ref });
     }

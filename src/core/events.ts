@@ -219,6 +219,8 @@ export type ErrorDetail =
   /** NAME_CONFUSABLE: the online or registered name (or room) the requested one looks like. */
   | { kind: 'confusable'; name: string }
   | { kind: 'password'; problem: PasswordProblem }
+  /** EVENTS_LOST: the ids of the events that are gone (inclusive). */
+  | { kind: 'lost'; from: number; to: number }
   | ModerationDetail;
 
 export interface ErrorEvent {
@@ -229,7 +231,13 @@ export interface ErrorEvent {
 }
 
 /** Server notices that are not chat events. */
-export type NoticeCode = 'SHUTDOWN' | 'THROTTLED' | 'CLUSTER_DEGRADED' | 'CLUSTER_RESTORED';
+export type NoticeCode =
+  | 'SHUTDOWN'
+  | 'THROTTLED'
+  | 'CLUSTER_DEGRADED'
+  | 'CLUSTER_RESTORED'
+  /** Events `from`..`to` are gone from this server (a cluster's store lost them): a gap in what you were shown. */
+  | 'EVENTS_LOST';
 export interface NoticeEvent {
   type: 'notice';
   code: NoticeCode;

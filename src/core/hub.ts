@@ -141,6 +141,7 @@ export class Hub {
       history: this.history,
       moderation: () => this.moderation,
       files: options.files,
+      lostSince: this.bus.lostSince?.bind(this.bus),
       journal: options.journal,
       roomStore: options.roomStore,
       busyRoom: options.busyRoom ?? DEFAULT_BUSY_ROOM,
@@ -469,6 +470,10 @@ export class Hub {
       origin = { node: this.node, session: session.id };
       if (ref !== undefined) origin.ref = ref;
       if (since !== undefined) origin.since = since;
+      if (draft.type === 'join' && draft.connected && this.remote) {
+        origin.address = session.address;
+        origin.account = session.account;
+      }
     }
     this.bus.publish(draft, origin);
   }
@@ -480,6 +485,7 @@ export class Hub {
       now: () => this.clock.now(),
       find: (name) => this.directory.find(name),
       room: (name) => this.rooms.get(name),
+      isLocal: (session) => !this.remote?.isRemote(session),
       sessions: () => this.directory.all(),
       publish: (draft, session, ref) => this.publish(draft, session, ref),
       fail,

@@ -16,6 +16,9 @@ export interface RemoteUser {
   name: string;
   node: string;
   rooms: string[];
+  /** Where it connected from, and its account (as its arrival's origin said). */
+  address?: string;
+  account?: string | null;
 }
 
 /**
@@ -48,6 +51,8 @@ export class RemoteMembers {
         if (user && !this.isRemote(user)) return;
         if (!user) user = this.add(event.name, origin.node);
         else (user.peer as RemotePeer).node = origin.node;
+        if (origin.address !== undefined) user.address = origin.address;
+        if (origin.account !== undefined) user.account = origin.account;
         this.enter(user, event.room);
         return;
       }
@@ -78,6 +83,8 @@ export class RemoteMembers {
     for (const u of users) {
       if (this.directory.find(u.name)) continue;
       const user = this.add(u.name, u.node);
+      user.address = u.address ?? '';
+      user.account = u.account ?? null;
       for (const room of u.rooms) this.enter(user, room);
     }
   }

@@ -92,7 +92,8 @@ export type ServerMessage =
   | { type: 'ack'; id: number; ts: number; ref?: Ref; room?: string; name?: string }
   | { type: 'users'; room: string; users: string[]; ref?: Ref }
   | { type: 'error'; code: ErrorCode; message: string; ref?: Ref }
-  | { type: 'notice'; code: NoticeCode; message: string }
+  /** `from`, `to`: with EVENTS_LOST, the ids that are gone. */
+  | { type: 'notice'; code: NoticeCode; message: string; from?: number; to?: number }
   /** Announces `count` stored messages, sent next as `message`/`action` lines with `history: true`. */
   | {
       type: 'history';

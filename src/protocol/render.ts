@@ -201,8 +201,13 @@ export function jsonMessage(event: ServerEvent, lang: Lang): ServerMessage | Fil
         { type: 'error', code: event.code, message: TEXTS[lang].error(event.code, event.detail) },
         event.ref,
       );
-    case 'notice':
-      return { type: 'notice', code: event.code, message: TEXTS[lang].notice(event.code, event.detail) };
+    case 'notice': {
+      const message = TEXTS[lang].notice(event.code, event.detail);
+      const d = event.detail;
+      // The lost ids as numbers too, so a client can mark the gap (PROTOCOL.md, "Notices").
+      if (d.kind === 'lost') return { type: 'notice', code: event.code, message, from: d.from, to: d.to };
+      return { type: 'notice', code: event.code, message };
+    }
     case 'pong':
       return withRef({ type: 'pong' }, event.ref);
     case 'history':

@@ -174,6 +174,10 @@ const en: Texts = {
         return '*** The chat is degraded: this server lost touch with the others. Messages are refused until it is back.';
       case 'CLUSTER_RESTORED':
         return '*** The chat is back: this server is in touch with the others again.';
+      case 'EVENTS_LOST':
+        return d.kind === 'lost'
+          ? `*** Events #${d.from} to #${d.to} are gone: the chat's store no longer had them (it restarted empty, or this server fell too far behind), so what was said then is missing here.`
+          : "*** Some events are gone: the chat's store lost them.";
     }
   },
   error: (code, d) => {
@@ -336,6 +340,10 @@ const pt: Texts = {
         return '*** O chat está degradado: este servidor perdeu contato com os outros. Mensagens são recusadas até ele voltar.';
       case 'CLUSTER_RESTORED':
         return '*** O chat voltou: este servidor está em contato com os outros de novo.';
+      case 'EVENTS_LOST':
+        return d.kind === 'lost'
+          ? `*** Os eventos #${d.from} a #${d.to} se perderam: o armazenamento do chat não os tinha mais (reiniciou vazio, ou este servidor ficou atrasado demais), então o que foi dito nesse intervalo falta aqui.`
+          : '*** Alguns eventos se perderam: o armazenamento do chat os perdeu.';
     }
   },
   error: (code, d) => {

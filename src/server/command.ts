@@ -305,6 +305,8 @@ async function runServer(
     fail(`cannot keep files in ${join(options.dataDir, 'files')}: ${err.message}`, err),
   );
   const cluster = clustered ? await connectCluster(clustered, log) : null;
+  // A download asked of this node for another node's file is redirected there (CLUSTER.md, "Files").
+  if (files && cluster) files.locator = cluster.fileLocator;
   const server = new PapoServer({
     options,
     log,

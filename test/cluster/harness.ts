@@ -6,7 +6,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { Cluster } from '../../src/cluster/index.js';
-import { PapoServer } from '../../src/server/server.js';
+import { FileService } from '../../src/server/files/file-service.js';
+import { FILES_DEFAULTS } from '../../src/server/files/options.js';
+import { PapoServer, type PapoServerDeps } from '../../src/server/server.js';
+import { startWebListener } from '../../src/server/web/web-listener.js';
 import { SqliteHistory } from '../../src/store/index.js';
 import { LineClient } from '../helpers/line-client.js';
 import { testOptions } from '../helpers/server.js';
@@ -91,12 +94,21 @@ export async function startNode(
   name: string,
   times = FAST,
   withHistory = false,
+  deps: Partial<Pick<PapoServerDeps, 'moderation' | 'files' | 'accounts'>> = {},
 ): Promise<TestNode> {
   const log = pino({ level: process.env.PAPO_TEST_LOG ?? 'silent' });
   const cluster = await Cluster.connect({ url, node: name, log, times });
   const dir = withHistory ? mkdtempSync(join(tmpdir(), 'papo-history-')) : null;
   const history = dir ? SqliteHistory.open(join(dir, 'history.db')) : undefined;
-  const server = new PapoServer({ options: testOptions(), log, version: '0.0.0-test', cluster, history });
+  const server = new PapoServer({
+    options: testOptions(),
+    log,
+    version: '0.0.0-test',
+    cluster,
+    history,
+    ...deps,
+  });
+  if (deps.files) deps.files.locator = cluster.fileLocator;
   await cluster.start(server.hub, (history?.nextEventId() ?? 1) - 1);
   const address = await server.listen();
   let stopped = false;
@@ -116,9 +128,12 @@ export async function startNode(
   };
 }
 
-/** Connects a JSON (version 2) client as `name`; returns it with its first answer to the join. */
-export async function bot(port: number, name: string, extra: Record<string, unknown> = {}) {
-  const c = await LineClient.connect(port);
+/**
+ * Connects a JSON (version 2) client as `name` (from the loopback address `from`, 127.0.0.x);
+ * returns it with its first answer to the join.
+ */
+export async function bot(port: number, name: string, extra: Record<string, unknown> = {}, from?: string) {
+  const c = await LineClient.connect(port, '127.0.0.1', from);
   c.sendLine(JSON.stringify({ type: 'hello', version: 2, name, ...extra }));
   await c.jsonOfType('hello');
   return { c, welcome: await c.nextJson() };
@@ -201,4 +216,37 @@ export async function until(test: () => boolean, what: string, ms = 20_000): Pro
     if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/**
+ * A node with file transfer and its web listener (files in `dir/<name>`); `publicUrl`: the
+ * base of its file URLs (default: its web listener's own URL).
+ */
+export async function startFileNode(url: string, name: string, dir: string, publicUrl: string | null = null) {
+  const log = pino({ level: 'silent' });
+  const files = await FileService.open({ ...FILES_DEFAULTS, publicUrl, root: join(dir, name), log });
+  const node = await startNode(url, name, FAST, false, { files });
+  const web = await startWebListener({
+    files: new Map(),
+    host: '127.0.0.1',
+    port: 0,
+    tls: null,
+    extraOrigins: [],
+    trustProxy: false,
+    heartbeatSeconds: 30,
+    log,
+    gate: node.server,
+    fileRoutes: files,
+  });
+  files.useListenerUrl(web.url);
+  return {
+    node,
+    /** host:port of its web listener. */
+    web: `127.0.0.1:${web.address.port}`,
+    stop: async () => {
+      await web.close();
+      await node.stop();
+      files.close();
+    },
+  };
 }

@@ -4,6 +4,7 @@ import type { Bus, BusSink, Draft, Origin } from '../../src/core/bus.js';
 import type { ClaimResult, NameClaims } from '../../src/core/claims.js';
 import type { BusEvent } from '../../src/core/events.js';
 import { Hub } from '../../src/core/hub.js';
+import { Moderation } from '../../src/core/moderation/index.js';
 import { manualClock, RecordingPeer } from '../helpers/recording-peer.js';
 
 /** One sequencer shared by several hubs, in memory: what Redis is to a cluster. */
@@ -37,7 +38,7 @@ class SharedLog {
   }
 }
 
-function node(log: SharedLog, name: string): Hub {
+function node(log: SharedLog, name: string, moderation?: Moderation): Hub {
   let n = 0;
   return new Hub({
     clock: manualClock(),
@@ -45,6 +46,7 @@ function node(log: SharedLog, name: string): Hub {
     bus: log.bus(),
     claims: log.nameClaims(name),
     node: name,
+    ...(moderation ? { moderation } : {}),
   });
 }
 
@@ -81,4 +83,40 @@ test('users of another node are listed, reachable and forgotten as the bus tells
   assert.equal(a.userCount, 1);
   assert.deepEqual(a.rooms.list(), [{ room: '#geral', users: 1, topic: '' }]);
   assert.ok(ana.take().some((e) => e.type === 'leave'));
+});
+
+test("another node's user is kicked or banned by its own node alone: one leave, its address banned too", () => {
+  const log = new SharedLog();
+  const ops = () => new Moderation({ operators: { has: (key) => key === 'boss' } });
+  const a = node(log, 'a', ops());
+  const b = node(log, 'b', ops());
+  const leaves: string[] = [];
+  log.sinks.push((e) => void (e.type === 'leave' && leaves.push(e.name)));
+  join(a, 'boss');
+  const boss = a.findUser('boss') as NonNullable<ReturnType<Hub['findUser']>>;
+  boss.account = 'boss';
+  const arrive = (name: string, address: string) => {
+    const peer = new RecordingPeer();
+    const session = b.attach(peer);
+    session.address = address;
+    b.handle(session, { type: 'join', name });
+    return peer;
+  };
+
+  const bob = arrive('bob', '10.0.0.7');
+  assert.equal(a.findUser('bob')?.address, '10.0.0.7', 'the address came with the join');
+  a.handle(boss, { type: 'kick', name: 'bob', server: true });
+  assert.deepEqual(leaves, ['bob']);
+  assert.ok(bob.closed);
+  assert.equal(a.findUser('bob'), undefined);
+
+  const troll = arrive('troll', '10.0.0.8');
+  a.handle(boss, { type: 'ban', target: 'troll' });
+  assert.deepEqual(leaves, ['bob', 'troll']);
+  assert.ok(troll.closed);
+  for (const hub of [a, b]) {
+    const again = hub.attach(new RecordingPeer());
+    again.address = '10.0.0.8';
+    assert.ok(hub.refuseBanned(again), 'the address is banned on every node');
+  }
 });

@@ -26,11 +26,14 @@ export function deliverModeration(
       tell(event.rooms);
       const target = host.find(event.name);
       if (!target) break;
-      if (event.room === undefined) host.detach(target, 'kicked');
-      else {
+      // Every node updates its view of the rooms; only the target's own node cuts it.
+      const cut = host.isLocal(target);
+      if (event.room === undefined) {
+        if (cut) host.detach(target, 'kicked');
+      } else {
         const room = host.room(event.room);
         if (room && target.inRoom(room)) host.removeFromRoom(target, room);
-        if (target.rooms.length === 0) host.detach(target, 'kicked');
+        if (cut && target.rooms.length === 0) host.detach(target, 'kicked');
       }
       break;
     }
@@ -40,7 +43,7 @@ export function deliverModeration(
       state.addBan(ban);
       tell(event.rooms);
       for (const s of Array.from(host.sessions())) {
-        if (s.closed || !state.covers(ban, s)) continue;
+        if (s.closed || !host.isLocal(s) || !state.covers(ban, s)) continue;
         host.fail(s, 'BANNED', { kind: 'ban', reason, until }, undefined);
         host.detach(s, 'banned');
       }

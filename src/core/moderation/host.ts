@@ -11,7 +11,9 @@ export interface ModerationHost {
   now(): number;
   find(name: string): Session | undefined;
   room(name: string): Room | undefined;
-  /** Every session on this node, joined or not. */
+  /** False for a user of another node (a cluster): that node cuts it, and its leave reaches all. */
+  isLocal(session: Session): boolean;
+  /** Every session on this node, joined or not (other nodes' users included, in a cluster). */
   sessions(): Iterable<Session>;
   publish(draft: Draft, session: Session, ref: Ref | undefined): void;
   fail(session: Session, code: ErrorCode, detail: ErrorDetail, ref: Ref | undefined): void;

@@ -29,7 +29,7 @@ export async function serveDownload(
     return sendStatus(res, 405, 'Method not allowed.', true, { Allow: 'GET, HEAD' });
   }
   const file = service.file(token);
-  if (!file) return sendStatus(res, 404, 'No such file (unknown or expired).');
+  if (!file) return elsewhere(service, token, inline, res);
   const name = cleanFileName(file.name);
   const image = file.mime.startsWith('image/');
   const headers: Record<string, string> = {
@@ -74,4 +74,27 @@ export async function serveDownload(
   } catch {
     // The client went away mid-download: nothing to clean up.
   }
+}
+
+/**
+ * A file this node does not hold: in a cluster, a redirect to the node that does (docs/
+ * CLUSTER.md, "Files"); otherwise, or if no node has it, 404.
+ */
+async function elsewhere(
+  service: FileService,
+  token: string,
+  inline: boolean,
+  res: ServerResponse,
+): Promise<void> {
+  const url = service.locator ? await service.locator.locate(token) : null;
+  if (url === null || service.isOwnUrl(url) || !/^https?:\/\//.test(url))
+    return sendStatus(res, 404, 'No such file (unknown or expired).');
+  // 307 keeps the method (a HEAD stays a HEAD); the token is the capability, as in the URL asked.
+  res.writeHead(307, {
+    Location: inline ? `${url}?inline=1` : url,
+    'Cache-Control': 'no-store',
+    'Referrer-Policy': 'no-referrer',
+    'Content-Length': '0',
+  });
+  res.end();
 }

@@ -9,6 +9,7 @@ import { BlobStore } from './blob-store.js';
 import { serveDownload } from './download.js';
 import { FileDb, type FileRecord, type SlotRecord } from './file-db.js';
 import { fileRoute } from './http-rules.js';
+import type { FileLocator } from './locator.js';
 import type { FilesOptions } from './options.js';
 import { serveUpload } from './upload.js';
 
@@ -65,6 +66,8 @@ export class FileService implements FileDesk {
   private sweeper: NodeJS.Timeout | null = null;
   /** Told of every stored file (the server hands it to the hub). */
   onStored: (file: StoredFile) => void = () => {};
+  /** In a cluster: where other nodes' files are (a download of one is redirected there). */
+  locator: FileLocator | null = null;
 
   private constructor(readonly options: FileServiceOptions) {
     this.log = options.log;
@@ -215,6 +218,7 @@ export class FileService implements FileDesk {
     this.live.delete(s.token);
     await this.evict();
     const url = this.downloadUrl(file);
+    this.locator?.announce(file.token, url, file.expires);
     const where = file.room !== null ? { room: file.room } : { to: file.recipient ?? '' };
     this.log.info({ from: file.sender, ...where, size: file.size, sha256: file.sha256 }, 'file stored');
     this.onStored({
@@ -227,6 +231,11 @@ export class FileService implements FileDesk {
       url,
     });
     return url;
+  }
+
+  /** True when `url` is one of this node's own (so a lookup that points here is no redirect). */
+  isOwnUrl(url: string): boolean {
+    return this.baseUrl !== null && url.startsWith(`${this.baseUrl}/`);
   }
 
   /** A stored file by its download token, unless expired. */

@@ -4,6 +4,7 @@ import { FileService } from './file-service.js';
 import type { FilesOptions } from './options.js';
 
 export { FileService } from './file-service.js';
+export type { FileLocator } from './locator.js';
 export { addFilesOptions, filesSettings, FILES_DEFAULTS, type FilesOptions } from './options.js';
 
 /** Where files are kept inside the data directory (metadata, bytes, partial uploads). */
