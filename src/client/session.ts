@@ -19,8 +19,7 @@ import type {
   FileServerMessage,
   UploadSlotMessage,
 } from './files/messages.js';
-import { LookupQueue } from './files/lookup-queue.js';
-import { OfferQueue } from './files/offer-queue.js';
+import { RefQueue } from './files/ref-queue.js';
 
 export { PAPO_GREETING, type Protocol } from './server-reader.js';
 export type { Failure, SessionEvent, SessionOptions } from './session-events.js';
@@ -65,8 +64,13 @@ export class ChatSession {
   private attempt = 0;
   private reclaims = 0;
   private readonly requests: RequestQueue;
-  private readonly offers = new OfferQueue();
-  private readonly lookups = new LookupQueue();
+  /** File offers waiting for their upload slot (`file N` refs). */
+  private readonly offers = new RefQueue<FileOfferRequest, UploadSlotMessage>('file ');
+  /**
+   * `/get ID` of files this session did not see: the `file` event asked for again
+   * (`file_lookup`, docs/PROTOCOL.md "Files"), answered by that event, which carries no ref.
+   */
+  private readonly lookups = new RefQueue<number, FileMessage>('lookup ');
   private plainOutbox: string[] = [];
   private plainName: string | null = null;
   private lastPlainLine: string | undefined;
@@ -305,8 +309,8 @@ export class ChatSession {
   }
 
   private onFileMessage(m: FileServerMessage, line: string): void {
-    if (m.type === 'upload_slot') return void this.offers.answer(m);
-    this.lookups.answer(m);
+    if (m.type === 'upload_slot') return void this.offers.resolveRef(m.ref, m);
+    this.lookups.resolveWhere((id) => id === m.id, m);
     this.emit({ type: 'file', message: m, line });
   }
 
@@ -454,8 +458,8 @@ export class ChatSession {
     }
     if (this.joined && this.link) {
       for (const { ref, request } of this.requests.takeSendable()) this.write({ ...request, ref });
-      for (const offer of this.offers.takeSendable()) this.link.write(`${JSON.stringify(offer)}\n`);
-      for (const lookup of this.lookups.takeSendable()) this.link.write(`${JSON.stringify(lookup)}\n`);
+      for (const [ref, offer] of this.offers.takeSendable()) this.write({ ...offer, ref });
+      for (const [ref, id] of this.lookups.takeSendable()) this.write({ type: 'file_lookup', id, ref });
     }
     if (this.isSettled()) {
       const waiters = this.settledWaiters;

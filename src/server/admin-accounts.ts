@@ -1,25 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { fail } from '../cli-util.js';
 import type { AccountRecord, Done } from '../core/accounts.js';
-import { checkName, nameKey } from '../core/names.js';
-import { sanitizeText } from '../core/text.js';
+import { nameKey } from '../core/names.js';
 import { ACCOUNTS_FILE, SqliteAccounts } from '../store/sqlite-accounts.js';
-import { defaultDataDir } from './options.js';
-
-function dataDirOption(): Option {
-  return new Option('--data-dir <dir>', 'the server’s data directory')
-    .env('PAPO_DATA_DIR')
-    .default(defaultDataDir(), '~/.local/share/papo');
-}
-
-function validName(raw: string): string {
-  const check = checkName(raw);
-  if (!check.ok) fail(`${JSON.stringify(sanitizeText(raw))} is not a valid name`);
-  return check.name;
-}
+import { dataDirOption, validName } from './admin-args.js';
 
 /** Opens `<data-dir>/accounts.db` if there is one (the tool never creates it), or stops with one line. */
 function openExisting(dataDir: string): SqliteAccounts {

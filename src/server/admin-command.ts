@@ -1,24 +1,12 @@
 import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync, watchFile } from 'node:fs';
 import { join } from 'node:path';
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { fail } from '../cli-util.js';
 import { accountsCommand } from './admin-accounts.js';
-import { checkName, nameKey } from '../core/names.js';
+import { nameKey } from '../core/names.js';
 import { sanitizeText } from '../core/text.js';
 import { AUDIT_LOG_FILE, formatAuditLine, readOpsFile, writeOpsFile } from './moderation-files.js';
-import { defaultDataDir } from './options.js';
-
-function dataDirOption(): Option {
-  return new Option('--data-dir <dir>', 'the server’s data directory')
-    .env('PAPO_DATA_DIR')
-    .default(defaultDataDir(), '~/.local/share/papo');
-}
-
-function validName(raw: string): string {
-  const check = checkName(raw);
-  if (!check.ok) fail(`${JSON.stringify(sanitizeText(raw))} is not a valid name`);
-  return check.name;
-}
+import { dataDirOption, validName } from './admin-args.js';
 
 function opsCommand(): Command {
   const ops = new Command('ops').description(

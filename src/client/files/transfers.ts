@@ -7,7 +7,7 @@ import { formatBytes } from '../../protocol/format-bytes.js';
 import { sha256OfFile } from './hash-file.js';
 import type { FileMessage, FileOfferRequest, UploadSlotMessage } from './messages.js';
 import { TransferError } from './http.js';
-import { OfferRefused } from './offer-queue.js';
+import { OfferRefused } from './ref-queue.js';
 import { throttle, type Progress } from './progress.js';
 import { FILE_TEXTS } from './texts.js';
 import { slotOffset, uploadFile } from './upload.js';
