@@ -1,17 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { act, bot, FAST, nextWhere, SKIP, startNode, TestRedis, type TestNode } from './harness.js';
-import type { LineClient } from '../helpers/line-client.js';
+import { clusterFixture, act, bot, FAST, nextWhere, SKIP, startNode, type TestNode } from './harness.js';
 
 test('three nodes are one chat: rooms, private messages, /who and /rooms', { skip: SKIP }, async (t) => {
-  const redis = await TestRedis.start();
-  const nodes: TestNode[] = [];
-  const clients: LineClient[] = [];
-  t.after(async () => {
-    for (const c of clients) c.destroy();
-    for (const n of nodes) await n.stop();
-    await redis.destroy();
-  });
+  const { redis, nodes, clients } = await clusterFixture(t);
   for (const name of ['n1', 'n2', 'n3']) nodes.push(await startNode(redis.url, name, FAST, true));
   const [n1, n2, n3] = nodes as [TestNode, TestNode, TestNode];
   const ana = await bot(n1.port, 'ana');

@@ -2,23 +2,25 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { joinFrom } from '../helpers/moderation.js';
-import type { LineClient } from '../helpers/line-client.js';
-import { act, bot, FAST, nextWhere, SKIP, startNode, TestRedis, until, type TestNode } from './harness.js';
+import {
+  clusterFixture,
+  act,
+  bot,
+  FAST,
+  nextWhere,
+  SKIP,
+  startNode,
+  until,
+  type TestNode,
+} from './harness.js';
 
 test(
   'Redis back empty: users and a client resuming past the gap are told which events are gone',
   { skip: SKIP, timeout: 60_000 },
   async (t) => {
-    const redis = await TestRedis.start();
-    const nodes: TestNode[] = [];
-    const clients: LineClient[] = [];
+    const { redis, nodes, clients } = await clusterFixture(t);
     const admin = new Redis(redis.url, { lazyConnect: true });
-    t.after(async () => {
-      admin.disconnect();
-      for (const c of clients) c.destroy();
-      for (const n of nodes) await n.stop();
-      await redis.destroy();
-    });
+    t.after(() => admin.disconnect());
     for (const name of ['a', 'b']) nodes.push(await startNode(redis.url, name, FAST));
     const [a, b] = nodes as [TestNode, TestNode];
     const ana = await bot(a.port, 'ana');

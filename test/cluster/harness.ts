@@ -80,6 +80,24 @@ export class TestRedis {
   }
 }
 
+/** What a cluster test starts: a Redis, its nodes and clients, all stopped when the test ends (clients first). */
+export interface ClusterFixture {
+  redis: TestRedis;
+  nodes: TestNode[];
+  clients: LineClient[];
+}
+
+/** Starts a throw-away Redis; the nodes and clients the test pushes are stopped with it. */
+export async function clusterFixture(t: { after(fn: () => Promise<void>): void }): Promise<ClusterFixture> {
+  const fixture: ClusterFixture = { redis: await TestRedis.start(), nodes: [], clients: [] };
+  t.after(async () => {
+    for (const c of fixture.clients) c.destroy();
+    for (const n of fixture.nodes) await n.stop();
+    await fixture.redis.destroy();
+  });
+  return fixture;
+}
+
 export interface TestNode {
   name: string;
   server: PapoServer;

@@ -7,7 +7,7 @@ import { SqliteAccounts } from '../../src/store/sqlite-accounts.js';
 import { TEST_SCRYPT } from '../helpers/accounts.js';
 import { joinFrom, loginFrom, registerFrom } from '../helpers/moderation.js';
 import { tempDir } from '../helpers/temp.js';
-import { FAST, SKIP, startNode, TestRedis, type TestNode } from './harness.js';
+import { clusterFixture, FAST, SKIP, startNode, type TestNode } from './harness.js';
 
 /** A node whose moderation is in memory, `boss` a server operator (as `--ops boss` would make it). */
 function moderated() {
@@ -21,14 +21,7 @@ test(
   'an operator on one node kicks, bans and mutes users of another; a node started later knows the bans and mutes',
   { skip: SKIP },
   async (t) => {
-    const redis = await TestRedis.start();
-    const nodes: TestNode[] = [];
-    const clients: LineClient[] = [];
-    t.after(async () => {
-      for (const c of clients) c.destroy();
-      for (const n of nodes) await n.stop();
-      await redis.destroy();
-    });
+    const { redis, nodes, clients } = await clusterFixture(t);
     // boss's account lives on n1, where it logs in (an operator must be logged in).
     const accounts = new SqliteAccounts(joinPath(tempDir(t, 'papo-accounts-'), 'accounts.db'), TEST_SCRYPT);
     t.after(() => accounts.close());

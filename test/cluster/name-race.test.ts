@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bot, SKIP, startNode, TestRedis, type TestNode } from './harness.js';
-import type { LineClient } from '../helpers/line-client.js';
+import { clusterFixture, bot, SKIP, startNode, type TestNode } from './harness.js';
 
 const ROUNDS = 40;
 
@@ -9,14 +8,7 @@ test(
   'two users racing for one name on two nodes: exactly one wins, every round',
   { skip: SKIP },
   async (t) => {
-    const redis = await TestRedis.start();
-    const nodes: TestNode[] = [];
-    const clients: LineClient[] = [];
-    t.after(async () => {
-      for (const c of clients) c.destroy();
-      for (const n of nodes) await n.stop();
-      await redis.destroy();
-    });
+    const { redis, nodes, clients } = await clusterFixture(t);
     for (const name of ['r1', 'r2']) nodes.push(await startNode(redis.url, name));
     const [n1, n2] = nodes as [TestNode, TestNode];
     for (let round = 0; round < ROUNDS; round++) {

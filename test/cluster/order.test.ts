@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { act, bot, record, SKIP, startNode, TestRedis, until, type TestNode } from './harness.js';
+import { clusterFixture, act, bot, record, SKIP, startNode, until, type TestNode } from './harness.js';
 import type { LineClient } from '../helpers/line-client.js';
 
 const ROOMS = ['#a', '#b', '#c'];
@@ -10,14 +10,7 @@ test(
   'random says, joins and parts on random nodes: every user sees each room in one order',
   { skip: SKIP, timeout: 120_000 },
   async (t) => {
-    const redis = await TestRedis.start();
-    const nodes: TestNode[] = [];
-    const clients: LineClient[] = [];
-    t.after(async () => {
-      for (const c of clients) c.destroy();
-      for (const n of nodes) await n.stop();
-      await redis.destroy();
-    });
+    const { redis, nodes, clients } = await clusterFixture(t);
     for (const name of ['p1', 'p2', 'p3']) nodes.push(await startNode(redis.url, name));
     const users: Array<{ name: string; c: LineClient; seen: Record<string, unknown>[] }> = [];
     for (let i = 0; i < 5; i++) {

@@ -1,20 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { act, bot, record, SKIP, startNode, TestRedis, until, type TestNode } from './harness.js';
+import { clusterFixture, act, bot, record, SKIP, startNode, until } from './harness.js';
 import type { LineClient } from '../helpers/line-client.js';
 
 test(
   'Redis stopped and restarted mid-conversation: refused while down, nothing acknowledged lost or doubled, one order',
   { skip: SKIP, timeout: 90_000 },
   async (t) => {
-    const redis = await TestRedis.start();
-    const nodes: TestNode[] = [];
-    const clients: LineClient[] = [];
-    t.after(async () => {
-      for (const c of clients) c.destroy();
-      for (const n of nodes) await n.stop();
-      await redis.destroy();
-    });
+    const { redis, nodes, clients } = await clusterFixture(t);
     for (const name of ['a', 'b', 'c']) nodes.push(await startNode(redis.url, name));
     const users: Array<{ name: string; c: LineClient; seen: Record<string, unknown>[] }> = [];
     for (const [i, n] of nodes.entries()) {

@@ -1,23 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
-import type { LineClient } from '../helpers/line-client.js';
-import { act, bot, FAST, nextWhere, SKIP, startNode, TestRedis, type TestNode } from './harness.js';
+import { clusterFixture, act, bot, FAST, nextWhere, SKIP, startNode, type TestNode } from './harness.js';
 
 test(
   'a resume on the same node retires the old token cluster-wide: it takes nothing over on another node',
   { skip: SKIP, timeout: 30_000 },
   async (t) => {
-    const redis = await TestRedis.start();
-    const nodes: TestNode[] = [];
-    const clients: LineClient[] = [];
+    const { redis, nodes, clients } = await clusterFixture(t);
     const admin = new Redis(redis.url);
-    t.after(async () => {
-      admin.disconnect();
-      for (const c of clients) c.destroy();
-      for (const n of nodes) await n.stop();
-      await redis.destroy();
-    });
+    t.after(() => admin.disconnect());
     for (const name of ['a', 'b']) nodes.push(await startNode(redis.url, name, FAST));
     const [a, b] = nodes as [TestNode, TestNode];
     const ana = await bot(a.port, 'ana');
