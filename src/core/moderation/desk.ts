@@ -168,16 +168,8 @@ export class ModerationDesk {
     const check = checkName(a.target);
     if (!check.ok)
       return this.host.fail(session, 'NAME_INVALID', { kind: 'name', problem: check.problem }, a.ref);
-    const target = this.host.find(check.name);
-    if (target && !this.actionable(session, target, a.ref)) return;
-    if (!target && this.state.isOperatorAccount(nameKey(check.name))) {
-      return this.host.fail(
-        session,
-        'BAD_TARGET',
-        targetDetail({ kind: 'operator', name: check.name }),
-        a.ref,
-      );
-    }
+    const target = this.banOrMuteTarget(session, check.name, a.ref);
+    if (target === false) return;
     const name = target?.name ?? check.name;
     // The address the user came from too, unless it is the operator's own (Ergo refuses to ban
     // yourself the same way): then the name alone is banned.
@@ -190,6 +182,19 @@ export class ModerationDesk {
       session,
       a.ref,
     );
+  }
+
+  /**
+   * Who a ban or mute by name is for: the user online under it if it may be acted on, undefined
+   * when nobody is (an offline name, unless it is an operator's account); false after telling
+   * the operator why not.
+   */
+  private banOrMuteTarget(session: Session, name: string, ref: Ref | undefined): Session | undefined | false {
+    const target = this.host.find(name);
+    if (target) return this.actionable(session, target, ref) && target;
+    if (!this.state.isOperatorAccount(nameKey(name))) return undefined;
+    this.host.fail(session, 'BAD_TARGET', targetDetail({ kind: 'operator', name }), ref);
+    return false;
   }
 
   private unban(session: Session, a: Extract<ModerationAction, { type: 'unban' }>): void {
@@ -220,16 +225,8 @@ export class ModerationDesk {
       return this.host.fail(session, 'NAME_INVALID', { kind: 'name', problem: check.problem }, a.ref);
     const until = this.until(session, a.duration, a.ref);
     if (until === undefined) return;
-    const target = this.host.find(check.name);
-    if (target && !this.actionable(session, target, a.ref)) return;
-    if (!target && this.state.isOperatorAccount(nameKey(check.name))) {
-      return this.host.fail(
-        session,
-        'BAD_TARGET',
-        targetDetail({ kind: 'operator', name: check.name }),
-        a.ref,
-      );
-    }
+    const target = this.banOrMuteTarget(session, check.name, a.ref);
+    if (target === false) return;
     const rooms = this.noticeRooms(session, target, a.room);
     const name = target?.name ?? check.name;
     this.host.publish(
