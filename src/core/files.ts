@@ -54,17 +54,8 @@ export function mayLookUp(event: FileEvent, user: string, rooms: readonly string
   return nameKey(event.from) === me || (event.to !== undefined && nameKey(event.to) === me);
 }
 
-/** A file whose bytes were received whole and checked: the hub announces it. */
-export interface StoredFile {
-  from: string;
-  room?: string;
-  to?: string;
-  name: string;
-  size: number;
-  mime: string;
-  sha256: string;
-  url: string;
-}
+/** A file whose bytes were received whole and checked: the hub announces it (as a FileEvent, once numbered). */
+export type StoredFile = Omit<FileEvent, 'type' | 'id' | 'ts'>;
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
