@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pino, { type Logger } from 'pino';
 import type { ServerOptions } from '../../src/server/options.js';
 import { SqliteHistory, type SqliteHistoryOptions } from '../../src/store/index.js';
 import { LineClient } from '../helpers/line-client.js';
@@ -22,9 +23,10 @@ async function historyServer(
   file: string,
   overrides: Partial<ServerOptions> = {},
   storeOptions: SqliteHistoryOptions = {},
+  log?: Logger,
 ): Promise<TestServer & { history: SqliteHistory }> {
   const history = SqliteHistory.open(file, storeOptions);
-  const srv = await startServer({ floodRate: 0, ...overrides }, { history });
+  const srv = await startServer({ floodRate: 0, ...overrides }, log ? { history, log } : { history });
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
@@ -34,6 +36,12 @@ async function historyServer(
   };
   t.after(stop);
   return { ...srv, history, stop };
+}
+
+/** A logger at `level` whose lines are kept in `logged`, for tests that check what the server logs. */
+function capturingLog(level: string): { log: Logger; logged: string[] } {
+  const logged: string[] = [];
+  return { log: pino({ level }, { write: (line: string) => void logged.push(line) }), logged };
 }
 
 async function joinJson(port: number, name: string): Promise<LineClient> {
@@ -259,16 +267,8 @@ test('without history, /history and search say it is turned off', async (t) => {
 });
 
 test('a full database delays storing without losing or refusing anything, and the chat goes on', async (t) => {
-  const logged: string[] = [];
-  const file = dbFile(t);
-  const history = SqliteHistory.open(file, { maxPages: 20 });
-  const { default: pino } = await import('pino');
-  const log = pino({ level: 'warn' }, { write: (line: string) => void logged.push(line) });
-  const srv = await startServer({ floodRate: 0 }, { history, log });
-  t.after(async () => {
-    await srv.stop();
-    history.close();
-  });
+  const { log, logged } = capturingLog('warn');
+  const srv = await historyServer(t, dbFile(t), {}, { maxPages: 20 }, log);
   const ana = await LineClient.join(srv.port, 'ana');
   const bob = await LineClient.join(srv.port, 'bob');
   await ana.lineMatching('*** bob joined the chat.');
@@ -288,15 +288,9 @@ test('a full database delays storing without losing or refusing anything, and th
 });
 
 test('when the store falls behind, input waits while messages already sent keep flowing, in order', async (t) => {
-  const logged: string[] = [];
-  const { default: pino } = await import('pino');
-  const log = pino({ level: 'info' }, { write: (line: string) => void logged.push(line) });
-  const history = SqliteHistory.open(dbFile(t), { maxBacklog: 3 });
-  const srv = await startServer({ floodRate: 0 }, { history, log });
-  t.after(async () => {
-    await srv.stop();
-    history.close();
-  });
+  const { log, logged } = capturingLog('info');
+  const srv = await historyServer(t, dbFile(t), {}, { maxBacklog: 3 }, log);
+  const { history } = srv;
   const ana = await LineClient.join(srv.port, 'ana');
   const bob = await LineClient.join(srv.port, 'bob');
   await ana.lineMatching('*** bob joined the chat.');
