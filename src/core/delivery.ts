@@ -110,7 +110,7 @@ export class Delivery {
   enter(session: Session, room: Room): void {
     this.p.fanout.moving(session);
     room.members.add(session);
-    session.rooms.push(room);
+    session.addRoom(room);
     session.current = room;
   }
 

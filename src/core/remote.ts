@@ -123,7 +123,7 @@ export class RemoteMembers {
     const { room } = this.rooms.open(name);
     if (!user.inRoom(room)) {
       room.members.add(user);
-      user.rooms.push(room);
+      user.addRoom(room);
     }
     user.current = room;
   }

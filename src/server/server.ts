@@ -21,7 +21,7 @@ import { Flusher } from './flusher.js';
 import { SharedFanout } from './shared-fanout.js';
 import { logListenerDrops } from './listener-drops.js';
 import type { ServerOptions } from './options.js';
-import { TcpTransport, type TcpTransportOptions } from './tcp-transport.js';
+import { ignoreError, TcpTransport, type TcpTransportOptions } from './tcp-transport.js';
 import { createTlsListener, type TlsListener } from './tls-listener.js';
 import type { Transport } from './transport.js';
 
@@ -70,9 +70,6 @@ export function tokenSource(): () => string {
     return token;
   };
 }
-
-/** Until a Connection takes over a socket: a refused one can race a reset. */
-function ignoreError(): void {}
 
 /** The chat server: one hub, its listeners, and every connection's lifecycle. */
 export class PapoServer {

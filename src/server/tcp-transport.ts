@@ -23,6 +23,12 @@ function onSocketClose(this: OwnedSocket): void {
   this[TRANSPORT]?.handler?.onTransportClose();
 }
 
+/**
+ * The error listener a socket gets when it is accepted, until a transport's own takes over (a
+ * refused socket, or one still in its TLS handshake, can race a reset).
+ */
+export function ignoreError(): void {}
+
 /** Options every TCP (and TLS) transport shares. */
 export interface TcpTransportOptions {
   /** Idle seconds before TCP keepalive probes look for a dead peer. */
@@ -65,6 +71,8 @@ export class TcpTransport implements Transport {
     socket.on('data', onSocketData);
     socket.on('end', onSocketEnd);
     socket.on('error', onSocketError);
+    // One listener, not a list of two: a list is 64 bytes more per idle connection.
+    socket.removeListener('error', ignoreError);
     socket.on('close', onSocketClose);
   }
 

@@ -3,6 +3,7 @@ import { createSecureContext, createServer as createTlsServer, type TLSSocket } 
 import type { Logger } from 'pino';
 import type { Admission } from './admission.js';
 import { readCredentials, type CertificateFiles, type Credentials } from './certificate.js';
+import { ignoreError } from './tcp-transport.js';
 
 /** Oldest TLS version papo accepts (issue #5: TLS 1.2 minimum). */
 export const TLS_MIN_VERSION = 'TLSv1.2';
@@ -42,9 +43,6 @@ function loadCredentials(files: CertificateFiles): Credentials {
   }
   return credentials;
 }
-
-/** Until the TLS layer takes a socket over, or while a refused one closes. */
-function ignoreError(): void {}
 
 /**
  * Creates (but does not bind) a TLS server. A failed or stalled handshake, or plain text sent
