@@ -6,6 +6,7 @@ export type DecodedLine =
 
 const LF = 0x0a;
 const CR = 0x0d;
+const EMPTY = Buffer.alloc(0);
 
 /**
  * Splits a byte stream into UTF-8 lines (`\n` or `\r\n`), however the bytes are cut into
@@ -13,8 +14,11 @@ const CR = 0x0d;
  * is bounded by `maxLineBytes`: a longer line is counted, not kept, and reported as `too_long`.
  */
 export class LineDecoder {
-  private parts: Buffer[] = [];
-  private partBytes = 0;
+  /**
+   * The unfinished line's bytes: a view of the chunk being decoded, or a copy once that call
+   * returns (no list: an idle connection holds nothing).
+   */
+  private held: Buffer | null = null;
   /** Bytes of the current line seen so far while it is being discarded as too long. */
   private overflow = -1;
 
@@ -34,7 +38,7 @@ export class LineDecoder {
       if (nl === -1) {
         this.keep(chunk, start, chunk.length);
         // Copy what is kept past this call, so a short tail never pins a whole read buffer.
-        if (this.parts.length > 0) this.parts = [Buffer.concat(this.parts, this.partBytes)];
+        if (this.held !== null && this.held.buffer === chunk.buffer) this.held = Buffer.from(this.held);
         break;
       }
       this.keep(chunk, start, nl);
@@ -46,7 +50,7 @@ export class LineDecoder {
 
   /** Bytes held for an unfinished line. */
   get pendingBytes(): number {
-    return this.partBytes;
+    return this.held?.length ?? 0;
   }
 
   private keep(chunk: Buffer, from: number, to: number): void {
@@ -56,15 +60,15 @@ export class LineDecoder {
       this.overflow += n;
       return;
     }
+    const held = this.pendingBytes;
     // One extra byte of allowance for the CR of a CRLF ending.
-    if (this.partBytes + n > this.maxLineBytes + 1) {
-      this.overflow = this.partBytes + n;
-      this.parts = [];
-      this.partBytes = 0;
+    if (held + n > this.maxLineBytes + 1) {
+      this.overflow = held + n;
+      this.held = null;
       return;
     }
-    this.parts.push(chunk.subarray(from, to));
-    this.partBytes += n;
+    const part = chunk.subarray(from, to);
+    this.held = this.held === null ? part : Buffer.concat([this.held, part], held + n);
   }
 
   private finishLine(): DecodedLine {
@@ -73,10 +77,8 @@ export class LineDecoder {
       this.overflow = -1;
       return { kind: 'too_long', bytes };
     }
-    const line =
-      this.parts.length === 1 ? (this.parts[0] as Buffer) : Buffer.concat(this.parts, this.partBytes);
-    this.parts = [];
-    this.partBytes = 0;
+    const line = this.held ?? EMPTY;
+    this.held = null;
     const end = line.length > 0 && line[line.length - 1] === CR ? line.length - 1 : line.length;
     if (end > this.maxLineBytes) return { kind: 'too_long', bytes: end };
     return { kind: 'line', text: line.toString('utf8', 0, end), bytes: end };
