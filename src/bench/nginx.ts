@@ -102,3 +102,32 @@ ${http(port)}
   };
   return { child, port, errorLog, stop };
 }
+
+/**
+ * The essentials of deploy/nginx.conf for `http {}` (the benchmark runs from `dist/`, without
+ * `deploy/`): nginx on `listen` in front of papo's web port, uploads streamed to papo, and the
+ * internal location `prefix` serving `<filesDir>/blobs/` to papo's `X-Accel-Redirect`.
+ */
+export function accelSite(listen: number, papoPort: number, filesDir: string, prefix: string): string {
+  return `  upstream papo_web { server 127.0.0.1:${papoPort}; keepalive 16; }
+  server {
+    listen 127.0.0.1:${listen};
+    client_max_body_size 0;
+    location / {
+      proxy_pass http://papo_web;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host $http_host;
+      proxy_request_buffering off;
+      proxy_read_timeout 1h;
+    }
+    location ${prefix}blobs/ {
+      internal;
+      alias ${filesDir}/blobs/;
+      sendfile on; tcp_nopush on; gzip off; max_ranges 1; etag off;
+      add_header ETag $upstream_http_etag;
+      add_header X-Content-Type-Options $upstream_http_x_content_type_options always;
+      add_header Content-Security-Policy $upstream_http_content_security_policy always;
+    }
+  }`;
+}
