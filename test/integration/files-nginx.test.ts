@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import WebSocket from 'ws';
 import { freePort, startNginx, type Nginx } from '../../src/bench/nginx.js';
 import { downloadFile } from '../../src/client/files/download.js';
@@ -12,6 +14,7 @@ import { http, offer, patch, sha256, startFileChat, type FileChat } from '../hel
 import { tempDir } from '../helpers/temp.js';
 
 const NGINX = '/usr/sbin/nginx';
+const CURL = '/usr/bin/curl';
 const SKIP = !existsSync(NGINX) && `no nginx at ${NGINX} (Debian: apt-get install nginx)`;
 const SITE = fileURLToPath(new URL('../../deploy/nginx.conf', import.meta.url));
 const PREFIX = '/_papo_files/';
@@ -112,6 +115,14 @@ test(
     const done = await downloadFile({ url, name, size: data.length, sha256: sha256(data), dir });
     assert.equal(done.resumedFrom, 1_000_000);
     assert.equal(sha256(readFileSync(done.path)), sha256(data));
+
+    // And `curl -C -` resumes the same way.
+    if (existsSync(CURL)) {
+      const partial = join(dir, 'curl.part');
+      writeFileSync(partial, data.subarray(0, 123_456));
+      await promisify(execFile)(CURL, ['-sS', '-f', '-C', '-', '-o', partial, url]);
+      assert.equal(sha256(readFileSync(partial)), sha256(data));
+    }
 
     // papo itself sent no byte of the file: its answer is the redirect, empty.
     const direct = await http(url.replace(front, chat.base), 'GET');
