@@ -1,13 +1,12 @@
-import type { ServerResponse } from 'node:http';
-import { isSha256Hex } from '../../core/files.js';
-import { blobKey } from './blob-store.js';
-
 /**
  * Downloads through a front proxy (`--files-accel-redirect PREFIX`, docs/SERVER.md, "Behind
  * nginx"): papo makes every check of a download, then answers with `X-Accel-Redirect:
  * PREFIX<blob path>` and no body, and nginx sends the blob's bytes itself (`sendfile`, `Range`)
  * from an `internal` location aliasing `<data-dir>/files/`.
  */
+import type { ServerResponse } from 'node:http';
+import { isSha256Hex } from '../../core/files.js';
+import { blobKey } from './blob-store.js';
 
 /**
  * A prefix nginx can match as a location and papo can put in a header: starts and ends with
@@ -31,8 +30,8 @@ export function accelTarget(prefix: string, sha256: string): string | null {
 
 /**
  * The answer that hands a download to the proxy: papo's headers (nginx keeps some across the
- * redirect; deploy/nginx.conf adds the others back), the redirect, and no body. The status is the proxy's
- * to decide (200, 206 or 416 for the `Range` asked, 404 if the blob went meanwhile).
+ * redirect; deploy/nginx.conf adds the others back), the redirect, and no body. The status the
+ * client sees is the proxy's (200, or 206 for the `Range` asked; 404 if the blob went meanwhile).
  */
 export function sendAccelRedirect(
   res: ServerResponse,
