@@ -2,7 +2,7 @@
  * Downloads through a front proxy (`--files-accel-redirect PREFIX`, docs/SERVER.md, "Behind
  * nginx"): papo makes every check of a download, then answers with `X-Accel-Redirect:
  * PREFIX<blob path>` and no body, and nginx sends the blob's bytes itself (`sendfile`, `Range`)
- * from an `internal` location aliasing `<data-dir>/files/`.
+ * from an `internal` location aliasing `<data-dir>/files/blobs/`.
  */
 import type { ServerResponse } from 'node:http';
 import { isSha256Hex } from '../../core/files.js';
