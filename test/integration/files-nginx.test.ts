@@ -103,6 +103,14 @@ test(
     assert.equal(tail.status, 206);
     assert.deepEqual(tail.body, data.subarray(data.length - 10));
 
+    // A resume that names the content (If-Range with papo's ETag) gets the range; another, it all.
+    const same = await http(url, 'GET', { Range: 'bytes=0-9', 'If-Range': h.etag as string });
+    assert.equal(same.status, 206);
+    assert.deepEqual(same.body, data.subarray(0, 10));
+    const other = await http(url, 'GET', { Range: 'bytes=0-9', 'If-Range': '"another"' });
+    assert.equal(other.status, 200);
+    assert.equal(other.body.length, data.length);
+
     const head = await http(url, 'HEAD');
     assert.equal(head.status, 200);
     assert.equal(head.headers['content-length'], String(data.length));
