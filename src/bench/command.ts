@@ -145,7 +145,7 @@ export function benchCommand(): Command {
         '  papo bench :7001 --scenario idle -c 2000 --server-pid PID --force   beside ideal-c (../shared/bench)\n' +
         '  papo bench :8080 --transport ws --find-max -n 100   the same over WebSocket (web port)\n' +
         '  papo bench :7000 --scenario churn -w 8 -d 10 --json\n' +
-        '  papo bench --scenario files   1 GiB up and down on loopback, beside sha256sum and nginx\n',
+        '  papo bench --scenario files   1 GiB up and down on loopback: papo, nginx, papo behind nginx\n',
     )
     .action(async (target: string | undefined, flags: BenchFlags) => {
       await runBench(target, flags);

@@ -9,16 +9,19 @@ import {
   openSync,
   readFileSync,
   rmSync,
-  writeFileSync,
   writeSync,
 } from 'node:fs';
-import { connect, createServer, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { accelSite, freePort, startNginx, type Nginx } from './nginx.js';
 import { formatTable } from './report.js';
 
-/** `papo bench --scenario files` (#14): a 1 GiB file up and down on loopback, beside sha256sum and nginx. */
+/**
+ * `papo bench --scenario files` (#14): a 1 GiB file up and down on loopback, beside sha256sum and
+ * nginx, and downloaded from papo behind nginx with `--files-accel-redirect` (nginx sends it).
+ */
 export interface FilesBenchOptions {
   /** Bytes in the test file (default 1 GiB). */
   size: number;
@@ -46,60 +49,11 @@ async function timed(cmd: string, args: string[]): Promise<{ out: string; ms: nu
   return { out, ms: performance.now() - started };
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function waitForPort(port: number, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = connect({ port, host: '127.0.0.1' });
-      s.once('connect', () => (s.destroy(), resolve(true)));
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`nothing listens on port ${port}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-/** Starts Debian's nginx serving `root` on a free port, with its own config; stopped by PID. */
-async function startNginx(
-  nginx: string,
-  dir: string,
-  root: string,
-): Promise<{ child: ChildProcess; port: number }> {
-  const port = await freePort();
-  const conf = join(dir, 'nginx.conf');
-  const t = (name: string) => join(dir, name);
-  writeFileSync(
-    conf,
-    `daemon off; worker_processes 1; pid ${t('nginx.pid')}; error_log ${t('nginx-error.log')};
-events { worker_connections 64; }
-http {
-  access_log off; sendfile on; tcp_nopush on;
-  client_body_temp_path ${t('nb')}; proxy_temp_path ${t('np')}; fastcgi_temp_path ${t('nf')};
-  uwsgi_temp_path ${t('nu')}; scgi_temp_path ${t('ns')};
-  types { application/octet-stream bin; }
-  server { listen 127.0.0.1:${port}; root ${root}; }
-}
-`,
-  );
-  const child = spawn(nginx, ['-e', t('nginx-error.log'), '-p', dir, '-c', conf], { stdio: 'ignore' });
-  await waitForPort(port, 5000);
-  return { child, port };
-}
-
 /** Starts this papo as a server on free ports in `dir`; resolves with its ports. */
 async function startPapo(
   dir: string,
   size: number,
+  extra: string[] = [],
 ): Promise<{ child: ChildProcess; port: number; web: string }> {
   const args = [
     ...process.execArgv,
@@ -118,6 +72,7 @@ async function startPapo(
     '0',
     '--log-level',
     'warn',
+    ...extra,
   ];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   let port = 0;
@@ -197,15 +152,40 @@ function peakRssKiB(pid: number | undefined): number | null {
   }
 }
 
+/** Offers the file to the papo on chat port `port` and PATCHes it with curl; its time and URL. */
+async function upload(port: number, path: string, size: number, digest: string) {
+  const ana = await jsonUser(port, 'bench');
+  ana.send({ type: 'file_offer', name: 'test.bin', size, sha256: digest });
+  const slot = await ana.until('upload_slot');
+  if (slot.type !== 'upload_slot') throw new Error(`offer refused: ${JSON.stringify(slot)}`);
+  const headers = ['Content-Type: application/offset+octet-stream', 'Upload-Offset: 0', 'Expect:'];
+  const args = ['-sS', '-f', '-X', 'PATCH', '-T', path, '-o', '/dev/null', '-D', '-'];
+  const up = await timed('curl', [...args, ...headers.flatMap((h) => ['-H', h]), String(slot.url)]);
+  const url = /^papo-file-url: (\S+)/im.exec(up.out)?.[1];
+  if (!url) throw new Error(`the upload was not stored: ${up.out.slice(0, 300)}`);
+  await ana.until('file');
+  ana.close();
+  return { ms: up.ms, url };
+}
+
+/** The internal location of the papo behind nginx (docs/SERVER.md, "Behind nginx"). */
+const ACCEL_PREFIX = '/_papo_files/';
+
 export async function runFilesBench(o: FilesBenchOptions): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'papo-bench-files-'));
   const children: ChildProcess[] = [];
+  const owned = (name: string, mode: number) => {
+    const sub = join(dir, name);
+    mkdirSync(sub, { mode });
+    chmodSync(sub, mode);
+    return sub;
+  };
   try {
-    const webRoot = join(dir, 'www');
-    const path = join(webRoot, 'test.bin');
-    // nginx's workers run as another user when started by root: they must be able to read it.
+    // nginx's workers run as another user when started by root: they must be able to read it,
+    // and, behind nginx, papo's blobs as papo's group (its data directory: 0710).
     chmodSync(dir, 0o755);
-    mkdirSync(webRoot, { mode: 0o755 });
+    const webRoot = owned('www', 0o755);
+    const path = join(webRoot, 'test.bin');
     o.log(`files: writing a ${o.size / MiB} MiB test file`);
     writeTestFile(path, o.size);
     chmodSync(path, 0o644);
@@ -213,78 +193,82 @@ export async function runFilesBench(o: FilesBenchOptions): Promise<string> {
     const sum = await timed('sha256sum', [path]);
     const digest = sum.out.split(' ')[0] as string;
 
-    o.log('files: starting nginx and papo');
-    const nginx = await startNginx(o.nginx, dir, webRoot);
-    children.push(nginx.child);
+    o.log('files: starting nginx, papo, and papo behind nginx');
+    const site = `  sendfile on; tcp_nopush on; types { application/octet-stream bin; }
+  server { listen 127.0.0.1:PORT; root ${webRoot}; }`;
+    const start = async (sub: string, http: (port: number) => string, port?: number): Promise<Nginx> => {
+      const n = await startNginx(o.nginx, owned(sub, 0o755), http, port);
+      children.push(n.child);
+      return n;
+    };
+    const nginx = await start('nginx', (port) => site.replace('PORT', String(port)));
     const papo = await startPapo(join(dir, 'papo'), o.size);
     children.push(papo.child);
+    const frontPort = await freePort();
+    const accelDir = owned('papo-accel', 0o710);
+    const accelArgs = [
+      '--files-accel-redirect',
+      ACCEL_PREFIX,
+      '--public-url',
+      `http://127.0.0.1:${frontPort}`,
+    ];
+    const accel = await startPapo(accelDir, o.size, accelArgs);
+    children.push(accel.child);
+    const accelWeb = Number(new URL(accel.web).port);
+    await start(
+      'front',
+      (port) => accelSite(port, accelWeb, join(accelDir, 'files'), ACCEL_PREFIX),
+      frontPort,
+    );
 
-    const ana = await jsonUser(papo.port, 'bench');
-    ana.send({ type: 'file_offer', name: 'test.bin', size: o.size, sha256: digest });
-    const slot = await ana.until('upload_slot');
-    if (slot.type !== 'upload_slot') throw new Error(`offer refused: ${JSON.stringify(slot)}`);
-    o.log('files: uploading to papo');
-    const up = await timed('curl', [
-      '-sS',
-      '-f',
-      '-X',
-      'PATCH',
-      '-T',
-      path,
-      '-o',
-      '/dev/null',
-      '-D',
-      '-',
-      '-H',
-      'Content-Type: application/offset+octet-stream',
-      '-H',
-      'Upload-Offset: 0',
-      '-H',
-      'Expect:',
-      String(slot.url),
-    ]);
-    const url = /^papo-file-url: (\S+)/im.exec(up.out)?.[1];
-    if (!url) throw new Error(`the upload was not stored: ${up.out.slice(0, 300)}`);
-    await ana.until('file');
-    ana.close();
+    o.log('files: uploading to papo, and to papo through nginx');
+    const up = await upload(papo.port, path, o.size, digest);
+    const upAccel = await upload(accel.port, path, o.size, digest);
 
-    o.log('files: downloading from nginx and papo');
+    o.log('files: downloading from nginx, papo, and papo behind nginx');
     const fetch = (u: string) => timed('curl', ['-sS', '-f', '-o', '/dev/null', u]);
     const nginxUrl = `http://127.0.0.1:${nginx.port}/test.bin`;
-    await fetch(nginxUrl); // warm-up, both
-    await fetch(url);
+    for (const u of [nginxUrl, up.url, upAccel.url]) await fetch(u); // warm-up, all
     // Alternated rounds, medians: on a shared machine one fetch each swings by 2x.
-    const nginxMs: number[] = [];
-    const papoMs: number[] = [];
-    let papoCpuMs = 0;
+    const ms = { nginx: [] as number[], papo: [] as number[], accel: [] as number[] };
+    const cpu = { papo: 0, accel: 0 };
     for (let round = 0; round < DOWNLOAD_ROUNDS; round++) {
-      nginxMs.push((await fetch(nginxUrl)).ms);
-      const cpuBefore = cpuMs(papo.child.pid);
-      papoMs.push((await fetch(url)).ms);
-      papoCpuMs += cpuMs(papo.child.pid) - cpuBefore;
+      ms.nginx.push((await fetch(nginxUrl)).ms);
+      for (const [key, child, url] of [
+        ['papo', papo.child, up.url],
+        ['accel', accel.child, upAccel.url],
+      ] as const) {
+        const cpuBefore = cpuMs(child.pid);
+        ms[key].push((await fetch(url)).ms);
+        cpu[key] += cpuMs(child.pid) - cpuBefore;
+      }
     }
-    const fromNginx = { ms: median(nginxMs) };
-    const fromPapo = { ms: median(papoMs) };
     const peak = peakRssKiB(papo.child.pid);
+    const perGiB = (spentMs: number) => spentMs / 1000 / ((o.size * DOWNLOAD_ROUNDS) / (1024 * MiB));
 
     const r = {
       scenario: 'files',
       bytes: o.size,
       sha256sumMiBs: rate(o.size, sum.ms),
       uploadMiBs: rate(o.size, up.ms),
-      nginxMiBs: rate(o.size, fromNginx.ms),
-      downloadMiBs: rate(o.size, fromPapo.ms),
+      nginxMiBs: rate(o.size, median(ms.nginx)),
+      downloadMiBs: rate(o.size, median(ms.papo)),
       serverPeakRssKiB: peak,
-      serverCpuSecondsPerGiBDownloaded: papoCpuMs / 1000 / ((o.size * DOWNLOAD_ROUNDS) / (1024 * MiB)),
+      serverCpuSecondsPerGiBDownloaded: perGiB(cpu.papo),
+      accelUploadMiBs: rate(o.size, upAccel.ms),
+      accelDownloadMiBs: rate(o.size, median(ms.accel)),
+      accelServerCpuSecondsPerGiBDownloaded: perGiB(cpu.accel),
     };
     const upRatio = r.uploadMiBs / r.sha256sumMiBs;
     const downRatio = r.downloadMiBs / r.nginxMiBs;
+    const accelRatio = r.accelDownloadMiBs / r.nginxMiBs;
     if (o.json)
       return JSON.stringify({
         tool: 'papo-bench',
         ...r,
         uploadVsSha256sum: upRatio,
         downloadVsNginx: downRatio,
+        accelDownloadVsNginx: accelRatio,
       });
     const f = (n: number) => n.toFixed(0);
     return [
@@ -294,9 +278,17 @@ export async function runFilesBench(o: FilesBenchOptions): Promise<string> {
         ['papo upload (curl PATCH)', f(r.uploadMiBs), `${upRatio.toFixed(2)}x sha256sum`, '>= 0.70x'],
         ['nginx download (curl)', f(r.nginxMiBs), '', ''],
         ['papo download (curl)', f(r.downloadMiBs), `${downRatio.toFixed(2)}x nginx`, '>= 0.80x'],
+        [
+          'papo behind nginx, accel (curl)',
+          f(r.accelDownloadMiBs),
+          `${accelRatio.toFixed(2)}x nginx`,
+          '>= 0.80x',
+        ],
       ]),
       `file: ${o.size / MiB} MiB; downloads: median of ${DOWNLOAD_ROUNDS} alternated rounds; papo server CPU per GiB ` +
         `downloaded: ${r.serverCpuSecondsPerGiBDownloaded.toFixed(2)} s; peak RSS: ${peak === null ? '-' : `${(peak / 1024).toFixed(0)} MiB`}`,
+      `behind nginx (--files-accel-redirect): upload through nginx ${f(r.accelUploadMiBs)} MiB/s; papo server CPU ` +
+        `per GiB downloaded: ${r.accelServerCpuSecondsPerGiBDownloaded.toFixed(2)} s`,
     ].join('\n');
   } finally {
     for (const c of children) if (c.exitCode === null && c.pid !== undefined) process.kill(c.pid, 'SIGTERM');

@@ -1,25 +1,54 @@
 import { constants } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { chmod, mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+
+/** Where a content's bytes are, relative to the files directory: `blobs/ab/<sha256>`. */
+export function blobKey(sha256: string): string {
+  return `blobs/${sha256.slice(0, 2)}/${sha256}`;
+}
 
 /**
  * The files' bytes under `<data-dir>/files/`: `blobs/ab/<sha256>` holds each content once
  * (content-addressed), `tmp/<slot token>` an upload in progress, never served. A finished upload
  * is fsynced, then renamed into `blobs/` (and the directory fsynced), so a crash leaves either
  * nothing or a whole, checked file.
+ *
+ * `groupRead` (a front proxy sends the blobs, `--files-accel-redirect`): the proxy's workers,
+ * in papo's group, may pass through the directories (`0710`: no listing) and read the blobs
+ * (`0640`); `tmp/` and the database stay papo's own.
  */
 export class BlobStore {
   readonly tmpDir: string;
   readonly blobDir: string;
+  private readonly dirMode: number;
+  private readonly blobMode: number;
 
-  constructor(readonly root: string) {
+  constructor(
+    readonly root: string,
+    private readonly groupRead = false,
+  ) {
     this.tmpDir = join(root, 'tmp');
     this.blobDir = join(root, 'blobs');
+    this.dirMode = groupRead ? 0o710 : 0o700;
+    this.blobMode = groupRead ? 0o640 : 0o600;
   }
 
   async init(): Promise<void> {
     await mkdir(this.tmpDir, { recursive: true, mode: 0o700 });
-    await mkdir(this.blobDir, { recursive: true, mode: 0o700 });
+    await mkdir(this.blobDir, { recursive: true, mode: this.dirMode });
+    if (this.groupRead) await this.shareWithGroup();
+  }
+
+  /** Opens the way to every stored blob for the group (kept as they were by an earlier run). */
+  private async shareWithGroup(): Promise<void> {
+    await chmod(this.root, this.dirMode);
+    await chmod(this.blobDir, this.dirMode);
+    for (const dir of await readdir(this.blobDir)) {
+      await chmod(join(this.blobDir, dir), this.dirMode);
+      for (const name of await readdir(join(this.blobDir, dir))) {
+        await chmod(join(this.blobDir, dir, name), this.blobMode);
+      }
+    }
   }
 
   tmpPath(token: string): string {
@@ -27,7 +56,7 @@ export class BlobStore {
   }
 
   blobPath(sha256: string): string {
-    return join(this.blobDir, sha256.slice(0, 2), sha256);
+    return join(this.root, blobKey(sha256));
   }
 
   /** Bytes of an upload in progress (0 when none arrived yet). */
@@ -45,7 +74,12 @@ export class BlobStore {
     const tmp = this.tmpPath(token);
     if (await exists(target)) return unlink(tmp);
     const dir = join(this.blobDir, sha256.slice(0, 2));
-    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await mkdir(dir, { recursive: true, mode: this.dirMode });
+    if (this.groupRead) {
+      // Whatever the umask; an upload is written 0600, and the blob it becomes is the proxy's too.
+      await chmod(dir, this.dirMode);
+      await chmod(tmp, this.blobMode);
+    }
     await rename(tmp, target);
     await fsyncDir(dir);
   }

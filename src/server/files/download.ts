@@ -1,9 +1,9 @@
 import { createReadStream, type ReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
-import { cleanFileName } from '../../core/files.js';
+import { accelTarget, sendAccelRedirect } from './accel.js';
 import { sendStatus, type FileService } from './file-service.js';
-import { contentDisposition, parseRange } from './http-rules.js';
+import { downloadHeaders, parseRange } from './http-rules.js';
 
 /**
  * Bytes per read of a download. The default 64 KiB cost ~2.0 s of server CPU per GiB on
@@ -13,9 +13,9 @@ import { contentDisposition, parseRange } from './http-rules.js';
 export const DOWNLOAD_READ_BYTES = 1024 * 1024;
 
 /**
- * `/f/<token>/<name>`: GET and HEAD of a stored file, `Range` honoured, streamed from disk. The
- * answer can never run in papo's origin: attachment (inline only for a sniffed image asked
- * with `?inline=1`), nosniff, and a sandboxing CSP.
+ * `/f/<token>/<name>`: GET and HEAD of a stored file, `Range` honoured, streamed from disk, or
+ * with `--files-accel-redirect` handed to the front proxy once checked (accel.ts). The answer
+ * can never run in papo's origin (`downloadHeaders`).
  */
 export async function serveDownload(
   service: FileService,
@@ -30,22 +30,18 @@ export async function serveDownload(
   }
   const file = service.file(token);
   if (!file) return elsewhere(service, token, inline, res);
-  const name = cleanFileName(file.name);
-  const image = file.mime.startsWith('image/');
-  const headers: Record<string, string> = {
-    'Content-Type': file.mime,
-    'Content-Disposition': contentDisposition(name, inline && image),
-    'X-Content-Type-Options': 'nosniff',
-    'Content-Security-Policy': "sandbox; default-src 'none'",
-    'Referrer-Policy': 'no-referrer',
-    'Cross-Origin-Resource-Policy': 'same-origin',
-    'Accept-Ranges': 'bytes',
-    ETag: `"${file.sha256}"`,
-    'Cache-Control': 'private, max-age=3600',
-  };
+  const headers = downloadHeaders(file, inline);
   const range = parseRange(req.headers.range, file.size);
   if (range === 'invalid') {
     return sendStatus(res, 416, 'Range not satisfiable.', false, { 'Content-Range': `bytes */${file.size}` });
+  }
+  // Every check is made: behind nginx, it sends the bytes (and serves the range) from here on.
+  const prefix = service.options.filesAccelRedirect;
+  if (prefix !== null) {
+    const target = accelTarget(prefix, file.sha256);
+    if (target === null)
+      throw new Error(`files: a stored hash is not a sha256: ${JSON.stringify(file.sha256)}`);
+    return sendAccelRedirect(res, headers, target);
   }
   const start = range?.start ?? 0;
   const end = range?.end ?? file.size - 1;

@@ -1,5 +1,5 @@
 import { randomBytes, type Hash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { FileEvent } from '../../core/events.js';
@@ -76,7 +76,10 @@ export class FileService implements FileDesk {
     this.baseUrl = options.publicUrl;
     mkdirSync(options.root, { recursive: true, mode: 0o700 });
     this.db = new FileDb(`${options.root}/files.db`);
-    this.blobs = new BlobStore(options.root);
+    const groupRead = options.filesAccelRedirect !== null;
+    // The proxy's group may pass through `root` to the blobs: the tokens stay papo's alone.
+    if (groupRead) for (const f of ['', '-wal', '-shm']) chmodIfThere(`${options.root}/files.db${f}`, 0o600);
+    this.blobs = new BlobStore(options.root, groupRead);
   }
 
   /** Opens the store under `options.root`, removes what a crash left behind, starts the sweeper. */
@@ -329,6 +332,14 @@ export class FileService implements FileDesk {
   close(): void {
     if (this.sweeper) clearInterval(this.sweeper);
     this.db.close();
+  }
+}
+
+function chmodIfThere(path: string, mode: number): void {
+  try {
+    chmodSync(path, mode);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
 }
 

@@ -1,4 +1,6 @@
 /** Pure rules of the files' HTTP side: paths, ranges, headers (docs/PROTOCOL.md, "Files"). */
+import { cleanFileName } from '../../core/files.js';
+import type { FileRecord } from './file-db.js';
 
 /** A token as papo makes them: base64url, 22 to 64 characters (at least 128 random bits). */
 const TOKEN = /^[A-Za-z0-9_-]{22,64}$/;
@@ -67,6 +69,34 @@ function encodeRfc5987(value: string): string {
 export function contentDisposition(name: string, inline: boolean): string {
   const ascii = name.replace(/[^\x20-\x7e]|["\\%]/g, '_');
   return `${inline ? 'inline' : 'attachment'}; filename="${ascii}"; filename*=UTF-8''${encodeRfc5987(name)}`;
+}
+
+/** The sandboxing policy of every download: nothing in it can run, load or navigate. */
+export const DOWNLOAD_CSP = "sandbox; default-src 'none'";
+
+/**
+ * A download's headers but for length and range, the same whether papo or a front proxy sends
+ * the bytes: the answer can never run in papo's origin (attachment, or inline only for an image
+ * asked with `inline`; nosniff; a sandboxing CSP).
+ */
+export function downloadHeaders(
+  file: Pick<FileRecord, 'name' | 'mime' | 'sha256'>,
+  inline: boolean,
+): Record<string, string> {
+  return {
+    'Content-Type': file.mime,
+    'Content-Disposition': contentDisposition(
+      cleanFileName(file.name),
+      inline && file.mime.startsWith('image/'),
+    ),
+    'X-Content-Type-Options': 'nosniff',
+    'Content-Security-Policy': DOWNLOAD_CSP,
+    'Referrer-Policy': 'no-referrer',
+    'Cross-Origin-Resource-Policy': 'same-origin',
+    'Accept-Ranges': 'bytes',
+    ETag: `"${file.sha256}"`,
+    'Cache-Control': 'private, max-age=3600',
+  };
 }
 
 /** Parses `Upload-Offset`: a whole number of decimal digits, else null. */

@@ -1,5 +1,6 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { intIn } from '../../cli-util.js';
+import { checkAccelPrefix } from './accel.js';
 
 /** What `papo server` is told about file transfer (docs/SERVER.md, "Files"). */
 export interface FilesOptions {
@@ -17,6 +18,8 @@ export interface FilesOptions {
   maxOpenUploads: number;
   /** Base of the URLs in upload slots and `file` events (behind a proxy); null: the web listener's. */
   publicUrl: string | null;
+  /** Behind nginx: the internal location downloads are handed to (`X-Accel-Redirect`); null: papo sends them. */
+  filesAccelRedirect: string | null;
 }
 
 const MiB = 1024 * 1024;
@@ -29,6 +32,7 @@ export const FILES_DEFAULTS: FilesOptions = {
   fileRate: 10,
   maxOpenUploads: 20,
   publicUrl: null,
+  filesAccelRedirect: null,
 };
 
 /** Parses a byte count: a whole number with an optional K, M or G (powers of 1024). */
@@ -54,6 +58,17 @@ export function parsePublicUrl(value: string): string {
     throw new InvalidArgumentError(`expected a URL like https://chat.example.com, got ${value}`);
   }
   return url.href.replace(/\/+$/, '');
+}
+
+/** Parses `--files-accel-redirect`: a path prefix such as `/_papo_files/` (see `checkAccelPrefix`). */
+export function parseAccelPrefix(value: string): string {
+  const prefix = checkAccelPrefix(value);
+  if (prefix === null) {
+    throw new InvalidArgumentError(
+      `expected a path that starts and ends with / (letters, digits, . _ ~ -; no ..), like /_papo_files/, got ${JSON.stringify(value)}`,
+    );
+  }
+  return prefix;
 }
 
 /** Adds the file-transfer flags to `papo server`, each also readable from a PAPO_* variable. */
@@ -95,6 +110,14 @@ export function addFilesOptions(command: Command): Command {
       new Option('--public-url <url>', 'base of file URLs given to users (behind a reverse proxy)')
         .env('PAPO_PUBLIC_URL')
         .argParser(parsePublicUrl),
+    )
+    .addOption(
+      new Option(
+        '--files-accel-redirect <prefix>',
+        'behind nginx: hand checked downloads to its internal location PREFIX (X-Accel-Redirect)',
+      )
+        .env('PAPO_FILES_ACCEL_REDIRECT')
+        .argParser(parseAccelPrefix),
     );
 }
 
@@ -108,5 +131,6 @@ export function filesSettings(o: Record<string, unknown>): FilesOptions {
     fileRate: o.fileRate as number,
     maxOpenUploads: o.maxOpenUploads as number,
     publicUrl: (o.publicUrl as string | undefined) ?? null,
+    filesAccelRedirect: (o.filesAccelRedirect as string | undefined) ?? null,
   };
 }
