@@ -1,4 +1,4 @@
-import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync, watchFile } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, statSync, watchFile } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { fail } from '../cli-util.js';
@@ -7,6 +7,7 @@ import { nameKey } from '../core/names.js';
 import { sanitizeText } from '../core/text.js';
 import { AUDIT_LOG_FILE, formatAuditLine, readOpsFile, writeOpsFile } from './moderation-files.js';
 import { dataDirOption, validName } from './admin-args.js';
+import { makeDataDir } from './data-dir.js';
 
 function opsCommand(): Command {
   const ops = new Command('ops').description(
@@ -19,7 +20,7 @@ function opsCommand(): Command {
     .addOption(dataDirOption())
     .action((raw: string, o: { dataDir: string }) => {
       const name = validName(raw);
-      mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
+      makeDataDir(o.dataDir);
       const names = readOpsFile(o.dataDir);
       if (names.some((n) => nameKey(n) === nameKey(name)))
         return void process.stdout.write(`${name} is already an operator\n`);

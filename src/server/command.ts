@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { makeDataDir } from './data-dir.js';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -294,7 +294,7 @@ async function runServer(
     fail('--tls-cert and --tls-key go together: give both, or neither for a self-signed certificate');
   }
   try {
-    mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+    makeDataDir(options.dataDir);
   } catch (err) {
     fail(`cannot create the data directory ${options.dataDir}: ${(err as Error).message}`, err);
   }

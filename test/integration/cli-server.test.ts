@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { LineClient } from '../helpers/line-client.js';
 import { runCli, spawnServer, tempDir } from '../helpers/cli.js';
 
@@ -71,4 +72,36 @@ test('a bad flag value is refused with the reason', async () => {
   const r = await runCli(['server', '--port', 'http']);
   assert.notEqual(r.code, 0);
   assert.match(r.stderr, /expected a whole number from 0 to 65535/);
+});
+
+test('the files papo server creates are its own, whatever umask it was started with', async () => {
+  const dataDir = tempDir();
+  const before = process.umask(0o022);
+  let srv;
+  try {
+    srv = await spawnServer(['--data-dir', join(dataDir, 'state')]);
+  } finally {
+    process.umask(before);
+  }
+  const ana = await LineClient.join(srv.port, 'ana');
+  const bob = await LineClient.join(srv.port, 'bob');
+  ana.sendLine('a line for the history');
+  assert.equal(await bob.lineMatching(/^ana: /), 'ana: a line for the history');
+  srv.child.kill('SIGTERM');
+  assert.equal(await srv.exited, 0);
+  const found: string[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      const mode = statSync(path).mode & 0o777;
+      found.push(`${path.slice(dataDir.length)} ${mode.toString(8)}`);
+      assert.equal(mode & 0o077, 0, `${path} is ${mode.toString(8)}`);
+      if (entry.isDirectory()) walk(path);
+    }
+  };
+  walk(dataDir);
+  assert.ok(
+    found.some((f) => f.includes('papo.db')),
+    found.join(', '),
+  );
 });
