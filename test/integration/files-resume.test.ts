@@ -104,6 +104,13 @@ test('downloads honour Range: 206 for a part, 416 for a bad one, curl -C - resum
     assert.equal(r.status, 416, bad);
     assert.equal(r.headers['content-range'], `bytes */${data.length}`);
   }
+  const etag = part.headers.etag as string;
+  const same = await http(url, 'GET', { Range: 'bytes=100-199', 'If-Range': etag });
+  assert.deepEqual([same.status, same.body], [206, data.subarray(100, 200)]);
+  for (const other of ['"another"', 'Wed, 21 Oct 2015 07:28:00 GMT']) {
+    const whole = await http(url, 'GET', { Range: 'bytes=100-199', 'If-Range': other });
+    assert.deepEqual([whole.status, whole.body.length], [200, data.length], other);
+  }
   const head = await http(url, 'HEAD');
   assert.equal(head.status, 200);
   assert.equal(head.headers['content-length'], String(data.length));

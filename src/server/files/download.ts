@@ -31,7 +31,11 @@ export async function serveDownload(
   const file = service.file(token);
   if (!file) return elsewhere(service, token, inline, res);
   const headers = downloadHeaders(file, inline);
-  const range = parseRange(req.headers.range, file.size);
+  // A resume that names other content (If-Range: not this ETag, or a date: papo sends no
+  // Last-Modified) gets the whole file, never a part of something else (RFC 9110, 13.1.5).
+  const ifRange = req.headers['if-range'];
+  const range =
+    ifRange === undefined || ifRange === headers.ETag ? parseRange(req.headers.range, file.size) : null;
   if (range === 'invalid') {
     return sendStatus(res, 416, 'Range not satisfiable.', false, { 'Content-Range': `bytes */${file.size}` });
   }
