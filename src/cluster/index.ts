@@ -15,6 +15,7 @@ import {
   type ClusterModeration,
 } from './moderation-sync.js';
 import { DEFAULT_WATCH, NodeWatch, type WatchTimes } from './node-watch.js';
+import { RedisAccounts, type RedisAccountsOptions } from './redis-accounts.js';
 import { RedisBus } from './redis-bus.js';
 
 /** What a node reads from Redis in one atomic step when it starts or comes back. */
@@ -118,6 +119,11 @@ export class Cluster {
     if (fresh) await this.writeModeration();
     else adoptClusterModeration(hub.moderation.state, moderation, Date.now());
     this.bus.start(seq);
+  }
+
+  /** The accounts every node shares (docs/CLUSTER.md, "Accounts"), on this node's Redis connection. */
+  openAccounts(options: RedisAccountsOptions = {}): Promise<RedisAccounts> {
+    return RedisAccounts.open(this.link.cmd, this.keys, options);
   }
 
   async stop(): Promise<void> {

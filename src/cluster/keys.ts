@@ -26,6 +26,16 @@ export interface ClusterKeys {
   alive: string;
   /** Prefix of the lock one node takes to clean up after a dead one. */
   reaping: string;
+  /** Prefix of an account's hash, under its name key (docs/CLUSTER.md, "Accounts"). */
+  account: string;
+  /** Prefix of a confusable skeleton's set: the keys of the accounts that look like it. */
+  accountLook: string;
+  /** Set of every account's name key (`papo admin accounts list`). */
+  accounts: string;
+  /** The confusables data's Unicode version the skeletons were computed with. */
+  accountsConfusables: string;
+  /** The cluster's server id: key logins over plain TCP sign it, whatever node they reach. */
+  serverId: string;
 }
 
 export function clusterKeys(prefix = 'papo:'): ClusterKeys {
@@ -43,5 +53,10 @@ export function clusterKeys(prefix = 'papo:'): ClusterKeys {
     claimsOf: `${prefix}claims:`,
     alive: `${prefix}alive:`,
     reaping: `${prefix}reaping:`,
+    account: `${prefix}account:`,
+    accountLook: `${prefix}account-look:`,
+    accounts: `${prefix}accounts`,
+    accountsConfusables: `${prefix}accounts-confusables`,
+    serverId: `${prefix}server-id`,
   };
 }

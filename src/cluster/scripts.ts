@@ -16,7 +16,8 @@ local function now_ms()
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 -- Sequences a leave for the user under member key mkey (its node died or it moved) and frees it.
-local function leave_of(seq, log, maxlen, channel, members, mkey, reason)
+-- origin: the event's origin as JSON, or nil (a takeover names the node that held the name).
+local function leave_of(seq, log, maxlen, channel, members, mkey, reason, origin)
   local raw = redis.call('HGET', members, mkey)
   if not raw then return 0 end
   local m = cjson.decode(raw)
@@ -24,17 +25,25 @@ local function leave_of(seq, log, maxlen, channel, members, mkey, reason)
   if #rooms == 0 then rooms = cjson.decode('[]') end
   local e = cjson.encode({ type = 'leave', name = m.name, reason = reason, rooms = rooms, ts = now_ms() })
   redis.call('HDEL', members, mkey)
-  return emit(seq, log, maxlen, channel, '{"e":' .. e .. '}')
+  local o = ''
+  if origin then o = ',"o":' .. origin end
+  return emit(seq, log, maxlen, channel, '{"e":' .. e .. o .. '}')
 end
 `;
 
 /**
  * KEYS: seq, log, members, bans, mutes. ARGV: payload, maxlen, channel, type, node, name key,
  * name, room, room key, new name key, new name, claim prefix, claim-set prefix, address,
- * account. Returns the event's id. Keeps the members hash (who is where, from which address)
+ * account. Returns the event's id (0 for a stale leave: not sequenced). Keeps the members hash (who is where, from which address)
  * and the bans and mutes in force in step with the log, and frees a name its holder gave up.
  */
 export const PUBLISH = `
+-- A leave from a node whose name another node now holds (taken over with its token) is stale:
+-- the name is back, so nobody is told it left, and the holder's member entry stays (returns 0).
+if ARGV[4] == 'leave' then
+  local holder = redis.call('HGET', ARGV[12] .. ARGV[6], 'node')
+  if holder and holder ~= ARGV[5] then return 0 end
+end
 local id = redis.call('INCR', KEYS[1])
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], id .. '-0', 'd', ARGV[1])
 redis.call('PUBLISH', ARGV[3], id .. ' ' .. ARGV[1])
@@ -116,7 +125,9 @@ if cur[1] and cur[1] ~= ARGV[1] and not (ARGV[3] ~= '' and cur[2] == ARGV[3]) th
 if cur[1] then
   redis.call('SREM', ARGV[7] .. cur[1], ARGV[4])
   if cur[1] ~= ARGV[1] then
-    leave_of(KEYS[3], KEYS[4], ARGV[5], ARGV[6], KEYS[5], ARGV[4], 'timeout')
+    -- Marked with the node that held it: that node ends its session without a leave of its own.
+    local origin = cjson.encode({ node = '', session = 0, replaced = cur[1] })
+    leave_of(KEYS[3], KEYS[4], ARGV[5], ARGV[6], KEYS[5], ARGV[4], 'timeout', origin)
   end
 end
 redis.call('HSET', KEYS[1], 'node', ARGV[1], 'token', ARGV[2])

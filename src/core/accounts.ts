@@ -33,7 +33,7 @@ export type Done<T> = (result: T | Error) => void;
 
 /**
  * The accounts port: registered names and their proofs, kept outside the core (SQLite in the
- * server, `src/store/sqlite-accounts.ts`). Every call answers through `done`, at once or later:
+ * server, `src/store/sqlite-accounts.ts`; Redis in a cluster, `src/cluster/redis-accounts.ts`). Every call answers through `done`, at once or later:
  * hashing a password takes a while, and runs off the event loop.
  */
 export interface Accounts {
@@ -53,7 +53,11 @@ export interface Accounts {
     signature: string | null,
     done: Done<boolean>,
   ): void;
-  /** Registers a name: `taken` when it is registered already, `bad_key` when the key is no Ed25519 public key. */
+  /**
+   * Registers a name: `taken` when it is registered already or a look-alike (same skeleton) is
+   * — checked in the same atomic step as the write, so of two look-alikes registered at once
+   * exactly one wins —, `bad_key` when the key is no Ed25519 public key.
+   */
   register(registration: Registration, done: Done<'ok' | 'taken' | 'bad_key'>): void;
   setPassword(key: string, password: string, done: Done<boolean>): void;
   unregister(key: string, done: Done<boolean>): void;

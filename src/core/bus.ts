@@ -22,6 +22,13 @@ export interface Origin {
    */
   address?: string;
   account?: string | null;
+  /**
+   * For a leave the cluster sequenced because a client took its name over on another node with
+   * its session token: the node that held the name (`node` is then '': no node's session caused
+   * it). That node ends its own session quietly — told `replaced`, and no leave of its own, since
+   * the name is already someone else's (docs/CLUSTER.md, "Names").
+   */
+  replaced?: string;
 }
 
 /** Where the bus hands every event, in the bus's one order, this node's and other nodes' alike. */

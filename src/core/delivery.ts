@@ -9,6 +9,7 @@ import type {
   FileEvent,
   JoinEvent,
   LeaveEvent,
+  LeaveReason,
   MessageEvent,
   NickEvent,
   PartEvent,
@@ -56,6 +57,8 @@ export interface DeliveryParts {
   /** Members past which a room's joins and leaves are summarised (0: never). */
   busyRoom: number;
   publish: Publish;
+  /** Ends a local session (says goodbye, closes it; a leave is published unless `replaced`). */
+  detach: (session: Session, reason: LeaveReason) => void;
 }
 
 /** A busy room's joins and leaves since the last summary. */
@@ -77,9 +80,20 @@ export class Delivery {
   constructor(private readonly p: DeliveryParts) {}
 
   readonly deliver = (event: BusEvent, origin: Origin | undefined): void => {
+    if (event.type === 'leave' && origin?.replaced === this.p.node) this.endReplaced(event.name);
     this.deliverEvent(event, origin);
     if (this.p.remote !== null && origin?.node !== this.p.node) this.p.remote.apply(event, origin);
   };
+
+  /**
+   * A client took this node's user's name over on another node: the session here (a connection
+   * that may still look alive, half-open) ends without a leave of its own — the cluster already
+   * announced it, and a second one would say "left" of a name that is back.
+   */
+  private endReplaced(name: string): void {
+    const session = this.p.directory.find(name);
+    if (session && !this.p.remote?.isRemote(session)) this.p.detach(session, 'replaced');
+  }
 
   /**
    * What the bus could not take (a cluster's store unreachable): its sender is told, nothing is

@@ -145,6 +145,7 @@ export class Hub {
       journal: options.journal,
       roomStore: options.roomStore,
       busyRoom: options.busyRoom ?? DEFAULT_BUSY_ROOM,
+      detach: (session, reason) => this.detach(session, reason),
     });
     this.admission = new Admission({
       ...shared,

@@ -1,8 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidArgumentError, Option } from 'commander';
 import type { Logger } from 'pino';
 import { fail } from '../cli-util.js';
+import type { Cluster } from '../cluster/index.js';
+import type { RedisAccounts } from '../cluster/redis-accounts.js';
 import { DEFAULT_SCRYPT } from '../store/password-hash.js';
 import { ACCOUNTS_FILE, SqliteAccounts } from '../store/sqlite-accounts.js';
 
@@ -79,16 +81,60 @@ export function accountSettings(o: Record<string, unknown>): AccountOptions {
   };
 }
 
+const hashing = (log: Logger) => ({
+  onTrouble: (problem: unknown) => log.warn({ problem }, 'password hashing'),
+});
+
 /** Opens `<data-dir>/accounts.db` (kept with or without history), or stops with one clear line. */
 export function openAccounts(dataDir: string, log: Logger): SqliteAccounts {
   const file = join(dataDir, ACCOUNTS_FILE);
   try {
-    const accounts = new SqliteAccounts(file, DEFAULT_SCRYPT, {
-      onTrouble: (problem) => log.warn({ problem }, 'password hashing'),
-    });
+    const accounts = new SqliteAccounts(file, DEFAULT_SCRYPT, hashing(log));
     log.debug({ file, accounts: accounts.count() }, 'accounts');
     return accounts;
   } catch (err) {
     fail(`cannot open the accounts database ${file}: ${(err as Error).message}`, err);
   }
+}
+
+/**
+ * In cluster mode: the accounts every node shares, in Redis (docs/CLUSTER.md, "Accounts"), or
+ * stops with one clear line. This node's own accounts.db is not used; if it holds accounts the
+ * cluster lacks, a warning says how to copy them (`papo admin accounts import-to-cluster`).
+ */
+export async function openClusterAccounts(
+  cluster: Cluster,
+  dataDir: string,
+  log: Logger,
+): Promise<RedisAccounts> {
+  let accounts: RedisAccounts;
+  try {
+    accounts = await cluster.openAccounts({ hashing: hashing(log) });
+  } catch (err) {
+    fail(`cannot open the cluster's accounts: ${(err as Error).message}`, err);
+  }
+  const file = join(dataDir, ACCOUNTS_FILE);
+  if (!existsSync(file)) return accounts;
+  try {
+    const local = new SqliteAccounts(file);
+    const stored = local.stored();
+    local.close();
+    const inCluster = await Promise.all(
+      stored.map(
+        (a) =>
+          new Promise((resolve) =>
+            accounts.lookup(a.key, (r) => resolve(r !== null && !(r instanceof Error))),
+          ),
+      ),
+    );
+    const missing = inCluster.filter((found) => !found).length;
+    if (missing > 0)
+      log.warn(
+        { file, missing },
+        "cluster mode: this node's accounts.db holds accounts the cluster lacks, unused here; copy them with papo admin accounts import-to-cluster",
+      );
+  } catch (err) {
+    log.warn({ file, err: (err as Error).message }, 'cluster mode: cannot read the local accounts.db');
+  }
+  return accounts;
 }

@@ -26,8 +26,7 @@ export interface ClusterSettings {
 export function clusterSettings(o: Record<string, unknown>): ClusterSettings | null {
   const url = o.cluster as string | undefined;
   if (url === undefined || url === '') return null;
-  if (!/^rediss?:\/\//.test(url))
-    fail(`--cluster: expected redis://HOST:PORT[/DB] or rediss://…, got ${url}`);
+  checkClusterUrl(url);
   const node = String(o.nodeName);
   if (!/^[\w.:-]{1,64}$/.test(node)) fail('--node-name: 1 to 64 letters, digits, or . _ : -');
   const password = process.env.PAPO_CLUSTER_PASSWORD;
@@ -44,7 +43,13 @@ export async function connectCluster(settings: ClusterSettings, log: Logger) {
   }
 }
 
+/** Stops with one line unless `url` is a Redis URL. */
+export function checkClusterUrl(url: string): void {
+  if (!/^rediss?:\/\//.test(url))
+    fail(`--cluster: expected redis://HOST:PORT[/DB] or rediss://…, got ${redact(url)}`);
+}
+
 /** The URL without its password, for messages. */
-function redact(url: string): string {
+export function redact(url: string): string {
   return url.replace(/\/\/([^@/]*)@/, '//***@');
 }

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { checkRoomName } from '../core/names.js';
 import { intIn, seconds, fail } from '../cli-util.js';
-import { accountOptions, accountSettings, openAccounts } from './accounts-cli.js';
+import { accountOptions, accountSettings, openAccounts, openClusterAccounts } from './accounts-cli.js';
 import { LANGS, TEXTS, langFromLocale, type Lang } from '../protocol/texts.js';
 import { VERSION } from '../version.js';
 import { ensureSelfSignedCertificate, type CertificateFiles } from './certificate.js';
@@ -299,12 +299,15 @@ async function runServer(
     fail(`cannot create the data directory ${options.dataDir}: ${(err as Error).message}`, err);
   }
   const history = openHistory(options);
-  const accounts = openAccounts(options.dataDir, log);
+  const cluster = clustered ? await connectCluster(clustered, log) : null;
+  // A cluster's accounts are one store in Redis: a name registered on one node is on every node.
+  const accounts = cluster
+    ? await openClusterAccounts(cluster, options.dataDir, log)
+    : openAccounts(options.dataDir, log);
   const moderation = openModerationOrFail(options, log);
   const files = await openFiles(options, log).catch((err: Error) =>
     fail(`cannot keep files in ${join(options.dataDir, 'files')}: ${err.message}`, err),
   );
-  const cluster = clustered ? await connectCluster(clustered, log) : null;
   // A download asked of this node for another node's file is redirected there (CLUSTER.md, "Files").
   if (files && cluster) files.locator = cluster.fileLocator;
   const server = new PapoServer({

@@ -1,11 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import type { AccountRecord, Accounts, Done, Registration } from '../core/accounts.js';
+import type { StoredAccount } from './account-proofs.js';
 import { CONFUSABLES_UNICODE_VERSION } from '../core/confusables-data.js';
 import { skeleton } from '../core/skeleton.js';
-import { keyFingerprint, rawPublicKey, verifySignature } from './ed25519.js';
+import {
+  keyProves,
+  PasswordProofs,
+  settle,
+  storedPublicKey,
+  toRecord as recordOf,
+} from './account-proofs.js';
 import type { HashPoolOptions } from './hash-pool.js';
-import { DEFAULT_SCRYPT, PasswordHasher, type ScryptParams } from './password-hash.js';
+import { DEFAULT_SCRYPT, type PasswordHasher, type ScryptParams } from './password-hash.js';
 
 /** The accounts database's file name in the data dir: apart from the history, so it survives `--no-history`. */
 export const ACCOUNTS_FILE = 'accounts.db';
@@ -32,18 +39,17 @@ interface Row {
 }
 
 function toRecord(row: Row): AccountRecord {
+  return recordOf(stored(row));
+}
+
+function stored(row: Row): StoredAccount {
   return {
     key: row.key,
     name: row.name,
     created: row.created,
-    hasPassword: row.password_hash !== null,
-    fingerprint: row.public_key === null ? null : keyFingerprint(Buffer.from(row.public_key, 'base64')),
+    passwordHash: row.password_hash,
+    publicKey: row.public_key,
   };
-}
-
-/** Calls `done` with the promise's value, or with the Error it failed with. */
-function settle<T>(promise: Promise<T>, done: Done<T>): void {
-  promise.then(done, (err: unknown) => done(err instanceof Error ? err : new Error(String(err))));
 }
 
 /**
@@ -53,17 +59,12 @@ function settle<T>(promise: Promise<T>, done: Done<T>): void {
 export class SqliteAccounts implements Accounts {
   /** A random id of this server, kept with the accounts: key logins over plain TCP sign it. */
   readonly serverId: string;
-  /** Where passwords are hashed (its processes start on the first hash). */
-  readonly hasher: PasswordHasher;
+  private readonly proofs: PasswordProofs;
   private readonly db: Database.Database;
 
-  constructor(
-    file: string,
-    private readonly scrypt: ScryptParams = DEFAULT_SCRYPT,
-    hashing: Partial<HashPoolOptions> = {},
-  ) {
+  constructor(file: string, scrypt: ScryptParams = DEFAULT_SCRYPT, hashing: Partial<HashPoolOptions> = {}) {
     this.db = new Database(file);
-    this.hasher = new PasswordHasher(hashing);
+    this.proofs = new PasswordProofs(scrypt, hashing);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.exec(SCHEMA);
@@ -78,6 +79,11 @@ export class SqliteAccounts implements Accounts {
         this.setMeta('confusables', CONFUSABLES_UNICODE_VERSION);
       })();
     }
+  }
+
+  /** Where passwords are hashed (its processes start on the first hash). */
+  get hasher(): PasswordHasher {
+    return this.proofs.hasher;
   }
 
   private meta(k: string): string | undefined {
@@ -100,7 +106,12 @@ export class SqliteAccounts implements Accounts {
 
   /** Every account, by name (`papo` tools, tests). */
   list(): AccountRecord[] {
-    return (this.db.prepare('SELECT * FROM accounts ORDER BY key').all() as Row[]).map(toRecord);
+    return this.stored().map(recordOf);
+  }
+
+  /** Every account as stored, hash and key included, by name (the copy into a cluster). */
+  stored(): StoredAccount[] {
+    return (this.db.prepare('SELECT * FROM accounts ORDER BY key').all() as Row[]).map(stored);
   }
 
   lookup(key: string, done: Done<AccountRecord | null>): void {
@@ -126,9 +137,7 @@ export class SqliteAccounts implements Accounts {
   }
 
   verifyPassword(key: string, password: string, done: Done<boolean>): void {
-    const hash = this.row(key)?.password_hash ?? null;
-    if (hash === null) return done(false);
-    settle(this.hasher.verify(password, hash), done);
+    settle(this.proofs.verify(this.row(key)?.password_hash ?? null, password), done);
   }
 
   verifyKey(
@@ -138,28 +147,21 @@ export class SqliteAccounts implements Accounts {
     signature: string | null,
     done: Done<boolean>,
   ): void {
-    const stored = this.row(key)?.public_key ?? null;
-    const raw = rawPublicKey(publicKey);
-    if (stored === null || raw === null || !raw.equals(Buffer.from(stored, 'base64'))) return done(false);
-    done(signature === null ? true : verifySignature(raw, message, signature));
+    done(keyProves(this.row(key)?.public_key ?? null, publicKey, message, signature));
   }
 
   register(r: Registration, done: Done<'ok' | 'taken' | 'bad_key'>): void {
-    let publicKey: string | null = null;
-    if (r.publicKey !== undefined) {
-      const raw = rawPublicKey(r.publicKey);
-      if (raw === null) return done('bad_key');
-      publicKey = raw.toString('base64');
-    }
-    const hashed =
-      r.password === undefined ? Promise.resolve(null) : this.hasher.hash(r.password, this.scrypt);
+    const publicKey = storedPublicKey(r.publicKey);
+    if (publicKey === 'bad_key') return done('bad_key');
     settle(
-      hashed.then((hash) => {
+      this.proofs.hash(r.password).then((hash) => {
+        // A look-alike registered while this password was hashed takes the name too (the port's rule).
         const info = this.db
           .prepare(
-            'INSERT OR IGNORE INTO accounts (key, name, skeleton, password_hash, public_key, created) VALUES (?, ?, ?, ?, ?, ?)',
+            `INSERT INTO accounts (key, name, skeleton, password_hash, public_key, created)
+             SELECT ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM accounts WHERE key = ? OR skeleton = ?)`,
           )
-          .run(r.key, r.name, r.skeleton, hash, publicKey, r.created);
+          .run(r.key, r.name, r.skeleton, hash, publicKey, r.created, r.key, r.skeleton);
         return info.changes === 1 ? ('ok' as const) : ('taken' as const);
       }),
       done,
@@ -168,8 +170,8 @@ export class SqliteAccounts implements Accounts {
 
   setPassword(key: string, password: string, done: Done<boolean>): void {
     settle(
-      this.hasher
-        .hash(password, this.scrypt)
+      this.proofs
+        .hash(password)
         .then(
           (hash) =>
             this.db.prepare('UPDATE accounts SET password_hash = ? WHERE key = ?').run(hash, key).changes ===
@@ -191,7 +193,7 @@ export class SqliteAccounts implements Accounts {
 
   /** Stops the hashing processes (hashes under way fail) and closes the database. */
   close(): void {
-    this.hasher.close();
+    this.proofs.close();
     this.db.close();
   }
 }

@@ -6,8 +6,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { Cluster } from '../../src/cluster/index.js';
+import type { RedisAccounts, RedisAccountsOptions } from '../../src/cluster/redis-accounts.js';
 import { FileService } from '../../src/server/files/file-service.js';
 import { FILES_DEFAULTS } from '../../src/server/files/options.js';
+import type { ServerOptions } from '../../src/server/options.js';
 import { PapoServer, type PapoServerDeps } from '../../src/server/server.js';
 import { startWebListener } from '../../src/server/web/web-listener.js';
 import { SqliteHistory } from '../../src/store/index.js';
@@ -58,6 +60,11 @@ export class TestRedis {
     return `redis://127.0.0.1:${this.port}`;
   }
 
+  /** The redis-server's process id, while it runs (a test may SIGSTOP it). */
+  get pid(): number | undefined {
+    return this.proc?.pid;
+  }
+
   async run(): Promise<void> {
     const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
     this.proc = spawn('redis-server', [...args, '--dir', this.dir], { stdio: 'ignore' });
@@ -102,6 +109,8 @@ export interface TestNode {
   name: string;
   server: PapoServer;
   cluster: Cluster;
+  /** The cluster's accounts, when the node was started with them. */
+  accounts?: RedisAccounts;
   port: number;
   stop(): Promise<void>;
 }
@@ -112,19 +121,23 @@ export async function startNode(
   name: string,
   times = FAST,
   withHistory = false,
-  deps: Partial<Pick<PapoServerDeps, 'moderation' | 'files' | 'accounts'>> = {},
+  deps: Partial<Pick<PapoServerDeps, 'moderation' | 'files' | 'accounts' | 'loginThrottle'>> = {},
+  /** The cluster's accounts (in Redis) with these options, and server options over the tests'. */
+  extra: { accounts?: RedisAccountsOptions; options?: Partial<ServerOptions> } = {},
 ): Promise<TestNode> {
   const log = pino({ level: process.env.PAPO_TEST_LOG ?? 'silent' });
   const cluster = await Cluster.connect({ url, node: name, log, times });
+  const accounts = extra.accounts ? await cluster.openAccounts(extra.accounts) : undefined;
   const dir = withHistory ? mkdtempSync(join(tmpdir(), 'papo-history-')) : null;
   const history = dir ? SqliteHistory.open(join(dir, 'history.db')) : undefined;
   const server = new PapoServer({
-    options: testOptions(),
+    options: { ...testOptions(), ...extra.options },
     log,
     version: '0.0.0-test',
     cluster,
     history,
     ...deps,
+    ...(accounts ? { accounts } : {}),
   });
   if (deps.files) deps.files.locator = cluster.fileLocator;
   await cluster.start(server.hub, (history?.nextEventId() ?? 1) - 1);
@@ -134,12 +147,14 @@ export async function startNode(
     name,
     server,
     cluster,
+    ...(accounts ? { accounts } : {}),
     port: address.port,
     stop: async () => {
       if (stopped) return;
       stopped = true;
       await server.stop(500);
       await cluster.stop();
+      accounts?.close();
       history?.close();
       if (dir) rmSync(dir, { recursive: true, force: true });
     },
