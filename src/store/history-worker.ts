@@ -5,6 +5,7 @@ import type { HistoryResult } from '../core/history.js';
 import { CommitQueue } from './commit-queue.js';
 import { failureReason, journalFailureLine, openFailureLine } from './failures.js';
 import { HistoryDb } from './history-db.js';
+import { IndexPacer } from './index-pacer.js';
 import { decodeJournal, type JournalContents } from './journal-codec.js';
 import {
   toWire,
@@ -60,9 +61,9 @@ function reportUpkeep(err: unknown): void {
 let reported = 0;
 let reportedAt = 0;
 
-/** Tells the event loop how far the database has caught up (see MAX_BACKLOG_IDS), now and then. */
+/** Tells the event loop how far the database has stored what it was given (see MAX_BACKLOG_IDS), now and then. */
 function reportProgress(): void {
-  const id = db.caughtUpTo;
+  const id = db.storedUpTo;
   const now = Date.now();
   if (id === reported || now - reportedAt < PROGRESS_INTERVAL_MS) return;
   reported = id;
@@ -177,8 +178,11 @@ function storeBatches(first: Extract<ToWorker, { type: 'batch' }>): ToWorker | n
     }
     batch = next;
   }
+  const waiting = queue.waiting;
   queue.commit();
+  pacer.stored(waiting - queue.waiting, Date.now());
   reportProgress();
+  indexSoon();
   return held;
 }
 
@@ -189,25 +193,50 @@ function reportGone(deleted: number): void {
 
 let maintenanceTimer: NodeJS.Timeout | null = null;
 let maintenanceStep: NodeJS.Immediate | null = null;
+/** When the full-text index is brought up to date (#17); only once background upkeep runs. */
+const pacer = new IndexPacer(start.indexPacing);
+let indexStep: NodeJS.Immediate | null = null;
+let idleTimer: NodeJS.Timeout | null = null;
 
-/** Background upkeep, one small step at a time so batches never wait long: index, then prune. */
+/**
+ * Indexes stored messages one step at a time, between batches, when the pacer says so: at once
+ * while messages come slowly, else in the next pause (a timer), or at once past its bound.
+ */
+function indexSoon(): void {
+  if (maintenanceTimer === null || indexStep !== null || db.unindexedIds === 0) return;
+  const now = Date.now();
+  if (pacer.due(db.unindexedIds, now)) {
+    indexStep = setImmediate(() => {
+      indexStep = null;
+      try {
+        if (db.index()) indexSoon();
+      } catch (err) {
+        reportUpkeep(err); // tried again with the next batch, or by the maintenance timer
+      }
+    });
+  } else if (idleTimer === null) {
+    idleTimer = setTimeout(() => {
+      idleTimer = null;
+      indexSoon();
+    }, pacer.idleIn(now));
+  }
+}
+
+/** Background upkeep: indexing as the pacer says, and retention one small step at a time. */
 function maintain(intervalMs: number): void {
   if (maintenanceTimer) return;
   const step = () => {
     maintenanceStep = null;
     let more = false;
     try {
-      more = db.index();
-      if (!more) {
-        const pruned = db.prune(Date.now());
-        reportGone(pruned.deleted);
-        more = pruned.more;
-      }
+      const pruned = db.prune(Date.now());
+      reportGone(pruned.deleted);
+      more = pruned.more;
     } catch (err) {
       reportUpkeep(err);
       more = false;
     }
-    reportProgress();
+    indexSoon();
     if (more) maintenanceStep = setImmediate(step);
   };
   maintenanceTimer = setInterval(() => {
@@ -260,12 +289,8 @@ function run(call: Call): CallResults[Call['op']] {
     case 'unindexed':
       return db.unindexedCount;
     case 'catchUp':
-      try {
-        while (db.caughtUpTo < call.upTo && db.index());
-      } catch (err) {
-        reportUpkeep(err);
-      }
-      return db.caughtUpTo;
+      // Every batch posted before this call is committed (or waits for a retry) by now.
+      return db.storedUpTo;
     case 'size':
       return db.size;
     case 'index':
@@ -290,6 +315,8 @@ function run(call: Call): CallResults[Call['op']] {
       clearInterval(durabilityTimer);
       if (maintenanceTimer) clearInterval(maintenanceTimer);
       if (maintenanceStep) clearImmediate(maintenanceStep);
+      if (indexStep) clearImmediate(indexStep);
+      if (idleTimer) clearTimeout(idleTimer);
       db.close(); // checkpoints into the database file and syncs it: every batch stored is durable
       inbox.close();
       return stored;
