@@ -10,6 +10,7 @@ import {
   SCHEMA_VERSION,
   SEARCH_RANKED_MATCHES,
   SqliteHistory,
+  ftsQuery,
   type StoreFailure,
 } from '../../src/store/index.js';
 import {
@@ -430,12 +431,51 @@ test('migrates a version 1 database (index kept by a trigger) to the current sch
   ).run();
   db.close();
   const store = openStore(t, file);
-  assert.equal(store.unindexedCount, 0, 'what version 1 indexed counts as indexed');
+  assert.equal(store.unindexedCount, 1, 'version 4 indexes everything again');
   assert.deepEqual(ids(await search(store, [GERAL], 'antigos', 5)), [5]);
   store.record(msg(6, 'dados novos'));
   store.flush();
   assert.deepEqual(ids(await search(store, [GERAL], 'dados', 5)).sort(), [5, 6]);
   assert.equal(store.nextEventId(), 7);
   store.close();
+  ftsIntegrity(file);
+});
+
+test('a version 3 database, its index rebuilt without token counts, ranks searches as before', async (t) => {
+  const file = join(tempDir(t, 'papo-store-'), 'papo.db');
+  const db = new Database(file);
+  for (const [i, m] of MIGRATIONS.slice(0, 3).entries()) {
+    db.exec(typeof m === 'string' ? m : m({ defaultRoom: GERAL }));
+    db.pragma(`user_version = ${i + 1}`);
+  }
+  const texts = [
+    'bolo de cenoura',
+    'cenoura cenoura cenoura',
+    'um bolo de chocolate com cenoura e muito mais texto à volta',
+    'T1:123:456 cenoura',
+    'nada a ver',
+    'Cenoura, BOLO; café',
+  ];
+  const insert = db.prepare(
+    "INSERT INTO messages (id, ts, kind, sender, text, room) VALUES (?, ?, 'message', 'ana', ?, ?)",
+  );
+  texts.forEach((text, i) => insert.run(i + 1, T0 + i, text, GERAL));
+  db.exec("INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')");
+  db.exec(`UPDATE meta SET value = ${texts.length} WHERE key = 'fts_indexed_id'`);
+  const queries = ['cenoura', 'bolo', 'bolo cenoura', 'cafe', '123:456', 'T1:123', 'nada'];
+  const before = new Map<string, number[]>();
+  const rank = db.prepare(
+    'SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? ORDER BY rank, rowid DESC',
+  );
+  for (const q of queries) before.set(q, rank.pluck().all(ftsQuery(q)) as number[]);
+  db.close();
+  const store = openStore(t, file);
+  for (const q of queries) {
+    assert.deepEqual(ids(await search(store, [GERAL], q, 10)), before.get(q), q);
+  }
+  store.close();
+  const after = new Database(file, { readonly: true });
+  assert.equal(after.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+  after.close();
   ftsIntegrity(file);
 });
