@@ -108,7 +108,9 @@ export class HistoryDb {
       let added = 0;
       for (let at = 0; at < records.length; at += INSERT_CHUNK_ROWS) {
         const n = Math.min(INSERT_CHUNK_ROWS, records.length - at);
-        added += this.insertStatement(n).run(this.insertParams(records, at, n)).changes;
+        // Spread, not an array: better-sqlite3 reads an array's values one property lookup at a
+        // time (measured: 0.3 µs a message more, of ~2).
+        added += this.insertStatement(n).run(...this.insertParams(records, at, n)).changes;
       }
       for (const r of rooms)
         this.statements.saveRoom.run(this.keyOf(r.name), r.name, r.topic, r.topicBy, r.topicTs, r.stamp);
