@@ -5,7 +5,7 @@ import type { HistoryResult } from '../core/history.js';
 import { CommitQueue } from './commit-queue.js';
 import { failureReason, journalFailureLine, openFailureLine } from './failures.js';
 import { HistoryDb } from './history-db.js';
-import { IndexPacer } from './index-pacer.js';
+import { WorkerUpkeep } from './worker-upkeep.js';
 import { decodeJournal, type JournalContents } from './journal-codec.js';
 import {
   toWire,
@@ -180,9 +180,8 @@ function storeBatches(first: Extract<ToWorker, { type: 'batch' }>): ToWorker | n
   }
   const waiting = queue.waiting;
   queue.commit();
-  pacer.stored(waiting - queue.waiting, Date.now());
   reportProgress();
-  indexSoon();
+  upkeep.stored(waiting - queue.waiting);
   return held;
 }
 
@@ -191,59 +190,8 @@ function reportGone(deleted: number): void {
   if (deleted > 0) tell({ type: 'gone', upTo: db.goneUpTo });
 }
 
-let maintenanceTimer: NodeJS.Timeout | null = null;
-let maintenanceStep: NodeJS.Immediate | null = null;
-/** When the full-text index is brought up to date (#17); only once background upkeep runs. */
-const pacer = new IndexPacer(start.indexPacing);
-let indexStep: NodeJS.Immediate | null = null;
-let idleTimer: NodeJS.Timeout | null = null;
-
-/**
- * Indexes stored messages one step at a time, between batches, when the pacer says so: at once
- * while messages come slowly, else in the next pause (a timer), or at once past its bound.
- */
-function indexSoon(): void {
-  if (maintenanceTimer === null || indexStep !== null || db.unindexedIds === 0) return;
-  const now = Date.now();
-  if (pacer.due(db.unindexedIds, now)) {
-    indexStep = setImmediate(() => {
-      indexStep = null;
-      try {
-        if (db.index()) indexSoon();
-      } catch (err) {
-        reportUpkeep(err); // tried again with the next batch, or by the maintenance timer
-      }
-    });
-  } else if (idleTimer === null) {
-    idleTimer = setTimeout(() => {
-      idleTimer = null;
-      indexSoon();
-    }, pacer.idleIn(now));
-  }
-}
-
-/** Background upkeep: indexing as the pacer says, and retention one small step at a time. */
-function maintain(intervalMs: number): void {
-  if (maintenanceTimer) return;
-  const step = () => {
-    maintenanceStep = null;
-    let more = false;
-    try {
-      const pruned = db.prune(Date.now());
-      reportGone(pruned.deleted);
-      more = pruned.more;
-    } catch (err) {
-      reportUpkeep(err);
-      more = false;
-    }
-    indexSoon();
-    if (more) maintenanceStep = setImmediate(step);
-  };
-  maintenanceTimer = setInterval(() => {
-    if (!maintenanceStep) step();
-  }, intervalMs);
-  step();
-}
+/** Background upkeep (indexing, retention), once the main thread starts it. */
+const upkeep = new WorkerUpkeep(db, start.indexPacing, reportGone, reportUpkeep);
 
 /** The newest `limit` messages of a room below `before`: those stored, and those waiting to be. */
 function roomBefore(key: string, before: number, limit: number, minTs: number): HistoryRecord[] {
@@ -313,10 +261,7 @@ function run(call: Call): CallResults[Call['op']] {
       const stored = queue.commit(true);
       queue.stop();
       clearInterval(durabilityTimer);
-      if (maintenanceTimer) clearInterval(maintenanceTimer);
-      if (maintenanceStep) clearImmediate(maintenanceStep);
-      if (indexStep) clearImmediate(indexStep);
-      if (idleTimer) clearTimeout(idleTimer);
+      upkeep.stop();
       db.close(); // checkpoints into the database file and syncs it: every batch stored is durable
       inbox.close();
       return stored;
@@ -335,7 +280,7 @@ function onMessage(msg: ToWorker | null): void {
         msg = null;
         break;
       case 'maintain':
-        maintain(msg.intervalMs);
+        upkeep.start(msg.intervalMs);
         msg = null;
         break;
     }
