@@ -5,7 +5,6 @@ import type { HistoryResult } from '../core/history.js';
 import { CommitQueue } from './commit-queue.js';
 import { failureReason, journalFailureLine, openFailureLine } from './failures.js';
 import { HistoryDb } from './history-db.js';
-import { WorkerUpkeep } from './worker-upkeep.js';
 import { decodeJournal, type JournalContents } from './journal-codec.js';
 import {
   toWire,
@@ -17,6 +16,7 @@ import {
   type WorkerFailure,
   type WorkerStart,
 } from './worker-protocol.js';
+import { WorkerUpkeep } from './worker-upkeep.js';
 
 /**
  * The history worker: owns the only connection to the database, so commits, search indexing,
@@ -61,7 +61,7 @@ function reportUpkeep(err: unknown): void {
 let reported = 0;
 let reportedAt = 0;
 
-/** Tells the event loop how far the database has stored what it was given (see MAX_BACKLOG_IDS), now and then. */
+/** Tells the event loop how far it has stored what it was given (see MAX_BACKLOG_IDS), now and then. */
 function reportProgress(): void {
   const id = db.storedUpTo;
   const now = Date.now();
