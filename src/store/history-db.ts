@@ -108,7 +108,9 @@ export class HistoryDb {
       let added = 0;
       for (let at = 0; at < records.length; at += INSERT_CHUNK_ROWS) {
         const n = Math.min(INSERT_CHUNK_ROWS, records.length - at);
-        added += this.insertStatement(n).run(this.insertParams(records, at, n)).changes;
+        // Spread, not an array: better-sqlite3 reads an array's values one property lookup at a
+        // time (measured: 0.3 µs a message more, of ~2).
+        added += this.insertStatement(n).run(...this.insertParams(records, at, n)).changes;
       }
       for (const r of rooms)
         this.statements.saveRoom.run(this.keyOf(r.name), r.name, r.topic, r.topicBy, r.topicTs, r.stamp);
@@ -280,17 +282,23 @@ export class HistoryDb {
   index(limit = INDEX_BATCH_ROWS): boolean {
     const end = this.indexBatch(this.indexedUpTo, limit);
     // Advanced only once the transaction has committed: a failed step is simply retried.
-    if (end === null) return false;
+    if (end === null) {
+      // Nothing stored above it (retention may have deleted what was): the rest is indexed.
+      this.indexedUpTo = Math.max(this.indexedUpTo, this.lastStoredId);
+      return false;
+    }
     this.indexedUpTo = end;
     return true;
   }
 
-  /**
-   * The id up to which everything this database was given is stored and indexed: where ids
-   * continue, less one, once the index has caught up; else the last id indexed.
-   */
-  get caughtUpTo(): number {
-    return this.indexedUpTo >= this.lastStoredId ? this.persistedNextId - 1 : this.indexedUpTo;
+  /** The id up to which everything this database was given is stored: where ids continue, less one. */
+  get storedUpTo(): number {
+    return this.persistedNextId - 1;
+  }
+
+  /** How many ids the full-text index trails the newest stored message by (no query: cheap). */
+  get unindexedIds(): number {
+    return Math.max(0, this.lastStoredId - this.indexedUpTo);
   }
 
   /** Committed messages not yet in the full-text index. */

@@ -1,4 +1,5 @@
 import type { HistoryDbOptions } from './history-db.js';
+import type { IndexPacing } from './index-pacer.js';
 
 /**
  * Newest messages kept in memory per room unless told otherwise: a replay on entering a room (50
@@ -32,6 +33,8 @@ export interface SqliteHistoryOptions extends HistoryDbOptions {
   journalRotateBytes?: number;
   /** How far the worker may fall behind, in ids (MAX_BACKLOG_IDS, worker-lag.ts). */
   maxBacklog?: number;
+  /** When the full-text index is brought up to date, once upkeep runs (index-pacer.ts; tests shrink it). */
+  indexPacing?: Partial<IndexPacing>;
   /** Newest messages kept in memory per room (DEFAULT_TAIL_PER_ROOM). */
   tailPerRoom?: number;
   /** Most messages kept in memory over all rooms (DEFAULT_MAX_TAIL_RECORDS). */

@@ -16,6 +16,7 @@ import {
   type WorkerFailure,
   type WorkerStart,
 } from './worker-protocol.js';
+import { WorkerUpkeep } from './worker-upkeep.js';
 
 /**
  * The history worker: owns the only connection to the database, so commits, search indexing,
@@ -60,9 +61,9 @@ function reportUpkeep(err: unknown): void {
 let reported = 0;
 let reportedAt = 0;
 
-/** Tells the event loop how far the database has caught up (see MAX_BACKLOG_IDS), now and then. */
+/** Tells the event loop how far it has stored what it was given (see MAX_BACKLOG_IDS), now and then. */
 function reportProgress(): void {
-  const id = db.caughtUpTo;
+  const id = db.storedUpTo;
   const now = Date.now();
   if (id === reported || now - reportedAt < PROGRESS_INTERVAL_MS) return;
   reported = id;
@@ -177,8 +178,10 @@ function storeBatches(first: Extract<ToWorker, { type: 'batch' }>): ToWorker | n
     }
     batch = next;
   }
+  const waiting = queue.waiting;
   queue.commit();
   reportProgress();
+  upkeep.stored(waiting - queue.waiting);
   return held;
 }
 
@@ -187,34 +190,8 @@ function reportGone(deleted: number): void {
   if (deleted > 0) tell({ type: 'gone', upTo: db.goneUpTo });
 }
 
-let maintenanceTimer: NodeJS.Timeout | null = null;
-let maintenanceStep: NodeJS.Immediate | null = null;
-
-/** Background upkeep, one small step at a time so batches never wait long: index, then prune. */
-function maintain(intervalMs: number): void {
-  if (maintenanceTimer) return;
-  const step = () => {
-    maintenanceStep = null;
-    let more = false;
-    try {
-      more = db.index();
-      if (!more) {
-        const pruned = db.prune(Date.now());
-        reportGone(pruned.deleted);
-        more = pruned.more;
-      }
-    } catch (err) {
-      reportUpkeep(err);
-      more = false;
-    }
-    reportProgress();
-    if (more) maintenanceStep = setImmediate(step);
-  };
-  maintenanceTimer = setInterval(() => {
-    if (!maintenanceStep) step();
-  }, intervalMs);
-  step();
-}
+/** Background upkeep (indexing, retention), once the main thread starts it. */
+const upkeep = new WorkerUpkeep(db, start.indexPacing, reportGone, reportUpkeep);
 
 /** The newest `limit` messages of a room below `before`: those stored, and those waiting to be. */
 function roomBefore(key: string, before: number, limit: number, minTs: number): HistoryRecord[] {
@@ -260,12 +237,8 @@ function run(call: Call): CallResults[Call['op']] {
     case 'unindexed':
       return db.unindexedCount;
     case 'catchUp':
-      try {
-        while (db.caughtUpTo < call.upTo && db.index());
-      } catch (err) {
-        reportUpkeep(err);
-      }
-      return db.caughtUpTo;
+      // Every batch posted before this call is committed (or waits for a retry) by now.
+      return db.storedUpTo;
     case 'size':
       return db.size;
     case 'index':
@@ -288,8 +261,7 @@ function run(call: Call): CallResults[Call['op']] {
       const stored = queue.commit(true);
       queue.stop();
       clearInterval(durabilityTimer);
-      if (maintenanceTimer) clearInterval(maintenanceTimer);
-      if (maintenanceStep) clearImmediate(maintenanceStep);
+      upkeep.stop();
       db.close(); // checkpoints into the database file and syncs it: every batch stored is durable
       inbox.close();
       return stored;
@@ -308,7 +280,7 @@ function onMessage(msg: ToWorker | null): void {
         msg = null;
         break;
       case 'maintain':
-        maintain(msg.intervalMs);
+        upkeep.start(msg.intervalMs);
         msg = null;
         break;
     }

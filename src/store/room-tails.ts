@@ -45,6 +45,8 @@ export class RoomTails {
   private readonly tails = new Map<string, Tail>();
   /** The tails in memory, the least recently written first. */
   private readonly inMemory = new Set<Tail>();
+  /** The last of `inMemory` (null: not known), so a busy room's messages skip reordering the set. */
+  private newest: Tail | null = null;
   private total = 0;
 
   constructor(
@@ -79,8 +81,7 @@ export class RoomTails {
     const records = tail.records as HistoryRecord[];
     records.push(record);
     this.total++;
-    this.inMemory.delete(tail);
-    this.inMemory.add(tail);
+    this.touch(tail);
     if (records.length >= 2 * this.perRoom) {
       const cut = records.length - this.perRoom;
       const last = records[cut - 1] as HistoryRecord;
@@ -173,7 +174,7 @@ export class RoomTails {
     if (tail.records === null) {
       tail.records = [];
       tail.older = undefined;
-      this.inMemory.add(tail);
+      this.touch(tail);
     }
     if (tail.loading) return;
     tail.loading = true;
@@ -194,9 +195,16 @@ export class RoomTails {
     this.total += older.length + (tail.records === null ? newer.length : 0);
     tail.records = older.length > 0 ? older.concat(newer) : newer;
     tail.older = extra ? { id: extra.id, ts: extra.ts } : null;
+    this.touch(tail);
+    if (this.total > this.maxTotal) this.shrink(tail);
+  }
+
+  /** Makes `tail` the most recently written in memory. */
+  private touch(tail: Tail): void {
+    if (tail === this.newest) return;
     this.inMemory.delete(tail);
     this.inMemory.add(tail);
-    if (this.total > this.maxTotal) this.shrink(tail);
+    this.newest = tail;
   }
 
   /** Takes the least recently written tails out of memory, but `keep`, until a tenth below the bound. */
@@ -210,6 +218,7 @@ export class RoomTails {
       tail.loading = false;
       tail.epoch++;
       this.inMemory.delete(tail);
+      if (tail === this.newest) this.newest = null;
     }
   }
 }

@@ -78,6 +78,21 @@ export const MIGRATIONS: readonly Migration[] = [
     SELECT ${sqlString(roomKey(defaultRoom))}, ${sqlString(defaultRoom)}, '', '', 0, 0
     WHERE EXISTS (SELECT 1 FROM messages);
   `,
+  // 4: the full-text index keeps no token counts per message (`columnsize=0`, #17): indexing costs
+  // ~30% less, and ranking counts a match's tokens from its text instead, which gives the same
+  // bm25 scores. The index is built again from the first message, in the background (a search
+  // indexes what trails first; the delete trigger skips what is not indexed yet).
+  `
+  DROP TABLE messages_fts;
+  CREATE VIRTUAL TABLE messages_fts USING fts5(
+    text,
+    content = 'messages',
+    content_rowid = 'id',
+    tokenize = 'unicode61 remove_diacritics 2',
+    columnsize = 0
+  );
+  UPDATE meta SET value = 0 WHERE key = 'fts_indexed_id';
+  `,
 ];
 
 /** The schema version this papo writes. */

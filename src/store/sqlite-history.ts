@@ -11,6 +11,7 @@ import {
   type SqliteHistoryOptions,
 } from './history-options.js';
 import { decodeJournal, encodeNextId, encodeRecord, encodeRoom, type RoomSave } from './journal-codec.js';
+import { DEFAULT_INDEX_PACING } from './index-pacer.js';
 import { JOURNAL_ROTATE_BYTES, JournalFiles } from './journal.js';
 import { RoomKeys } from './room-keys.js';
 import { RoomTails, type Visible } from './room-tails.js';
@@ -121,6 +122,7 @@ export class SqliteHistory implements Journal, HistorySource, RoomStore {
         maxDays: options.maxDays ?? 0,
         maxPages: options.maxPages ?? 0,
         syncIntervalMs,
+        indexPacing: { ...DEFAULT_INDEX_PACING, ...options.indexPacing },
       },
       (msg, deferred) => (store ? store.onWorkerMessage(msg, deferred) : early.push(msg)),
       (error) => store?.report({ kind: 'stopped', error, reason: 'the history store stopped' }, true),

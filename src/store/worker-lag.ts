@@ -1,8 +1,8 @@
 /**
- * How far the worker may fall behind the journal, in event ids (about as many messages). When the
- * CPU is short it lags; past this, the server reads no input until it is back within the bound,
- * less a tenth. This bounds the memory the worker's queue holds, the journal's size, and how long
- * a search waits for the index (~5 µs a message with a whole core: ~0.25 s).
+ * How far the worker may fall behind the journal in storing, in event ids (about as many
+ * messages). When the CPU is short it lags; past this, the server reads no input until it is back
+ * within the bound, less a tenth. This bounds the memory the worker's queue holds and the
+ * journal's size. (The search index trails by its own bound, MAX_UNINDEXED_ROWS.)
  */
 export const MAX_BACKLOG_IDS = 50_000;
 
@@ -12,7 +12,7 @@ export interface LagHost {
   nextId(): number;
   /** True when waiting for the worker would not help: its commits fail, it stopped, or the store closed. */
   stalled(): boolean;
-  /** Has the worker store and index up to `upTo` and waits for it; its answer, or null if none. */
+  /** Has the worker store up to `upTo` and waits for it; its answer, or null if none. */
   catchUp(upTo: number): number | null;
   /** The same without waiting: `done` gets the answer (null if none) from the event loop. */
   catchUpLater(upTo: number, done: (caughtUpTo: number | null) => void): void;
@@ -30,7 +30,7 @@ export class WorkerLag {
    * handler, a flush past the bound waits for the worker instead, holding up the event loop.
    */
   onBacklog: ((behind: boolean) => void) | null = null;
-  /** As the worker last said: every id up to this one is stored and indexed. */
+  /** As the worker last said: every id up to this one is stored. */
   private caughtUpTo: number;
   /** Whether `onBacklog` was told the worker is too far behind, and not yet that it is back. */
   private behind = false;
@@ -43,7 +43,7 @@ export class WorkerLag {
     this.caughtUpTo = nextId - 1; // the worker's first progress report corrects it
   }
 
-  /** The worker's word: everything up to `id` is stored and indexed. */
+  /** The worker's word: everything up to `id` is stored. */
   progress(id: number): void {
     this.caughtUpTo = Math.max(this.caughtUpTo, id);
     this.check();

@@ -2,6 +2,7 @@ import type { HistoryRecord } from '../core/events.js';
 import type { MessagePort } from 'node:worker_threads';
 import type { HistoryResult } from '../core/history.js';
 import type { StoredRoom } from './history-db.js';
+import type { IndexPacing } from './index-pacer.js';
 
 /**
  * Messages between SqliteHistory (the event loop) and its database worker (history-worker.ts).
@@ -21,6 +22,8 @@ export interface WorkerStart {
   maxPages: number;
   /** How often the WAL is written to disk and `durable` reported, in ms. */
   syncIntervalMs: number;
+  /** When the full-text index is brought up to date (index-pacer.ts). */
+  indexPacing: IndexPacing;
   /** [0]: bumped after every reply (the main thread waits on it); [1]: 1 once the worker is gone. */
   signal: Int32Array;
   port: MessagePort;
@@ -40,7 +43,7 @@ export type Call =
   | { op: 'search'; match: string; rooms: string[]; limit: number; minTs: number }
   | { op: 'index'; limit: number | undefined }
   | { op: 'unindexed' }
-  /** Indexes until everything up to `upTo` is stored and indexed; answers how far (see `progress`). */
+  /** Answers how far everything is stored, once every batch posted before it is (see `progress`). */
   | { op: 'catchUp'; upTo: number }
   | { op: 'prune'; now: number }
   | { op: 'size' }
@@ -90,7 +93,7 @@ export type FromWorker =
   | { type: 'reply'; id: number; value: unknown }
   /** Batches up to `seq` are committed and the WAL holding them is on disk (0: the journal read at open). */
   | { type: 'durable'; seq: number }
-  /** Every event id up to `id` posted so far is stored and in the full-text index. */
+  /** Every event id up to `id` posted so far is stored (the full-text index may trail, index-pacer.ts). */
   | { type: 'progress'; id: number }
   /** Every message with an id up to `upTo` is gone from the database (retention). */
   | { type: 'gone'; upTo: number }
