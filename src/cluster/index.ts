@@ -17,6 +17,7 @@ import {
 import { DEFAULT_WATCH, NodeWatch, type WatchTimes } from './node-watch.js';
 import { RedisAccounts, type RedisAccountsOptions } from './redis-accounts.js';
 import { RedisBus } from './redis-bus.js';
+import { Rejoin } from './rejoin.js';
 
 /** What a node reads from Redis in one atomic step when it starts or comes back. */
 interface Snapshot {
@@ -49,6 +50,7 @@ export class Cluster {
   readonly node: string;
   private readonly keys: ClusterKeys;
   private readonly watch: NodeWatch;
+  private readonly rejoin: Rejoin;
   private hub: Hub | null = null;
   private epoch = '';
   /** The highest event id this node knows Redis gave out (its heartbeat reads the counter). */
@@ -86,6 +88,10 @@ export class Cluster {
       }
       this.lastBeatSeq = seq;
     };
+    this.rejoin = new Rejoin(link, this.keys, this.node, this.bus, options.log, () =>
+      this.tell('CLUSTER_REJOINED'),
+    );
+    this.watch.onReaped = () => void this.rejoinIfCounted();
     // Users here missed those events: they are told at once (a client resuming later, at its join).
     this.bus.onLost = (from, to) => this.tell('EVENTS_LOST', { kind: 'lost', from, to });
     link.onDown = () => this.tell('CLUSTER_DEGRADED');
@@ -182,9 +188,16 @@ export class Cluster {
       if (this.epoch !== before) await this.register();
       await this.bus.resume();
       this.tell('CLUSTER_RESTORED');
+      // Cut off past the dead-node timeout: the others announced this node's users gone.
+      await this.rejoinIfCounted();
     } catch (err) {
       this.options.log.warn({ err: (err as Error).message }, 'cluster: catching up failed; retrying');
     }
+  }
+
+  /** Takes this node's users back if another node counted it dead (src/cluster/rejoin.ts). */
+  private async rejoinIfCounted(): Promise<void> {
+    if (this.hub) await this.rejoin.run(this.hub);
   }
 
   /** Writes this node's users' claims and rooms again (Redis came back empty). */
