@@ -83,6 +83,7 @@ test(
     const ids = story.map((m) => m.id as number);
     assert.ok(ids[0]! < ids[1]! && ids[1]! < ids[2]!, JSON.stringify(ids));
     // Ana saw her own leave and return like everyone (the same events everywhere).
+    await until(() => seenByAna.filter(about('ana')).length === 3, 'ana saw herself back');
     assert.deepEqual(
       seenByAna.filter(about('ana')).map((m) => m.id),
       ids,
