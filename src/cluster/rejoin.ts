@@ -70,8 +70,8 @@ export class Rejoin {
       'rejoin',
       [k.seq, k.log, k.members, k.claimsOf + this.node, k.reaped + this.node],
       [this.node, DEFAULT_LOG_LENGTH, k.channel, k.claim, JSON.stringify(users)],
-    )) as [number, string[]?];
-    const [before, flat = []] = reply;
+    )) as [number, string?, string[]?];
+    const [before, mark = '', flat = []] = reply;
     if (before < 0) return;
     const taken: RemoteUser[] = [];
     for (let i = 0; i < flat.length; i += 2) {
@@ -80,6 +80,8 @@ export class Rejoin {
       const raw = flat[i + 1];
       if (raw) taken.push(member(raw));
     }
+    // Until now the sequencer refused this node's events: none of a user whose name was taken.
+    await this.link.run('unmark', [k.reaped + this.node], [mark]);
     this.log.warn(
       { users: users.length - taken.length, lost: flat.length / 2 },
       'cluster: this node was counted gone while cut off; its users rejoined',

@@ -170,7 +170,7 @@ export const REAP =
   `
 if ARGV[6] == '1' then
   if redis.call('EXISTS', KEYS[6]) == 1 then return -1 end
-  redis.call('SET', KEYS[7], '1')
+  redis.call('INCR', KEYS[7])
 else
   redis.call('DEL', KEYS[7])
 end
@@ -198,22 +198,27 @@ return n
  * users). A node counted dead while it lived (cut off from Redis) takes its users back: each
  * name still free is claimed again, entered in the members, and announced with a join per room
  * (the first one \`connected\`), new ids from the one sequence; a name someone else holds now is
- * left alone. Clears the mark. Returns {the id before, the taken users' member entries (key,
- * JSON, ...)}; {-1} when the node was not marked.
+ * left alone. The mark stays until the node has ended the sessions whose name was taken
+ * (UNMARK), so a reply lost on the way runs it again: a user already back (its member entry
+ * this node's: after a reap only this script writes one) is not announced twice. Returns
+ * {the id before, the mark, the taken users' member entries (key, JSON, ...)}; {-1} when the
+ * node is not marked.
  */
 export const REJOIN =
   EMIT +
   `
-if redis.call('EXISTS', KEYS[5]) == 0 then return { -1 } end
+local mark = redis.call('GET', KEYS[5])
+if not mark then return { -1 } end
 local before = tonumber(redis.call('GET', KEYS[1]) or '0')
 local taken = {}
 for _, u in ipairs(cjson.decode(ARGV[5])) do
   local c = ARGV[4] .. u.key
   local holder = redis.call('HGET', c, 'node')
+  local raw = redis.call('HGET', KEYS[3], u.key)
   if holder and holder ~= ARGV[1] then
     table.insert(taken, u.key)
-    table.insert(taken, redis.call('HGET', KEYS[3], u.key) or '')
-  else
+    table.insert(taken, raw or '')
+  elseif not (holder and raw and cjson.decode(raw).node == ARGV[1]) then
     redis.call('HSET', c, 'node', ARGV[1], 'token', u.token)
     redis.call('SADD', KEYS[4], u.key)
     local m = { name = u.name, node = ARGV[1], rooms = {}, keys = {}, address = u.address }
@@ -234,13 +239,21 @@ for _, u in ipairs(cjson.decode(ARGV[5])) do
       m.rooms = nil
       m.keys = nil
     end
-    local raw = cjson.encode(m)
-    if not m.rooms then raw = string.sub(raw, 1, -2) .. ',"rooms":[],"keys":[]}' end
-    redis.call('HSET', KEYS[3], u.key, raw)
+    local enc = cjson.encode(m)
+    if not m.rooms then enc = string.sub(enc, 1, -2) .. ',"rooms":[],"keys":[]}' end
+    redis.call('HSET', KEYS[3], u.key, enc)
   end
 end
-redis.call('DEL', KEYS[5])
-return { before, taken }
+return { before, mark, taken }
+`;
+
+/**
+ * KEYS: this node's reaped mark. ARGV: the mark REJOIN saw. Clears it, unless another reap
+ * came since (then the node rejoins again).
+ */
+export const UNMARK = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 1
 `;
 
 /**

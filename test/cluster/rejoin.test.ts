@@ -69,6 +69,7 @@ test(
 
     relay.mend();
     await until(() => seenByAna.some((m) => m.code === 'CLUSTER_REJOINED'), 'ana told she is back');
+    const rejoined = seenByAna.find((m) => m.code === 'CLUSTER_REJOINED');
     await until(() => seenByBia.filter(about('ana')).length === 3, 'ana back in both rooms, seen by bia');
     const story = seenByBia.filter(about('ana'));
     assert.deepEqual(
@@ -103,6 +104,20 @@ test(
     await until(() => seenByBia.some((m) => m.type === 'private' && m.text === 'thanks'), 'ana to bia');
     // Ana's old token still takes her name back (her client reconnecting elsewhere later).
     assert.equal(await admin.hget('papo:claim:ana', 'token'), ana.welcome.token);
+
+    // A rejoin run again (its reply lost on the way: the mark is still there) announces no one twice.
+    await admin.set('papo:reaped:a', 'again');
+    await until(
+      () => seenByAna.some((m) => m.type === 'notice' && m.code === 'CLUSTER_REJOINED' && m !== rejoined),
+      'rejoined again',
+    );
+    act(ana.c, { type: 'say', text: 'still here', ref: 2 });
+    await until(
+      () => seenByBia.some((m) => m.type === 'message' && m.text === 'still here'),
+      'ana heard again',
+    );
+    assert.equal(seenByBia.filter(about('ana')).length, 3);
+    assert.equal(await admin.exists('papo:reaped:a'), 0);
   },
 );
 
