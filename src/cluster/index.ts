@@ -7,6 +7,7 @@ import { RedisClaims } from './claims.js';
 import { clusterKeys, type ClusterKeys } from './keys.js';
 import { RedisFiles } from './files.js';
 import { Link } from './link.js';
+import { RedisLoginCounts } from './login-counts.js';
 import {
   adoptClusterModeration,
   dropExpired,
@@ -47,6 +48,8 @@ export class Cluster {
   readonly claims: RedisClaims;
   /** Where each node's files are: the server hands it to its file service. */
   readonly fileLocator: RedisFiles;
+  /** Failed-login counters every node shares: the server hands them to its logins. */
+  readonly loginCounts: RedisLoginCounts;
   readonly node: string;
   private readonly keys: ClusterKeys;
   private readonly watch: NodeWatch;
@@ -72,6 +75,7 @@ export class Cluster {
     this.bus = new RedisBus(link, this.keys, this.node, Date, options.log);
     this.claims = new RedisClaims(link, this.keys, this.node, options.log, this.bus.flush);
     this.fileLocator = new RedisFiles(link, this.keys, options.log);
+    this.loginCounts = new RedisLoginCounts(link, this.keys, options.log);
     this.watch = new NodeWatch(link, this.keys, this.node, options.log, options.times ?? DEFAULT_WATCH);
     this.watch.onBeat = (seq) => {
       this.seen = Math.max(this.seen, seq);

@@ -38,6 +38,8 @@ export interface ClusterKeys {
   accountsConfusables: string;
   /** The cluster's server id: key logins over plain TCP sign it, whatever node they reach. */
   serverId: string;
+  /** Prefix of a failed-login counter (hash: failures, last), shared by every node. */
+  loginFailures: string;
 }
 
 export function clusterKeys(prefix = 'papo:'): ClusterKeys {
@@ -61,5 +63,6 @@ export function clusterKeys(prefix = 'papo:'): ClusterKeys {
     accounts: `${prefix}accounts`,
     accountsConfusables: `${prefix}accounts-confusables`,
     serverId: `${prefix}server-id`,
+    loginFailures: `${prefix}login-failures:`,
   };
 }
