@@ -14,6 +14,9 @@ import {
   type TestNode,
 } from './harness.js';
 import { RedisRelay } from './relay.js';
+import { ChatSession } from '../../src/client/session.js';
+import { tcpConnector } from '../../src/client/transport.js';
+import { FAST_BACKOFF, recorder } from '../helpers/session.js';
 
 /** Every message `c` is shown until the test ends (polled briefly, so nothing waits on after it). */
 function recordUntilEnd(t: { after(fn: () => void): void }, c: LineClient): Record<string, unknown>[] {
@@ -180,5 +183,43 @@ test(
       const who = [...node.server.hub.directory.all()].filter((s) => s.name === 'ana');
       assert.equal(who.length, 1, `one ana on ${node.name}`);
     }
+  },
+);
+
+test(
+  'the terminal client whose name was lost that way asks for another name at once, and joins with it',
+  { skip: SKIP, timeout: 40_000 },
+  async (t) => {
+    const { clients, relay, a, b } = await twoNodes(t);
+    const rec = recorder();
+    const connect = tcpConnector({ host: '127.0.0.1', port: a.port });
+    const ana = new ChatSession(
+      { connect, name: 'ana', lang: 'en', clientId: 'test', backoff: FAST_BACKOFF },
+      rec.listener,
+    );
+    t.after(() => ana.quit().catch(() => undefined));
+    ana.start();
+    await rec.next('joined');
+    const bia = await bot(b.port, 'bia');
+    clients.push(bia.c);
+    await until(() => b.server.hub.directory.find('ana') !== undefined, 'ana seen on b');
+
+    relay.freeze();
+    await nextWhere(bia.c, (m) => m.type === 'leave' && m.name === 'ana');
+    const other = await bot(b.port, 'ana');
+    clients.push(other.c);
+    relay.mend();
+
+    const needed = await rec.next('name-needed');
+    assert.match(needed.problem ?? '', /taken/);
+    assert.ok(
+      !rec.events.some((e) => e.type === 'reclaiming'),
+      'no reclaiming with a token that takes nothing',
+    );
+    const bye = rec.events.find((e) => e.type === 'server' && e.message.type === 'bye');
+    assert.deepEqual(bye?.type === 'server' && bye.message, { type: 'bye', reason: 'name_lost' });
+    ana.join('ana2');
+    assert.equal((await rec.next('joined')).name, 'ana2');
+    await nextWhere(bia.c, (m) => m.type === 'join' && m.name === 'ana2');
   },
 );
