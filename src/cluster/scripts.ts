@@ -36,13 +36,20 @@ end
  * type, node, name key, name, room, room key, new name key, new name, claim prefix, claim-set
  * prefix, address, account. Returns the event's id (0 for a stale leave: not sequenced). A node
  * counted dead (reaped) has nothing sequenced until it has rejoined (REJOIN): its users were
- * announced gone; a leave of theirs is stale (0), anything else is refused. Keeps the members hash (who is where, from which address)
+ * announced gone; a leave of theirs is stale (0) unless REJOIN brought them back already,
+ * anything else is refused. Keeps the members hash (who is where, from which address)
  * and the bans and mutes in force in step with the log, and frees a name its holder gave up.
  */
 export const PUBLISH = `
 if redis.call('EXISTS', KEYS[6]) == 1 then
-  if ARGV[4] == 'leave' then return 0 end
-  return redis.error_reply('REAPED this node was counted gone and has not rejoined yet')
+  local back = false
+  if ARGV[4] == 'leave' then
+    -- Rejoined already (only REJOIN writes this node's member entries after a reap): it goes out.
+    local raw = redis.call('HGET', KEYS[3], ARGV[6])
+    back = raw ~= false and cjson.decode(raw).node == ARGV[5]
+    if not back then return 0 end
+  end
+  if not back then return redis.error_reply('REAPED this node was counted gone and has not rejoined yet') end
 end
 -- A leave from a node whose name another node now holds (taken over with its token) is stale:
 -- the name is back, so nobody is told it left, and the holder's member entry stays (returns 0).

@@ -121,6 +121,17 @@ test(
     );
     assert.equal(seenByBia.filter(about('ana')).length, 3);
     assert.equal(await admin.exists('papo:reaped:a'), 0);
+
+    // A user already back who quits while the node is still marked (between REJOIN and UNMARK)
+    // is announced gone: the mark holds back only those the others saw leave.
+    await admin.set('papo:reaped:a', 'once more');
+    act(ana.c, { type: 'quit' });
+    await until(
+      () => seenByBia.some((m) => m.type === 'leave' && m.name === 'ana' && m.reason === 'quit'),
+      'ana quit, seen by bia',
+    );
+    assert.equal(await admin.exists('papo:claim:ana'), 0);
+    assert.equal(await admin.hexists('papo:members', 'ana'), 0);
   },
 );
 
