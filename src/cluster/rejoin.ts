@@ -83,13 +83,15 @@ export class Rejoin {
     // Until now the sequencer refused this node's events: none of a user whose name was taken.
     await this.link.run('unmark', [k.reaped + this.node], [mark]);
     this.log.warn(
-      { users: users.length - taken.length, lost: flat.length / 2 },
+      { users: users.length - flat.length / 2, lost: flat.length / 2 },
       'cluster: this node was counted gone while cut off; its users rejoined',
     );
     this.told();
     // The new holders are this node's view once everything before the rejoin is applied here
     // (their join came while the name was still this node's user's, and was not taken in).
-    await this.caughtUp(before);
+    await this.caughtUp(before).catch((err: Error) =>
+      this.log.warn({ err: err.message }, 'cluster: the log is behind; listing the new holders anyway'),
+    );
     hub.remote?.load(taken);
   }
 
