@@ -100,6 +100,7 @@ export function plainServerLines(
       return [other ? header.replace('*** ', `*** [${m.room}] `) : header];
     }
     case 'bye':
+      if (m.reason === 'name_lost') return [t.nameLost];
       return m.reason === 'replaced' ? [t.replaced] : [];
     case 'hello':
     case 'ack':

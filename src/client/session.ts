@@ -344,6 +344,9 @@ export class ChatSession {
         return this.onError(m);
       case 'bye':
         if (m.reason === 'replaced') this.noReconnect = { kind: 'replaced' };
+        // The name is someone else's now (the server's node was cut off): the token takes nothing
+        // back, so the reconnection asks for another name at once instead of reclaiming.
+        if (m.reason === 'name_lost') this.token = null;
         return;
       case 'message':
       case 'action':

@@ -23,6 +23,8 @@ export interface ClientTexts {
   notPapoCommand(command: string): string;
   notInRoom(room: string): string;
   replaced: string;
+  /** The server's node was counted gone while cut off, and the name was taken meanwhile. */
+  nameLost: string;
   pipeNeedsName: string;
   refused(message: string): string;
   tooLong(bytes: number, limit: number): string;
@@ -71,6 +73,8 @@ const en: ClientTexts = {
   notPapoCommand: (c) => `not a papo server: ${c} is not available (not sent)`,
   notInRoom: (r) => `You are not in ${r}: /join ${r} first.`,
   replaced: 'You connected again from elsewhere with this session; this client stops here.',
+  nameLost:
+    'The server was cut off from the rest of the chat and someone took your name meanwhile; pick another name.',
   pipeNeedsName: 'no name: give --name NAME, or make the first line of input the name',
   refused: (m) => `Not sent: ${m}`,
   tooLong: (b, l) => `Message not sent: ${b} bytes, the limit is ${l} bytes (UTF-8). Split it up.`,
@@ -121,6 +125,8 @@ const pt: ClientTexts = {
   notPapoCommand: (c) => `não é um servidor papo: ${c} não está disponível (não enviado)`,
   notInRoom: (r) => `Você não está em ${r}: entre antes com /join ${r}.`,
   replaced: 'Você se conectou de novo em outro lugar com esta sessão; este cliente para aqui.',
+  nameLost:
+    'O servidor ficou isolado do resto do chat e alguém pegou seu nome nesse meio-tempo; escolha outro nome.',
   pipeNeedsName: 'sem nome: use --name NOME, ou ponha o nome na primeira linha da entrada',
   refused: (m) => `Não enviado: ${m}`,
   tooLong: (b, l) => `Mensagem não enviada: ${b} bytes, o limite é ${l} bytes (UTF-8). Divida em partes.`,

@@ -32,11 +32,12 @@ export class RedisClaims implements NameClaims {
     this.link
       .run(
         'claim',
-        [k.claim + key, k.claimsOf + this.node, k.seq, k.log, k.members],
+        [k.claim + key, k.claimsOf + this.node, k.seq, k.log, k.members, k.reaped + this.node],
         [this.node, token, presented ?? '', key, DEFAULT_LOG_LENGTH, k.channel, k.claimsOf],
       )
       .then(
-        (reply) => done(reply === 'ok' ? 'ok' : 'taken'),
+        // 'down': this node was counted dead and is still rejoining (docs/CLUSTER.md).
+        (reply) => done(reply === 'ok' ? 'ok' : reply === 'down' ? 'down' : 'taken'),
         (err: Error) => {
           this.log.warn({ err: err.message }, 'cluster: name claim failed');
           done('down');

@@ -7,6 +7,7 @@ import { RedisClaims } from './claims.js';
 import { clusterKeys, type ClusterKeys } from './keys.js';
 import { RedisFiles } from './files.js';
 import { Link } from './link.js';
+import { RedisLoginCounts } from './login-counts.js';
 import {
   adoptClusterModeration,
   dropExpired,
@@ -17,6 +18,7 @@ import {
 import { DEFAULT_WATCH, NodeWatch, type WatchTimes } from './node-watch.js';
 import { RedisAccounts, type RedisAccountsOptions } from './redis-accounts.js';
 import { RedisBus } from './redis-bus.js';
+import { Rejoin } from './rejoin.js';
 
 /** What a node reads from Redis in one atomic step when it starts or comes back. */
 interface Snapshot {
@@ -46,9 +48,12 @@ export class Cluster {
   readonly claims: RedisClaims;
   /** Where each node's files are: the server hands it to its file service. */
   readonly fileLocator: RedisFiles;
+  /** Failed-login counters every node shares: the server hands them to its logins. */
+  readonly loginCounts: RedisLoginCounts;
   readonly node: string;
   private readonly keys: ClusterKeys;
   private readonly watch: NodeWatch;
+  private readonly rejoin: Rejoin;
   private hub: Hub | null = null;
   private epoch = '';
   /** The highest event id this node knows Redis gave out (its heartbeat reads the counter). */
@@ -70,6 +75,7 @@ export class Cluster {
     this.bus = new RedisBus(link, this.keys, this.node, Date, options.log);
     this.claims = new RedisClaims(link, this.keys, this.node, options.log, this.bus.flush);
     this.fileLocator = new RedisFiles(link, this.keys, options.log);
+    this.loginCounts = new RedisLoginCounts(link, this.keys, options.log);
     this.watch = new NodeWatch(link, this.keys, this.node, options.log, options.times ?? DEFAULT_WATCH);
     this.watch.onBeat = (seq) => {
       this.seen = Math.max(this.seen, seq);
@@ -86,6 +92,10 @@ export class Cluster {
       }
       this.lastBeatSeq = seq;
     };
+    this.rejoin = new Rejoin(link, this.keys, this.node, this.bus, options.log, () =>
+      this.tell('CLUSTER_REJOINED'),
+    );
+    this.watch.onReaped = () => void this.rejoinIfCounted();
     // Users here missed those events: they are told at once (a client resuming later, at its join).
     this.bus.onLost = (from, to) => this.tell('EVENTS_LOST', { kind: 'lost', from, to });
     link.onDown = () => this.tell('CLUSTER_DEGRADED');
@@ -182,9 +192,16 @@ export class Cluster {
       if (this.epoch !== before) await this.register();
       await this.bus.resume();
       this.tell('CLUSTER_RESTORED');
+      // Cut off past the dead-node timeout: the others announced this node's users gone.
+      await this.rejoinIfCounted();
     } catch (err) {
       this.options.log.warn({ err: (err as Error).message }, 'cluster: catching up failed; retrying');
     }
+  }
+
+  /** Takes this node's users back if another node counted it dead (src/cluster/rejoin.ts). */
+  private async rejoinIfCounted(): Promise<void> {
+    if (this.hub) await this.rejoin.run(this.hub);
   }
 
   /** Writes this node's users' claims and rooms again (Redis came back empty). */

@@ -26,6 +26,8 @@ export interface ClusterKeys {
   alive: string;
   /** Prefix of the lock one node takes to clean up after a dead one. */
   reaping: string;
+  /** Prefix of a node's mark: it was counted dead; set by its reaper, cleared when it rejoins. */
+  reaped: string;
   /** Prefix of an account's hash, under its name key (docs/CLUSTER.md, "Accounts"). */
   account: string;
   /** Prefix of a confusable skeleton's set: the keys of the accounts that look like it. */
@@ -36,6 +38,8 @@ export interface ClusterKeys {
   accountsConfusables: string;
   /** The cluster's server id: key logins over plain TCP sign it, whatever node they reach. */
   serverId: string;
+  /** Prefix of a failed-login counter (hash: failures, last), shared by every node. */
+  loginFailures: string;
 }
 
 export function clusterKeys(prefix = 'papo:'): ClusterKeys {
@@ -53,10 +57,12 @@ export function clusterKeys(prefix = 'papo:'): ClusterKeys {
     claimsOf: `${prefix}claims:`,
     alive: `${prefix}alive:`,
     reaping: `${prefix}reaping:`,
+    reaped: `${prefix}reaped:`,
     account: `${prefix}account:`,
     accountLook: `${prefix}account-look:`,
     accounts: `${prefix}accounts`,
     accountsConfusables: `${prefix}accounts-confusables`,
     serverId: `${prefix}server-id`,
+    loginFailures: `${prefix}login-failures:`,
   };
 }

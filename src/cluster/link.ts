@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Redis, type ChainableCommander } from 'ioredis';
 import type { Logger } from 'pino';
-import { CLAIM, PUBLISH, REAP, RELEASE, RETOKEN, SNAPSHOT } from './scripts.js';
+import { CLAIM, PUBLISH, REAP, REJOIN, RELEASE, RETOKEN, SNAPSHOT, UNMARK } from './scripts.js';
 
 const SOURCES = {
   publish: PUBLISH,
@@ -9,6 +9,8 @@ const SOURCES = {
   release: RELEASE,
   retoken: RETOKEN,
   reap: REAP,
+  rejoin: REJOIN,
+  unmark: UNMARK,
   snapshot: SNAPSHOT,
 };
 export type ScriptName = keyof typeof SOURCES;

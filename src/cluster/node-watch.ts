@@ -21,6 +21,8 @@ export class NodeWatch {
   private timer: NodeJS.Timeout | null = null;
   /** Called on each beat that reached Redis with the log's newest id. */
   onBeat: (seq: number) => void = () => {};
+  /** Called on a beat that found this node counted dead by another (it was cut off): rejoin. */
+  onReaped: () => void = () => {};
 
   constructor(
     private readonly link: Link,
@@ -51,14 +53,18 @@ export class NodeWatch {
     if (!this.link.up) return;
     const k = this.keys;
     try {
-      const [, , nodes, seq] = (await this.link.cmd
+      // The mark is read after the heartbeat is set: a reaper either ran before (the mark is
+      // there) or finds this node alive and does nothing (REAP checks in the same step).
+      const [, , nodes, seq, reaped] = (await this.link.cmd
         .pipeline()
         .set(k.alive + this.node, '1', 'PX', this.times.aliveMs)
         .sadd(k.nodes, this.node)
         .smembers(k.nodes)
         .get(k.seq)
+        .exists(k.reaped + this.node)
         .exec()) as Array<[Error | null, unknown]>;
       this.onBeat(Number(seq?.[1] ?? 0));
+      if (reaped?.[1] === 1) this.onReaped();
       for (const other of (nodes?.[1] as string[]) ?? []) {
         if (other === this.node) continue;
         if ((await this.link.cmd.exists(k.alive + other)) === 1) continue;
@@ -78,11 +84,13 @@ export class NodeWatch {
 
   private async reap(dead: string, reason = 'timeout'): Promise<void> {
     const k = this.keys;
+    const other = dead === this.node ? '0' : '1';
     const n = await this.link.run(
       'reap',
-      [k.seq, k.log, k.members, k.nodes, k.claimsOf + dead],
-      [dead, DEFAULT_LOG_LENGTH, k.channel, k.claim, reason],
+      [k.seq, k.log, k.members, k.nodes, k.claimsOf + dead, k.alive + dead, k.reaped + dead],
+      [dead, DEFAULT_LOG_LENGTH, k.channel, k.claim, reason, other],
     );
+    if (Number(n) < 0) return; // it beat again meanwhile: alive after all
     if (Number(n) > 0 || dead !== this.node)
       this.log.warn({ node: dead, users: n }, 'cluster: node gone; its users left');
   }

@@ -138,7 +138,7 @@ export class RedisBus implements Bus {
 
   private scriptKeys(): string[] {
     const k = this.keys;
-    return [k.seq, k.log, k.members, k.bans, k.mutes];
+    return [k.seq, k.log, k.members, k.bans, k.mutes, k.reaped + this.node];
   }
 
   private args(p: Pending): Array<string | number> {

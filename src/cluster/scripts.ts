@@ -32,12 +32,25 @@ end
 `;
 
 /**
- * KEYS: seq, log, members, bans, mutes. ARGV: payload, maxlen, channel, type, node, name key,
- * name, room, room key, new name key, new name, claim prefix, claim-set prefix, address,
- * account. Returns the event's id (0 for a stale leave: not sequenced). Keeps the members hash (who is where, from which address)
+ * KEYS: seq, log, members, bans, mutes, this node's reaped mark. ARGV: payload, maxlen, channel,
+ * type, node, name key, name, room, room key, new name key, new name, claim prefix, claim-set
+ * prefix, address, account. Returns the event's id (0 for a stale leave: not sequenced). A node
+ * counted dead (reaped) has nothing sequenced until it has rejoined (REJOIN): its users were
+ * announced gone; a leave of theirs is stale (0) unless REJOIN brought them back already,
+ * anything else is refused. Keeps the members hash (who is where, from which address)
  * and the bans and mutes in force in step with the log, and frees a name its holder gave up.
  */
 export const PUBLISH = `
+if redis.call('EXISTS', KEYS[6]) == 1 then
+  local back = false
+  if ARGV[4] == 'leave' then
+    -- Rejoined already (only REJOIN writes this node's member entries after a reap): it goes out.
+    local raw = redis.call('HGET', KEYS[3], ARGV[6])
+    back = raw ~= false and cjson.decode(raw).node == ARGV[5]
+    if not back then return 0 end
+  end
+  if not back then return redis.error_reply('REAPED this node was counted gone and has not rejoined yet') end
+end
 -- A leave from a node whose name another node now holds (taken over with its token) is stale:
 -- the name is back, so nobody is told it left, and the holder's member entry stays (returns 0).
 if ARGV[4] == 'leave' then
@@ -111,14 +124,16 @@ return id
 `;
 
 /**
- * KEYS: claim key, this node's claim set, seq, log, members. ARGV: node, token, presented
- * token, name key, maxlen, channel, claims-set prefix. Returns 'ok' or 'taken'. A presented
+ * KEYS: claim key, this node's claim set, seq, log, members, this node's reaped mark. ARGV:
+ * node, token, presented token, name key, maxlen, channel, claims-set prefix. Returns 'ok',
+ * 'taken', or 'down' (this node was counted dead and has not rejoined yet). A presented
  * token that matches the holder's takes the name over: the holder (on a dead or cut node) is
  * announced as gone in the same step. This node's own claim is stale (a join Redis refused).
  */
 export const CLAIM =
   EMIT +
   `
+if redis.call('EXISTS', KEYS[6]) == 1 then return 'down' end
 local cur = redis.call('HMGET', KEYS[1], 'node', 'token')
 -- A claim of this very node is stale: the node asks only for names none of its users holds.
 if cur[1] and cur[1] ~= ARGV[1] and not (ARGV[3] ~= '' and cur[2] == ARGV[3]) then return 'taken' end
@@ -150,13 +165,22 @@ return 1
 `;
 
 /**
- * KEYS: seq, log, members, nodes, the dead node's claim set. ARGV: dead node, maxlen, channel,
- * claim prefix, leave reason. Announces every user of a dead node as gone and frees its names, at once.
- * Returns how many users it announced.
+ * KEYS: seq, log, members, nodes, the dead node's claim set, its heartbeat key, its reaped
+ * mark. ARGV: dead node, maxlen, channel, claim prefix, leave reason, '1' when another node
+ * reaps it ('0': the node itself, starting or stopping). Announces every user of a dead node as
+ * gone and frees its names, at once. Returns how many users it announced, or -1 when the node
+ * beat again meanwhile (nothing done). Another node's reap marks the dead one: if it was only
+ * cut off, it learns so at its next heartbeat and rejoins (REJOIN).
  */
 export const REAP =
   EMIT +
   `
+if ARGV[6] == '1' then
+  if redis.call('EXISTS', KEYS[6]) == 1 then return -1 end
+  redis.call('INCR', KEYS[7])
+else
+  redis.call('DEL', KEYS[7])
+end
 local n = 0
 local all = redis.call('HGETALL', KEYS[3])
 for i = 1, #all, 2 do
@@ -173,6 +197,70 @@ end
 redis.call('DEL', KEYS[5])
 redis.call('SREM', KEYS[4], ARGV[1])
 return n
+`;
+
+/**
+ * KEYS: seq, log, members, this node's claim set, its reaped mark. ARGV: node, maxlen, channel,
+ * claim prefix, users (JSON: [{key, name, token, rooms, keys, address, account}], this node's
+ * users). A node counted dead while it lived (cut off from Redis) takes its users back: each
+ * name still free is claimed again, entered in the members, and announced with a join per room
+ * (the first one \`connected\`), new ids from the one sequence; a name someone else holds now is
+ * left alone. The mark stays until the node has ended the sessions whose name was taken
+ * (UNMARK), so a reply lost on the way runs it again: a user already back (its member entry
+ * this node's: after a reap only this script writes one) is not announced twice. Returns
+ * {the id before, the mark, the taken users' member entries (key, JSON, ...)}; {-1} when the
+ * node is not marked.
+ */
+export const REJOIN =
+  EMIT +
+  `
+local mark = redis.call('GET', KEYS[5])
+if not mark then return { -1 } end
+local before = tonumber(redis.call('GET', KEYS[1]) or '0')
+local taken = {}
+for _, u in ipairs(cjson.decode(ARGV[5])) do
+  local c = ARGV[4] .. u.key
+  local holder = redis.call('HGET', c, 'node')
+  local raw = redis.call('HGET', KEYS[3], u.key)
+  if holder and holder ~= ARGV[1] then
+    table.insert(taken, u.key)
+    table.insert(taken, raw or '')
+  elseif not (holder and raw and cjson.decode(raw).node == ARGV[1]) then
+    redis.call('HSET', c, 'node', ARGV[1], 'token', u.token)
+    redis.call('SADD', KEYS[4], u.key)
+    local m = { name = u.name, node = ARGV[1], rooms = {}, keys = {}, address = u.address }
+    local o = { node = ARGV[1], session = 0, address = u.address }
+    if u.account ~= '' then
+      m.account = u.account
+      o.account = u.account
+    end
+    for i, room in ipairs(u.rooms) do
+      local e = { type = 'join', room = room, name = u.name, ts = now_ms() }
+      if i == 1 then e.connected = true end
+      local id = emit(KEYS[1], KEYS[2], ARGV[2], ARGV[3], cjson.encode({ e = e, o = o }))
+      if i == 1 then m.at = id end
+      table.insert(m.rooms, room)
+      table.insert(m.keys, u.keys[i])
+    end
+    if #m.rooms == 0 then
+      m.rooms = nil
+      m.keys = nil
+    end
+    local enc = cjson.encode(m)
+    if not m.rooms then enc = string.sub(enc, 1, -2) .. ',"rooms":[],"keys":[]}' end
+    redis.call('HSET', KEYS[3], u.key, enc)
+  end
+end
+return { before, mark, taken }
+`;
+
+/**
+ * KEYS: this node's reaped mark. ARGV: the mark REJOIN saw. Clears it, unless another reap
+ * came since (then the node rejoins again).
+ */
+export const UNMARK = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 1
 `;
 
 /**

@@ -13,7 +13,8 @@ export type LeaveReason =
   | 'replaced' // the same user reconnected with its session token
   | 'shutdown' // the server is stopping
   | 'kicked' // kicked off the server, or out of their last room, by an operator
-  | 'banned'; // banned by a server operator (or refused: the address or name is banned)
+  | 'banned' // banned by a server operator (or refused: the address or name is banned)
+  | 'name_lost'; // its cluster node was cut off and counted gone, and someone took the name meanwhile
 
 /** A client-chosen correlation value, echoed in the ack or error that answers a request. */
 export type Ref = string | number;
@@ -236,6 +237,8 @@ export type NoticeCode =
   | 'THROTTLED'
   | 'CLUSTER_DEGRADED'
   | 'CLUSTER_RESTORED'
+  /** This node was cut off long enough to be counted gone: others saw its users leave and come back. */
+  | 'CLUSTER_REJOINED'
   /** Events `from`..`to` are gone from this server (a cluster's store lost them): a gap in what you were shown. */
   | 'EVENTS_LOST';
 export interface NoticeEvent {

@@ -292,7 +292,8 @@ export class Hub {
     session.rooms = [];
     session.current = null;
     for (const room of rooms) room.members.delete(session);
-    if (session.name !== null && reason !== 'replaced') {
+    // Replaced or name lost: the name is another session's now; a leave would be about it.
+    if (session.name !== null && reason !== 'replaced' && reason !== 'name_lost') {
       const names = rooms.map((r) => r.name);
       this.publish({ type: 'leave', name: session.name, reason, rooms: names });
     }

@@ -33,9 +33,22 @@ export const DEFAULT_THROTTLE: ThrottlePolicy = {
 /** Past this many counters, expired ones are swept (memory stays bounded under attack). */
 const SWEEP_AT = 10_000;
 
-interface Count {
+/** Failures under one key, and when the last one was. */
+export interface Count {
   failures: number;
   last: number;
+}
+
+/**
+ * Where a cluster keeps the failed-login counters, so a guesser gets the same number of tries
+ * over every node as on one (docs/CLUSTER.md). Without it each server counts in its memory.
+ */
+export interface SharedCounts {
+  /** The counters under `keys` now (undefined: none); null when the store cannot answer. */
+  read(keys: readonly string[], done: (counts: Array<Count | undefined> | null) => void): void;
+  /** Counts one failure under each of `keys` at `now`; each is forgotten `windowMs` after its last. */
+  add(keys: readonly string[], now: number, windowMs: number): void;
+  remove(key: string): void;
 }
 
 export type ThrottleVerdict =
@@ -47,12 +60,27 @@ export class LoginThrottle {
 
   constructor(readonly policy: ThrottlePolicy = DEFAULT_THROTTLE) {}
 
+  /** The counters a try of `name` from `address` reads and counts under: pair, address, name. */
+  keysFor(name: string, address: string): string[] {
+    return [`p\u0000${name}\u0000${address}`, `a\u0000${address}`, `n\u0000${name}`];
+  }
+
+  /** Takes the shared store's counters for `keys` as the truth (a cluster's, read just now). */
+  adopt(keys: readonly string[], counts: ReadonlyArray<Count | undefined>): void {
+    keys.forEach((key, i) => {
+      const c = counts[i];
+      if (c) this.counts.set(key, { failures: c.failures, last: c.last });
+      else this.counts.delete(key);
+    });
+  }
+
   /** What a login try of `name` (a name key) from `address` must do now. */
   verdict(name: string, address: string, now: number): ThrottleVerdict {
     const p = this.policy;
-    const pair = this.live(`p\u0000${name}\u0000${address}`, now);
-    const addr = this.live(`a\u0000${address}`, now);
-    const byName = this.live(`n\u0000${name}`, now);
+    const [pairKey, addrKey, nameKey] = this.keysFor(name, address) as [string, string, string];
+    const pair = this.live(pairKey, now);
+    const addr = this.live(addrKey, now);
+    const byName = this.live(nameKey, now);
     const locked = (c: Count | undefined, limit: number) => c !== undefined && c.failures >= limit;
     if (locked(pair, p.lockoutFailures) || locked(addr, p.addressLockoutFailures)) {
       const last = Math.max(pair?.last ?? 0, addr?.last ?? 0);
@@ -73,7 +101,7 @@ export class LoginThrottle {
   /** Counts a failed try. */
   fail(name: string, address: string, now: number): void {
     if (this.counts.size > SWEEP_AT) this.sweep(now);
-    for (const key of [`p\u0000${name}\u0000${address}`, `a\u0000${address}`, `n\u0000${name}`]) {
+    for (const key of this.keysFor(name, address)) {
       const c = this.live(key, now);
       if (c) {
         c.failures++;
@@ -84,7 +112,7 @@ export class LoginThrottle {
 
   /** A good login forgets that (name, address)'s failures. */
   succeed(name: string, address: string): void {
-    this.counts.delete(`p\u0000${name}\u0000${address}`);
+    this.counts.delete(this.keysFor(name, address)[0] as string);
   }
 
   private live(key: string, now: number): Count | undefined {

@@ -3,7 +3,7 @@ import type { Clock } from './clock.js';
 import type { Directory } from './directory.js';
 import type { ErrorCode } from './errors.js';
 import type { ClientAction, ErrorDetail, Ref, ServerEvent } from './events.js';
-import { LoginThrottle, type ThrottlePolicy } from './login-throttle.js';
+import { LoginThrottle, type SharedCounts, type ThrottlePolicy } from './login-throttle.js';
 import { nameKey } from './names.js';
 import type { Session } from './session.js';
 import { skeleton } from './skeleton.js';
@@ -21,6 +21,8 @@ export interface LoginOptions {
   /** Names nobody may take, nor their look-alikes (`--reserved-names`). */
   reserved?: Iterable<string>;
   throttle?: ThrottlePolicy;
+  /** A cluster's failed-login counters, read before each verdict (none: this server's memory). */
+  sharedThrottle?: SharedCounts;
   /** Told of each failed login (the server logs it; never the password). */
   onFailure?(failure: { name: string; address: string; reason: string }): void;
 }
@@ -240,8 +242,8 @@ export class Logins {
       });
       verify((result) => {
         this.busy.delete(session);
-        if (result === true) this.throttle.succeed(key, address);
-        else if (result === false) this.throttle.fail(key, address, this.clock.now());
+        if (result === true) this.succeeded(key, address);
+        else if (result === false) this.failed(key, address);
         then(result);
       });
     });
@@ -254,8 +256,21 @@ export class Logins {
     ref: Ref | undefined,
     go: () => void,
     waited = false,
+    read = false,
   ): void {
     const address = session.address;
+    const shared = this.options.sharedThrottle;
+    if (shared && !read) {
+      // Every node's failures count: the counters are read first (this node's own if unreachable).
+      const keys = this.throttle.keysFor(pending.key, address);
+      this.busy.add(session);
+      return shared.read(keys, (counts) => {
+        this.busy.delete(session);
+        if (counts) this.throttle.adopt(keys, counts);
+        if (session.closed || this.pending.get(session) !== pending) return;
+        this.throttled(session, pending, ref, go, waited, true);
+      });
+    }
     const verdict = this.throttle.verdict(pending.key, address, this.clock.now());
     // After its wait a try goes ahead, unless failures meanwhile got it refused.
     if (verdict.kind === 'go' || (waited && verdict.kind === 'wait')) return go();
@@ -270,6 +285,17 @@ export class Logins {
       if (session.closed || this.pending.get(session) !== pending) return;
       this.throttled(session, pending, ref, go, true);
     });
+  }
+
+  private failed(key: string, address: string): void {
+    const now = this.clock.now();
+    this.throttle.fail(key, address, now);
+    this.options.sharedThrottle?.add(this.throttle.keysFor(key, address), now, this.throttle.policy.windowMs);
+  }
+
+  private succeeded(key: string, address: string): void {
+    this.throttle.succeed(key, address);
+    this.options.sharedThrottle?.remove(this.throttle.keysFor(key, address)[0] as string);
   }
 
   private registerNew(session: Session, pending: Pending, password: string, ref: Ref | undefined): void {

@@ -115,6 +115,7 @@ export function plainLines(event: ServerEvent, reader: Reader): string[] {
     case 'bye':
       if (event.reason === 'quit') return [t.goodbye];
       if (event.reason === 'replaced') return [t.replaced];
+      if (event.reason === 'name_lost') return [t.nameLost];
       return [];
     case 'kick':
     case 'ban':

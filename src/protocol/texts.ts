@@ -56,6 +56,8 @@ export interface Texts {
   fileSentYou(from: string, name: string, about: string, url: string): string;
   goodbye: string;
   replaced: string;
+  /** The bye of a user whose cluster node was counted gone while cut off, its name taken meanwhile. */
+  nameLost: string;
   pong: string;
   notice(code: NoticeCode, detail: ErrorDetail): string;
   error(code: ErrorCode, detail: ErrorDetail): string;
@@ -153,6 +155,7 @@ const en: Texts = {
       shutdown: '',
       kicked: ' (kicked)',
       banned: ' (banned)',
+      name_lost: '',
     };
     return `*** ${name} left the chat${why[reason]}.`;
   },
@@ -163,6 +166,8 @@ const en: Texts = {
   fileSentYou: (from, name, about, url) => `*** ${from} sent you ${name} ${about}: ${url}`,
   goodbye: '*** Goodbye!',
   replaced: '*** You connected again from elsewhere with your session token; this connection is closed.',
+  nameLost:
+    '*** This server was cut off from the rest of the chat long enough to be counted gone, and someone else took your name meanwhile; this connection is closed. Connect again and pick another name.',
   pong: '*** pong',
   notice: (code, d) => {
     switch (code) {
@@ -174,6 +179,8 @@ const en: Texts = {
         return '*** The chat is degraded: this server lost touch with the others. Messages are refused until it is back.';
       case 'CLUSTER_RESTORED':
         return '*** The chat is back: this server is in touch with the others again.';
+      case 'CLUSTER_REJOINED':
+        return '*** The chat is back: this server was cut off from the others long enough to be counted gone, so they saw you leave and come back. You are in your rooms again.';
       case 'EVENTS_LOST':
         return d.kind === 'lost'
           ? `*** Events #${d.from} to #${d.to} are gone: the chat's store no longer had them (it restarted empty, or this server fell too far behind), so what was said then is missing here.`
@@ -318,6 +325,7 @@ const pt: Texts = {
       shutdown: '',
       kicked: ' (expulso)',
       banned: ' (banido)',
+      name_lost: '',
     };
     return `*** ${name} saiu do chat${why[reason]}.`;
   },
@@ -329,6 +337,8 @@ const pt: Texts = {
   goodbye: '*** Até logo!',
   replaced:
     '*** Você se conectou de novo em outro lugar com seu token de sessão; esta conexão foi encerrada.',
+  nameLost:
+    '*** Este servidor ficou isolado do resto do chat por tempo suficiente para ser dado como fora, e outra pessoa pegou seu nome nesse meio-tempo; esta conexão foi encerrada. Conecte de novo e escolha outro nome.',
   pong: '*** pong',
   notice: (code, d) => {
     switch (code) {
@@ -340,6 +350,8 @@ const pt: Texts = {
         return '*** O chat está degradado: este servidor perdeu contato com os outros. Mensagens são recusadas até ele voltar.';
       case 'CLUSTER_RESTORED':
         return '*** O chat voltou: este servidor está em contato com os outros de novo.';
+      case 'CLUSTER_REJOINED':
+        return '*** O chat voltou: este servidor ficou isolado dos outros por tempo suficiente para ser dado como fora, então eles viram você sair e voltar. Você está de novo nas suas salas.';
       case 'EVENTS_LOST':
         return d.kind === 'lost'
           ? `*** Os eventos #${d.from} a #${d.to} se perderam: o armazenamento do chat não os tinha mais (reiniciou vazio, ou este servidor ficou atrasado demais), então o que foi dito nesse intervalo falta aqui.`

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { Accounts } from '../core/accounts.js';
-import type { ThrottlePolicy } from '../core/login-throttle.js';
+import type { SharedCounts, ThrottlePolicy } from '../core/login-throttle.js';
 import type { Bus } from '../core/bus.js';
 import type { NameClaims } from '../core/claims.js';
 import { Hub, type Journal } from '../core/hub.js';
@@ -42,7 +42,7 @@ export interface PapoServerDeps {
   /** Bans, mutes, operators and the audit log (default: in memory, no server operators). */
   moderation?: Moderation;
   /** Cluster mode (src/cluster): the bus and name claims shared with other nodes, and this node's name. */
-  cluster?: { bus: Bus; claims: NameClaims; node: string };
+  cluster?: { bus: Bus; claims: NameClaims; node: string; loginCounts?: SharedCounts };
   /** File transfer (#14), served on the web port; none: `file_offer` gets FILES_OFF. */
   files?: FileService;
 }
@@ -119,6 +119,7 @@ export class PapoServer {
         registration: options.registration,
         reserved: options.reservedNames,
         throttle: deps.loginThrottle,
+        sharedThrottle: deps.cluster?.loginCounts,
         // Never the password: who, from where, and why.
         onFailure: (f) => deps.log.warn({ user: f.name, ip: f.address, reason: f.reason }, 'login failed'),
       },

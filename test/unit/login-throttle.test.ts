@@ -37,3 +37,18 @@ test('a good login lifts the refusal of that name from that address (the address
   th.succeed('bo', '::1');
   assert.notEqual(th.verdict('bo', '::1', 0).kind, 'refused');
 });
+
+test("a cluster's shared counters replace this server's own for the keys read, and none clears them", () => {
+  const th = new LoginThrottle();
+  const now = 1_000_000;
+  const keys = th.keysFor('ana', '10.0.0.1');
+  th.adopt(keys, [{ failures: 20, last: now }, undefined, undefined]);
+  assert.equal(th.verdict('ana', '10.0.0.1', now).kind, 'refused');
+  th.fail('bob', '10.0.0.1', now);
+  th.adopt(keys, [undefined, undefined, undefined]);
+  assert.deepEqual(th.verdict('ana', '10.0.0.1', now), { kind: 'go' });
+  // Keys not read are left alone.
+  th.adopt(th.keysFor('ana', '10.0.0.2'), [undefined, undefined, undefined]);
+  for (let i = 0; i < 5; i++) th.fail('bob', '10.0.0.3', now);
+  assert.deepEqual(th.verdict('bob', '10.0.0.3', now), { kind: 'wait', ms: 1000 });
+});

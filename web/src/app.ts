@@ -198,6 +198,12 @@ export class App implements ChatContext {
       this.me = '';
       this.maxSeenId = 0;
       this.shell.showLogin(this.wantedName, this.t.quitDone);
+    } else if (reason === 'name_lost') {
+      // A cluster node was cut off and the name taken meanwhile: the token takes nothing back.
+      this.socket.stop();
+      remembered.setToken(null);
+      this.me = '';
+      this.shell.showLogin(this.wantedName, this.t.nameLost);
     }
     // Anything else (shutdown, timeout): the socket closes and reconnects by itself.
   }

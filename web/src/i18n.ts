@@ -34,6 +34,8 @@ const en = {
   reconnectingIn: (s: number) => `Connection lost. Reconnecting in ${s} s…`,
   reconnectNow: 'Reconnect now',
   replaced: 'This name was taken over by another tab or device.',
+  nameLost:
+    'The server was cut off from the rest of the chat and someone took your name meanwhile: choose another.',
   offlineOutbox: (n: number) => `${n} message${n === 1 ? '' : 's'} waiting to be sent`,
   menu: 'Menu',
   closeMenu: 'Close menu',
@@ -157,6 +159,8 @@ const pt: Texts = {
   reconnectingIn: (s) => `Conexão perdida. Reconectando em ${s} s…`,
   reconnectNow: 'Reconectar agora',
   replaced: 'Este nome foi assumido por outra aba ou outro aparelho.',
+  nameLost:
+    'O servidor ficou isolado do resto do chat e alguém pegou seu nome nesse meio-tempo: escolha outro.',
   offlineOutbox: (n) => `${n} mensage${n === 1 ? 'm' : 'ns'} aguardando envio`,
   menu: 'Menu',
   closeMenu: 'Fechar menu',
