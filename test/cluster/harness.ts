@@ -243,6 +243,24 @@ export function record(c: LineClient) {
   return seen;
 }
 
+/** Every message `c` is shown until the test ends (polled briefly, so nothing waits on after it). */
+export function recordUntilEnd(t: { after(fn: () => void): void }, c: LineClient): Record<string, unknown>[] {
+  const seen: Record<string, unknown>[] = [];
+  let ended = false;
+  t.after(() => void (ended = true));
+  void (async () => {
+    while (!ended) {
+      const m = await c.nextJson(200).catch(() => null);
+      if (m) seen.push(m);
+    }
+  })();
+  return seen;
+}
+
+/** Matches the join and leave notices of `name`. */
+export const about = (name: string) => (m: Record<string, unknown>) =>
+  (m.type === 'leave' || m.type === 'join') && m.name === name;
+
 export async function until(test: () => boolean, what: string, ms = 20_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!test()) {

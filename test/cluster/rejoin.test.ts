@@ -1,13 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
-import type { LineClient } from '../helpers/line-client.js';
 import {
+  about,
   act,
   bot,
   clusterFixture,
   FAST,
   nextWhere,
+  recordUntilEnd,
   SKIP,
   startNode,
   until,
@@ -17,23 +18,6 @@ import { RedisRelay } from './relay.js';
 import { ChatSession } from '../../src/client/session.js';
 import { tcpConnector } from '../../src/client/transport.js';
 import { FAST_BACKOFF, recorder } from '../helpers/session.js';
-
-/** Every message `c` is shown until the test ends (polled briefly, so nothing waits on after it). */
-function recordUntilEnd(t: { after(fn: () => void): void }, c: LineClient): Record<string, unknown>[] {
-  const seen: Record<string, unknown>[] = [];
-  let ended = false;
-  t.after(() => void (ended = true));
-  void (async () => {
-    while (!ended) {
-      const m = await c.nextJson(200).catch(() => null);
-      if (m) seen.push(m);
-    }
-  })();
-  return seen;
-}
-
-const about = (name: string) => (m: Record<string, unknown>) =>
-  (m.type === 'leave' || m.type === 'join') && m.name === name;
 
 /** Node a reaches Redis through a relay the test can cut; node b directly. */
 async function twoNodes(t: Parameters<typeof clusterFixture>[0] & { after(fn: () => void): void }) {

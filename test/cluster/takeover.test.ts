@@ -1,35 +1,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
-import type { LineClient } from '../helpers/line-client.js';
 import {
+  about,
   act,
   bot,
   clusterFixture,
   FAST,
   nextWhere,
+  recordUntilEnd,
   SKIP,
   startNode,
   until,
   type TestNode,
 } from './harness.js';
-
-/** Every message `c` is shown until the test ends (polled briefly, so nothing waits on after it). */
-function recordUntilEnd(t: { after(fn: () => void): void }, c: LineClient): Record<string, unknown>[] {
-  const seen: Record<string, unknown>[] = [];
-  let ended = false;
-  t.after(() => void (ended = true));
-  void (async () => {
-    while (!ended) {
-      const m = await c.nextJson(200).catch(() => null);
-      if (m) seen.push(m);
-    }
-  })();
-  return seen;
-}
-
-const about = (name: string) => (m: Record<string, unknown>) =>
-  (m.type === 'leave' || m.type === 'join') && m.name === name;
 
 test(
   'a client taking its name over on another node while its old connection lives: the old node ends it without a second leave',
