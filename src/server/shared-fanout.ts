@@ -78,8 +78,9 @@ function isNotice(event: ServerEvent): boolean {
  * still gets everything in the order it happened (docs/ARCHITECTURE.md, "Output").
  *
  * Joins, parts and leaves do not make a room's members write: they go out with the next thing
- * that does, or after `NOTICE_DELAY_MS`. In a join storm each join would otherwise cost one
- * write per member; this way one write carries every join of the last few milliseconds.
+ * that does, or after a wait that grows with the room. In a join storm each join would
+ * otherwise cost one write per member; this way one write carries every join of the last few
+ * milliseconds.
  */
 export class SharedFanout implements Fanout {
   /** Bumped each time the log is emptied: a reader's position from an older turn means 0. */
