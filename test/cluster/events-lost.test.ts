@@ -1,28 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Redis } from 'ioredis';
 import { joinFrom } from '../helpers/moderation.js';
-import {
-  clusterFixture,
-  act,
-  bot,
-  FAST,
-  nextWhere,
-  SKIP,
-  startNode,
-  until,
-  type TestNode,
-} from './harness.js';
+import { act, bot, nextWhere, SKIP, twoNodeFixture, until } from './harness.js';
 
 test(
   'Redis back empty: users and a client resuming past the gap are told which events are gone',
   { skip: SKIP, timeout: 60_000 },
   async (t) => {
-    const { redis, nodes, clients } = await clusterFixture(t);
-    const admin = new Redis(redis.url, { lazyConnect: true });
-    t.after(() => admin.disconnect());
-    for (const name of ['a', 'b']) nodes.push(await startNode(redis.url, name, FAST));
-    const [a, b] = nodes as [TestNode, TestNode];
+    const { redis, clients, admin, a, b } = await twoNodeFixture(t, { admin: { lazyConnect: true } });
     const ana = await bot(a.port, 'ana');
     clients.push(ana.c);
     const bia = await bot(b.port, 'bia');

@@ -4,6 +4,7 @@ import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Redis, type RedisOptions } from 'ioredis';
 import pino from 'pino';
 import { Cluster } from '../../src/cluster/index.js';
 import type { RedisAccounts, RedisAccountsOptions } from '../../src/cluster/redis-accounts.js';
@@ -103,6 +104,25 @@ export async function clusterFixture(t: { after(fn: () => Promise<void>): void }
     await fixture.redis.destroy();
   });
   return fixture;
+}
+
+/**
+ * A Redis, an admin connection to it (`admin`: its options), and nodes `a` and `b` with fast
+ * heartbeats, all stopped when the test ends. `aUrl`: how node a reaches Redis when not
+ * directly (through a relay the test can cut).
+ */
+export async function twoNodeFixture(
+  t: { after(fn: () => unknown): void },
+  options: { admin?: RedisOptions; aUrl?: (redis: TestRedis) => Promise<string> } = {},
+) {
+  const fixture = await clusterFixture(t);
+  const admin = new Redis(fixture.redis.url, options.admin ?? {});
+  t.after(() => admin.disconnect());
+  const aUrl = options.aUrl ? await options.aUrl(fixture.redis) : fixture.redis.url;
+  fixture.nodes.push(await startNode(aUrl, 'a', FAST));
+  fixture.nodes.push(await startNode(fixture.redis.url, 'b', FAST));
+  const [a, b] = fixture.nodes as [TestNode, TestNode];
+  return { ...fixture, admin, a, b };
 }
 
 export interface TestNode {

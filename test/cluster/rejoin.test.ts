@@ -1,35 +1,23 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Redis } from 'ioredis';
-import {
-  about,
-  act,
-  bot,
-  clusterFixture,
-  FAST,
-  nextWhere,
-  recordUntilEnd,
-  SKIP,
-  startNode,
-  until,
-  type TestNode,
-} from './harness.js';
+import { about, act, bot, nextWhere, recordUntilEnd, SKIP, twoNodeFixture, until } from './harness.js';
 import { RedisRelay } from './relay.js';
 import { ChatSession } from '../../src/client/session.js';
 import { tcpConnector } from '../../src/client/transport.js';
 import { FAST_BACKOFF, recorder } from '../helpers/session.js';
 
 /** Node a reaches Redis through a relay the test can cut; node b directly. */
-async function twoNodes(t: Parameters<typeof clusterFixture>[0] & { after(fn: () => void): void }) {
-  const fixture = await clusterFixture(t);
-  const relay = await RedisRelay.start(fixture.redis.port);
-  t.after(() => relay.close());
-  const admin = new Redis(fixture.redis.url);
-  t.after(() => admin.disconnect());
-  fixture.nodes.push(await startNode(relay.url, 'a', FAST));
-  fixture.nodes.push(await startNode(fixture.redis.url, 'b', FAST));
-  const [a, b] = fixture.nodes as [TestNode, TestNode];
-  return { ...fixture, relay, admin, a, b };
+async function twoNodes(t: { after(fn: () => unknown): void }) {
+  let relay!: RedisRelay;
+  const fixture = await twoNodeFixture(t, {
+    aUrl: async (redis) => {
+      const started = await RedisRelay.start(redis.port);
+      t.after(() => started.close());
+      relay = started;
+      return started.url;
+    },
+  });
+  return { ...fixture, relay };
 }
 
 test(

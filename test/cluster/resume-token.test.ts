@@ -1,17 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Redis } from 'ioredis';
-import { clusterFixture, act, bot, FAST, nextWhere, SKIP, startNode, type TestNode } from './harness.js';
+import { act, bot, nextWhere, SKIP, twoNodeFixture } from './harness.js';
 
 test(
   'a resume on the same node retires the old token cluster-wide: it takes nothing over on another node',
   { skip: SKIP, timeout: 30_000 },
   async (t) => {
-    const { redis, nodes, clients } = await clusterFixture(t);
-    const admin = new Redis(redis.url);
-    t.after(() => admin.disconnect());
-    for (const name of ['a', 'b']) nodes.push(await startNode(redis.url, name, FAST));
-    const [a, b] = nodes as [TestNode, TestNode];
+    const { clients, admin, a, b } = await twoNodeFixture(t);
     const ana = await bot(a.port, 'ana');
     clients.push(ana.c);
     const bia = await bot(b.port, 'bia');

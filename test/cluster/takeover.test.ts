@@ -1,29 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Redis } from 'ioredis';
-import {
-  about,
-  act,
-  bot,
-  clusterFixture,
-  FAST,
-  nextWhere,
-  recordUntilEnd,
-  SKIP,
-  startNode,
-  until,
-  type TestNode,
-} from './harness.js';
+import { about, act, bot, nextWhere, recordUntilEnd, SKIP, twoNodeFixture, until } from './harness.js';
 
 test(
   'a client taking its name over on another node while its old connection lives: the old node ends it without a second leave',
   { skip: SKIP, timeout: 30_000 },
   async (t) => {
-    const { redis, nodes, clients } = await clusterFixture(t);
-    const admin = new Redis(redis.url);
-    t.after(() => admin.disconnect());
-    for (const name of ['a', 'b']) nodes.push(await startNode(redis.url, name, FAST));
-    const [a, b] = nodes as [TestNode, TestNode];
+    const { clients, admin, a, b } = await twoNodeFixture(t);
     const ana = await bot(a.port, 'ana');
     clients.push(ana.c);
     const olga = await bot(a.port, 'olga');
