@@ -1,6 +1,6 @@
 import { constants } from 'node:fs';
 import { chmod, mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 /** Where a content's bytes are, relative to the files directory: `blobs/ab/<sha256>`. */
 export function blobKey(sha256: string): string {
@@ -73,7 +73,7 @@ export class BlobStore {
     const target = this.blobPath(sha256);
     const tmp = this.tmpPath(token);
     if (await exists(target)) return unlink(tmp);
-    const dir = join(this.blobDir, sha256.slice(0, 2));
+    const dir = dirname(target);
     await mkdir(dir, { recursive: true, mode: this.dirMode });
     if (this.groupRead) {
       // Whatever the umask; an upload is written 0600, and the blob it becomes is the proxy's too.
