@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Count, SharedCounts } from '../core/login-throttle.js';
 import type { ClusterKeys } from './keys.js';
 import type { Link } from './link.js';
+import { within } from './within.js';
 
 /** How long a login waits for Redis's counters before it goes on with this node's own. */
 const READ_TIMEOUT_MS = 2000;
@@ -21,25 +22,16 @@ export class RedisLoginCounts implements SharedCounts {
 
   read(keys: readonly string[], done: (counts: Array<Count | undefined> | null) => void): void {
     if (!this.link.up) return void queueMicrotask(() => done(null));
-    let answered = false;
-    const answer = (counts: Array<Count | undefined> | null) => {
-      if (answered) return;
-      answered = true;
-      clearTimeout(timer);
-      done(counts);
-    };
-    const timer = setTimeout(() => answer(null), READ_TIMEOUT_MS);
-    timer.unref();
     const p = this.link.cmd.pipeline();
     for (const key of keys) p.hmget(this.keys.loginFailures + key, 'failures', 'last');
-    p.exec().then(
+    within(p.exec(), READ_TIMEOUT_MS).then(
       (results) => {
-        if (!results || results.some(([err]) => err)) return answer(null);
-        answer(results.map(([, reply]) => count(reply as Array<string | null>)));
+        if (!results || results.some(([err]) => err)) return done(null);
+        done(results.map(([, reply]) => count(reply as Array<string | null>)));
       },
       (err: Error) => {
         this.log.warn({ err: err.message }, 'cluster: cannot read login counters');
-        answer(null);
+        done(null);
       },
     );
   }

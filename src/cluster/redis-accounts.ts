@@ -21,6 +21,7 @@ import {
   ACCOUNT_UNREGISTER,
 } from './account-scripts.js';
 import type { ClusterKeys } from './keys.js';
+import { within } from './within.js';
 
 /** How long a call waits for Redis before it answers with an Error (ACCOUNTS_UNAVAILABLE). */
 export const ACCOUNTS_TIMEOUT_MS = 5000;
@@ -226,21 +227,4 @@ export class RedisAccounts implements Accounts {
   private within<T>(p: Promise<T>): Promise<T> {
     return within(p, this.timeoutMs);
   }
-}
-
-/** `p`, or an Error once `ms` have passed without its answer: no call waits on Redis forever. */
-function within<T>(p: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ms} ms`)), ms);
-    p.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (err: unknown) => {
-        clearTimeout(timer);
-        reject(err instanceof Error ? err : new Error(String(err)));
-      },
-    );
-  });
 }
