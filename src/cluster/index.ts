@@ -8,6 +8,7 @@ import { clusterKeys, type ClusterKeys } from './keys.js';
 import { RedisFiles } from './files.js';
 import { Link } from './link.js';
 import { RedisLoginCounts } from './login-counts.js';
+import { parseMember } from './members.js';
 import {
   adoptClusterModeration,
   dropExpired,
@@ -163,12 +164,7 @@ export class Cluster {
       this.options.log.warn({ epoch }, 'cluster: the log was lost');
     this.epoch = epoch;
     const members: Array<RemoteUser & { at: number }> = [];
-    for (let i = 1; i < flat.length; i += 2) {
-      const m = JSON.parse(flat[i] as string) as RemoteUser & { rooms: unknown; at?: number };
-      const rooms = Array.isArray(m.rooms) ? (m.rooms as string[]) : [];
-      const who = { address: m.address ?? '', account: m.account ?? null };
-      members.push({ name: m.name, node: m.node, rooms, at: m.at ?? Infinity, ...who });
-    }
+    for (let i = 1; i < flat.length; i += 2) members.push(parseMember(flat[i] as string));
     // In the order they came, as the other nodes list them.
     members.sort((a, b) => a.at - b.at);
     return { seq: Number(seq), members, moderation, fresh: Number(fresh) === 1 };

@@ -4,6 +4,7 @@ import type { RemoteUser } from '../core/remote.js';
 import type { Session } from '../core/session.js';
 import type { ClusterKeys } from './keys.js';
 import type { Link } from './link.js';
+import { parseMember } from './members.js';
 import type { RedisBus } from './redis-bus.js';
 import { DEFAULT_LOG_LENGTH } from './redis-bus.js';
 
@@ -78,7 +79,7 @@ export class Rejoin {
       const session = sessions.get(flat[i] as string);
       if (session && !session.closed) hub.detach(session, 'name_lost');
       const raw = flat[i + 1];
-      if (raw) taken.push(member(raw));
+      if (raw) taken.push(parseMember(raw));
     }
     // Until now the sequencer refused this node's events: none of a user whose name was taken.
     await this.link.run('unmark', [k.reaped + this.node], [mark]);
@@ -105,15 +106,4 @@ export class Rejoin {
       if (orderer.last < id) await new Promise((r) => setTimeout(r, 50));
     }
   }
-}
-
-function member(raw: string): RemoteUser {
-  const m = JSON.parse(raw) as RemoteUser & { rooms: unknown };
-  return {
-    name: m.name,
-    node: m.node,
-    rooms: Array.isArray(m.rooms) ? (m.rooms as string[]) : [],
-    address: m.address ?? '',
-    account: m.account ?? null,
-  };
 }
