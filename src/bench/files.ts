@@ -15,7 +15,8 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { accelSite, freePort, startNginx, type Nginx } from './nginx.js';
+import { accelSite, startNginx, type Nginx } from './nginx.js';
+import { freePort } from './ports.js';
 import { formatTable } from './report.js';
 
 /**

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,7 @@ import { startWebListener } from '../../src/server/web/web-listener.js';
 import { SqliteHistory } from '../../src/store/index.js';
 import { LineClient } from '../helpers/line-client.js';
 import { testOptions } from '../helpers/server.js';
+import { freePort } from '../../src/bench/ports.js';
 
 /** Cluster tests run only from `npm run test:cluster` (they need redis-server). */
 export const SKIP = process.env.PAPO_CLUSTER_TESTS !== '1' && 'run with npm run test:cluster';
@@ -23,13 +24,7 @@ export const SKIP = process.env.PAPO_CLUSTER_TESTS !== '1' && 'run with npm run 
 /** Quick heartbeats so a dead node is noticed in a test's time (the defaults: 3 s and 10 s). */
 export const FAST = { heartbeatMs: 500, aliveMs: 2000 };
 
-export async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
+export { freePort };
 
 async function pong(port: number): Promise<boolean> {
   return new Promise((resolve) => {
